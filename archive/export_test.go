@@ -1,0 +1,41 @@
+package archive
+
+import (
+	"context"
+	"image"
+	"os"
+)
+
+// DecodePages decodes every page of the scan at path, for tests of the
+// splitter that need no OCR.
+func DecodePages(ctx context.Context, path string, lim Limits) ([]image.Image, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		return nil, err
+	}
+	head := make([]byte, sniffLen)
+	n, _ := f.ReadAt(head, 0)
+	media, err := Sniff(head[:n])
+	if err != nil {
+		return nil, err
+	}
+
+	pages, err := splitPages(ctx, f, st.Size(), media, lim.withDefaults(), os.TempDir())
+	if err != nil {
+		return nil, err
+	}
+	var imgs []image.Image
+	for _, p := range pages {
+		img, err := p.decode(ctx)
+		if err != nil {
+			return nil, err
+		}
+		imgs = append(imgs, img)
+	}
+	return imgs, nil
+}

@@ -1,0 +1,112 @@
+package archive
+
+import (
+	"context"
+	"fmt"
+	"image"
+	_ "image/jpeg" // registers the JPEG decoder for image.Decode
+	_ "image/png"  // registers the PNG decoder for image.Decode
+	"io"
+	"os"
+
+	"github.com/sijil-municipality/sijil"
+)
+
+// pageSource is one page of a scan whose size is known but whose pixels
+// are not decoded yet, so that limits are checked before any memory is
+// spent and pages can be decoded in parallel.
+type pageSource struct {
+	number        int // from 1
+	width, height int
+	decode        func(ctx context.Context) (image.Image, error)
+}
+
+// splitPages lists the pages of the scan in f. Every page's size is checked
+// against the limits here, before anything is decoded. tmp is a folder
+// owned by the caller, for the PDF rasteriser's output.
+func splitPages(ctx context.Context, f *os.File, size int64, media string,
+	lim Limits, tmp string) ([]pageSource, error) {
+	var (
+		pages []pageSource
+		err   error
+	)
+	switch media {
+	case MediaTIFF:
+		pages, err = tiffPages(f, size, lim)
+	case MediaPDF:
+		pages, err = pdfPages(ctx, f.Name(), lim, tmp)
+	case MediaJPEG, MediaPNG:
+		pages, err = singleImage(f, size, media)
+	default:
+		err = fmt.Errorf("archive: no page splitter for %q", media)
+	}
+	if err != nil {
+		return nil, err
+	}
+
+	if len(pages) == 0 {
+		return nil, sijil.Errorf(sijil.Invalid, "archive.no_pages",
+			"the file has no pages")
+	}
+	for _, p := range pages {
+		if err := checkPixels(p.number, p.width, p.height, lim); err != nil {
+			return nil, err
+		}
+	}
+	return pages, nil
+}
+
+// checkPixels refuses a page whose pixel count would exceed the limit, or
+// whose size is nonsense.
+func checkPixels(number, w, h int, lim Limits) error {
+	if w <= 0 || h <= 0 {
+		return sijil.Errorf(sijil.Invalid, "archive.damaged_file",
+			"page %d says it is %d × %d pixels; the file is damaged", number, w, h)
+	}
+	if int64(w)*int64(h) > lim.MaxPixels {
+		return sijil.Errorf(sijil.TooLarge, "archive.page_too_large",
+			"page %d is %d × %d pixels (%.1f million); the limit is %.1f million "+
+				"per page: scan it at a lower resolution",
+			number, w, h, float64(w)*float64(h)/1e6, float64(lim.MaxPixels)/1e6)
+	}
+	return nil
+}
+
+// singleImage reads the header of a JPEG or PNG file, which is one page.
+func singleImage(f *os.File, size int64, media string) ([]pageSource, error) {
+	cfg, _, err := image.DecodeConfig(io.NewSectionReader(f, 0, size))
+	if err != nil {
+		return nil, damaged(media, 1, err)
+	}
+
+	decode := func(context.Context) (image.Image, error) {
+		img, _, err := image.Decode(io.NewSectionReader(f, 0, size))
+		if err != nil {
+			return nil, damaged(media, 1, err)
+		}
+		return img, nil
+	}
+	return []pageSource{{number: 1, width: cfg.Width, height: cfg.Height, decode: decode}}, nil
+}
+
+// damaged is the refusal for a file whose bytes cannot be decoded.
+func damaged(media string, page int, cause error) error {
+	return sijil.Errorf(sijil.Invalid, "archive.damaged_file",
+		"page %d of this %s file cannot be read; it may be truncated or damaged: %w",
+		page, typeName(media), cause)
+}
+
+// typeName is the word a clerk uses for a media type.
+func typeName(media string) string {
+	switch media {
+	case MediaPDF:
+		return "PDF"
+	case MediaTIFF:
+		return "TIFF"
+	case MediaJPEG:
+		return "JPEG"
+	case MediaPNG:
+		return "PNG"
+	}
+	return media
+}

@@ -1,0 +1,143 @@
+package archive
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"image"
+	"math"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+
+	"github.com/sijil-municipality/sijil"
+)
+
+// pdfDPI is the resolution PDF pages are rasterised at: Tesseract is
+// trained on text of about 300 dpi.
+const pdfDPI = 300
+
+// pdfPages lists the pages of a PDF with pdfinfo and rasterises each one,
+// when it is decoded, with pdftoppm into tmp.
+func pdfPages(ctx context.Context, path string, lim Limits, tmp string) ([]pageSource, error) {
+	info, err := pdfinfo(ctx, path)
+	if err != nil {
+		return nil, err
+	}
+	n, err := strconv.Atoi(info["Pages"])
+	if err != nil {
+		return nil, damaged(MediaPDF, 1, errors.New("pdfinfo found no page count"))
+	}
+	if n > lim.MaxPages {
+		return nil, tooManyPages(lim.MaxPages)
+	}
+
+	// pdfinfo prints every page's size only when asked for a page range.
+	sizes, err := pdfinfo(ctx, "-f", "1", "-l", strconv.Itoa(n), path)
+	if err != nil {
+		return nil, err
+	}
+	pages := make([]pageSource, n)
+	for i := range pages {
+		number := i + 1
+		w, h, err := pdfPageSize(sizes, number)
+		if err != nil {
+			return nil, damaged(MediaPDF, number, err)
+		}
+		pages[i] = pageSource{number: number, width: w, height: h,
+			decode: func(ctx context.Context) (image.Image, error) {
+				return rasterise(ctx, path, number, tmp)
+			}}
+	}
+	return pages, nil
+}
+
+// pdfinfo runs poppler's pdfinfo and returns its "Key: value" lines.
+func pdfinfo(ctx context.Context, args ...string) (map[string]string, error) {
+	var stderr bytes.Buffer
+	cmd := exec.CommandContext(ctx, "pdfinfo", args...)
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		return nil, popplerError(ctx, "pdfinfo", err, stderr.String())
+	}
+
+	info := map[string]string{}
+	sc := bufio.NewScanner(bytes.NewReader(out))
+	for sc.Scan() {
+		k, v, ok := strings.Cut(sc.Text(), ":")
+		if ok {
+			info[strings.TrimSpace(k)] = strings.TrimSpace(v)
+		}
+	}
+	return info, sc.Err()
+}
+
+// pdfPageSize reads "Page    n size: 595 x 842 pts (A4)" from pdfinfo's
+// output and turns it into pixels at pdfDPI.
+func pdfPageSize(info map[string]string, n int) (w, h int, err error) {
+	v, ok := info[fmt.Sprintf("Page %4d size", n)]
+	if !ok {
+		return 0, 0, fmt.Errorf("pdfinfo gave no size for page %d", n)
+	}
+	var wpt, hpt float64
+	if _, err := fmt.Sscanf(v, "%g x %g", &wpt, &hpt); err != nil {
+		return 0, 0, fmt.Errorf("page size %q: %w", v, err)
+	}
+	px := func(pt float64) int { return int(math.Ceil(pt / 72 * pdfDPI)) }
+	return px(wpt), px(hpt), nil
+}
+
+// rasterise renders one page of a PDF to a grey image at pdfDPI.
+func rasterise(ctx context.Context, path string, page int, tmp string) (image.Image, error) {
+	prefix := filepath.Join(tmp, "pdf-page-"+strconv.Itoa(page))
+	n := strconv.Itoa(page)
+	var stderr bytes.Buffer
+	cmd := exec.CommandContext(ctx, "pdftoppm", "-r", strconv.Itoa(pdfDPI), "-gray", "-png",
+		"-f", n, "-l", n, "-singlefile", path, prefix)
+	cmd.Stderr = &stderr
+	if err := cmd.Run(); err != nil {
+		return nil, popplerError(ctx, "pdftoppm", err, stderr.String())
+	}
+
+	f, err := os.Open(prefix + ".png")
+	if err != nil {
+		return nil, fmt.Errorf("archive: pdftoppm wrote no image for page %d: %w", page, err)
+	}
+	defer os.Remove(f.Name())
+	defer f.Close()
+	img, _, err := image.Decode(bufio.NewReader(f))
+	if err != nil {
+		return nil, fmt.Errorf("archive: decoding page %d rendered by pdftoppm: %w", page, err)
+	}
+	return img, nil
+}
+
+// popplerError turns a failed poppler command into an error a clerk can
+// act on: a missing tool, a password, or a damaged file.
+func popplerError(ctx context.Context, tool string, err error, stderr string) error {
+	switch {
+	case ctx.Err() != nil:
+		return ctx.Err()
+	case errors.Is(err, exec.ErrNotFound):
+		return sijil.Errorf(sijil.Unavailable, "archive.tool_missing",
+			"%s is not installed; install the Debian package poppler-utils: %w", tool, err)
+	case strings.Contains(stderr, "Incorrect password"):
+		return sijil.Errorf(sijil.Invalid, "archive.pdf_encrypted",
+			"the PDF is protected by a password; save it again without a password "+
+				"and import that copy")
+	}
+	return sijil.Errorf(sijil.Invalid, "archive.damaged_file",
+		"the PDF cannot be read; it may be truncated or damaged (%s: %s)",
+		tool, lastLine(stderr))
+}
+
+// lastLine is the last non-empty line of a tool's error output.
+func lastLine(s string) string {
+	lines := strings.Split(strings.TrimSpace(s), "\n")
+	return strings.TrimSpace(lines[len(lines)-1])
+}

@@ -1,0 +1,180 @@
+package archive
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/sijil-municipality/sijil"
+)
+
+// timeLayout is how timestamps are stored: RFC 3339 in UTC with a fixed
+// fraction, so that string order is time order.
+const timeLayout = "2006-01-02T15:04:05.000000Z"
+
+// Record is one ingested file: an original scan and what describes it.
+type Record struct {
+	ID         string // "rec_" and 16 random hex digits
+	SHA256     string // of the original, lower-case hex
+	Filename   string // as uploaded; never used to guess the type
+	MediaType  string // sniffed from the bytes: one of the Media constants
+	SizeBytes  int64
+	PageCount  int
+	RecordType string
+	Reference  string
+	Title      string
+	CreatedAt  time.Time // UTC
+}
+
+// Page is one page of a record: its corrected image, its OCR text, and the
+// rotation (0, 90, 180 or 270 degrees clockwise) that was applied to the
+// scanned page to make it upright.
+type Page struct {
+	RecordID string
+	Number   int // from 1
+	Width    int // of the stored, corrected image
+	Height   int
+	Rotation int
+	ImageKey string
+	TextKey  string
+	Text     string // as Tesseract gave it, bidi marks included
+}
+
+// Store reads archive rows. It is safe for concurrent use.
+type Store struct {
+	db *sql.DB
+}
+
+// NewStore returns a Store on db, whose schema Migrate has set up.
+func NewStore(db *sql.DB) *Store { return &Store{db: db} }
+
+const recordColumns = `id, sha256, filename, media_type, size_bytes, page_count,
+	record_type, reference, title, created_at`
+
+// RecordByID returns the record with the id, or a NotFound error.
+func (s *Store) RecordByID(ctx context.Context, id string) (Record, error) {
+	row := s.db.QueryRowContext(ctx, `SELECT `+recordColumns+` FROM records WHERE id = $1`, id)
+	return scanOne(row, "id "+id)
+}
+
+// RecordBySHA256 returns the record of the original with the SHA-256
+// (lower-case hex), or a NotFound error.
+func (s *Store) RecordBySHA256(ctx context.Context, sha string) (Record, error) {
+	row := s.db.QueryRowContext(ctx,
+		`SELECT `+recordColumns+` FROM records WHERE sha256 = $1`, sha)
+	return scanOne(row, "SHA-256 "+sha)
+}
+
+// Records returns up to limit records, newest first.
+func (s *Store) Records(ctx context.Context, limit int) ([]Record, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT `+recordColumns+` FROM records
+		ORDER BY created_at DESC, id LIMIT $1`, limit)
+	if err != nil {
+		return nil, fmt.Errorf("archive: listing records: %w", err)
+	}
+	defer rows.Close()
+
+	var recs []Record
+	for rows.Next() {
+		r, err := scanRecord(rows)
+		if err != nil {
+			return nil, err
+		}
+		recs = append(recs, r)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("archive: listing records: %w", err)
+	}
+	return recs, nil
+}
+
+// Pages returns the pages of a record in order. A record that does not
+// exist has no pages: the result is empty, not an error.
+func (s *Store) Pages(ctx context.Context, recordID string) ([]Page, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT record_id, number, width, height,
+		rotation, image_key, text_key, text FROM pages WHERE record_id = $1
+		ORDER BY number`, recordID)
+	if err != nil {
+		return nil, fmt.Errorf("archive: pages of %s: %w", recordID, err)
+	}
+	defer rows.Close()
+
+	var pages []Page
+	for rows.Next() {
+		var p Page
+		err := rows.Scan(&p.RecordID, &p.Number, &p.Width, &p.Height,
+			&p.Rotation, &p.ImageKey, &p.TextKey, &p.Text)
+		if err != nil {
+			return nil, fmt.Errorf("archive: pages of %s: %w", recordID, err)
+		}
+		pages = append(pages, p)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("archive: pages of %s: %w", recordID, err)
+	}
+	return pages, nil
+}
+
+func scanOne(row *sql.Row, what string) (Record, error) {
+	r, err := scanRecord(row)
+	if errors.Is(err, sql.ErrNoRows) {
+		return Record{}, sijil.Errorf(sijil.NotFound, "archive.record_not_found",
+			"no archive record has %s", what)
+	}
+	return r, err
+}
+
+func scanRecord(sc interface{ Scan(...any) error }) (Record, error) {
+	var (
+		r       Record
+		created string
+	)
+	err := sc.Scan(&r.ID, &r.SHA256, &r.Filename, &r.MediaType, &r.SizeBytes,
+		&r.PageCount, &r.RecordType, &r.Reference, &r.Title, &created)
+	if err != nil {
+		return Record{}, fmt.Errorf("archive: reading a record: %w", err)
+	}
+	r.CreatedAt, err = time.Parse(time.RFC3339Nano, created)
+	if err != nil {
+		return Record{}, fmt.Errorf("archive: record %s created_at: %w", r.ID, err)
+	}
+	return r, nil
+}
+
+// insertRecord writes a record and all its pages in one transaction, so
+// that a failure leaves nothing half-written.
+func (s *Store) insertRecord(ctx context.Context, r Record, pages []Page) (err error) {
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("archive: begin: %w", err)
+	}
+	defer func() {
+		if err != nil {
+			_ = tx.Rollback() // the original error says more than the rollback's
+		}
+	}()
+
+	_, err = tx.ExecContext(ctx, `INSERT INTO records (`+recordColumns+`)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
+		r.ID, r.SHA256, r.Filename, r.MediaType, r.SizeBytes, r.PageCount,
+		r.RecordType, r.Reference, r.Title, r.CreatedAt.UTC().Format(timeLayout))
+	if err != nil {
+		return fmt.Errorf("archive: inserting record %s: %w", r.ID, err)
+	}
+	for _, p := range pages {
+		_, err = tx.ExecContext(ctx, `INSERT INTO pages (record_id, number, width,
+			height, rotation, image_key, text_key, text)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+			r.ID, p.Number, p.Width, p.Height, p.Rotation, p.ImageKey, p.TextKey, p.Text)
+		if err != nil {
+			return fmt.Errorf("archive: inserting page %d of %s: %w", p.Number, r.ID, err)
+		}
+	}
+
+	if err = tx.Commit(); err != nil {
+		return fmt.Errorf("archive: commit record %s: %w", r.ID, err)
+	}
+	return nil
+}
