@@ -1,0 +1,264 @@
+package archive
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"database/sql"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"runtime"
+	"time"
+
+	"github.com/sijil-municipality/sijil"
+)
+
+// Indexer receives the text of each ingested page with its record's
+// metadata. The index package is adapted to it in cmd. IndexPage may be
+// called again for a page already indexed and must replace it.
+type Indexer interface {
+	IndexPage(ctx context.Context, p PageText) error
+}
+
+// PageText is one page as the index sees it.
+type PageText struct {
+	RecordID   string
+	Number     int
+	Text       string
+	Filename   string
+	RecordType string
+	Reference  string
+	Title      string
+}
+
+// Metadata is what the archivist says about a file; the rest is read from
+// its bytes.
+type Metadata struct {
+	Filename   string
+	RecordType string
+	Reference  string
+	Title      string
+}
+
+// DefaultLanguages are the Tesseract languages pages are read in. Arabic
+// alone: adding eng was measured to put Latin garbage into Arabic pages.
+var DefaultLanguages = []string{"ara"}
+
+// Ingester turns uploaded scans into records. Blobs, DB and Index are
+// required; a zero value elsewhere takes its default. An Ingester is safe
+// for concurrent use once set up.
+type Ingester struct {
+	Blobs     Blobs
+	DB        *sql.DB
+	Index     Indexer
+	OCR       OCR          // nil means Tesseract{}
+	Workers   int          // pages processed at once; 0 means runtime.NumCPU()
+	Languages []string     // Tesseract languages; nil means DefaultLanguages
+	Limits    Limits       // zero fields take the defaults
+	Log       *slog.Logger // nil means slog.Default()
+	TempDir   string       // for the spooled upload; "" means os.TempDir()
+	Now       func() time.Time
+}
+
+// Ingest stores the scan read from r with its metadata and returns its
+// record. A file whose SHA-256 is already recorded is not read again: its
+// record comes back with existed set. Refusals a clerk can act on are
+// *sijil.Error of kind Invalid (unsupported or damaged file) or TooLarge
+// (a limit); a missing OCR tool is Unavailable. Nothing is written to the
+// database unless every page was read; blobs left by a failure are
+// harmless, being keyed by content. If indexing fails after the rows are
+// committed, the record is returned together with the error.
+func (in *Ingester) Ingest(ctx context.Context, r io.Reader, meta Metadata) (
+	rec Record, existed bool, err error) {
+	start := time.Now()
+	tmp, err := os.MkdirTemp(in.TempDir, "sijil-ingest-*")
+	if err != nil {
+		return Record{}, false, fmt.Errorf("archive: temp folder: %w", err)
+	}
+	defer os.RemoveAll(tmp)
+
+	up, err := spool(ctx, r, tmp, in.Limits.withDefaults().MaxBytes)
+	if err != nil {
+		return Record{}, false, err
+	}
+	defer up.file.Close()
+
+	store := NewStore(in.DB)
+	rec, err = store.RecordBySHA256(ctx, up.sha)
+	if err == nil {
+		in.logIngested(ctx, rec, true, start)
+		return rec, true, nil
+	}
+	if sijil.KindOf(err) != sijil.NotFound {
+		return Record{}, false, err
+	}
+
+	rec, existed, err = in.ingestNew(ctx, store, up, meta, tmp)
+	if err != nil && rec.ID == "" {
+		return Record{}, false, err
+	}
+	in.logIngested(ctx, rec, existed, start)
+	return rec, existed, err
+}
+
+// ingestNew reads the pages of a file not yet recorded, stores them, and
+// writes and indexes its record.
+func (in *Ingester) ingestNew(ctx context.Context, store *Store, up *upload, meta Metadata,
+	tmp string) (Record, bool, error) {
+	if err := in.ocr().Check(ctx, in.languages()); err != nil {
+		return Record{}, false, err
+	}
+	sources, err := splitPages(ctx, up.file, up.size, up.media, in.Limits.withDefaults(), tmp)
+	if err != nil {
+		return Record{}, false, err
+	}
+
+	pages, err := in.readPages(ctx, up.sha, sources, tmp)
+	if err != nil {
+		return Record{}, false, err
+	}
+	err = in.Blobs.Put(ctx, OriginalKey(up.sha), io.NewSectionReader(up.file, 0, up.size),
+		up.size, up.media)
+	if err != nil {
+		return Record{}, false, fmt.Errorf("archive: storing original %s: %w", up.sha, err)
+	}
+
+	rec := in.newRecord(up, meta, len(pages))
+	if err := store.insertRecord(ctx, rec, pages); err != nil {
+		// The same file ingested at the same time may have won the race for
+		// the UNIQUE sha256: that is a re-import, not a failure.
+		if prior, perr := store.RecordBySHA256(ctx, up.sha); perr == nil {
+			return prior, true, nil
+		}
+		return Record{}, false, err
+	}
+
+	// TODO(#4): reindex command rebuilds pages missing from the index
+	return rec, false, in.index(ctx, rec, pages)
+}
+
+func (in *Ingester) newRecord(up *upload, meta Metadata, pages int) Record {
+	now := time.Now
+	if in.Now != nil {
+		now = in.Now
+	}
+	var id [8]byte
+	_, _ = rand.Read(id[:]) // crypto/rand.Read never fails since Go 1.24
+	return Record{
+		ID:         "rec_" + hex.EncodeToString(id[:]),
+		SHA256:     up.sha,
+		Filename:   meta.Filename,
+		MediaType:  up.media,
+		SizeBytes:  up.size,
+		PageCount:  pages,
+		RecordType: meta.RecordType,
+		Reference:  meta.Reference,
+		Title:      meta.Title,
+		CreatedAt:  now().UTC().Truncate(time.Microsecond),
+	}
+}
+
+// index hands every page to the Indexer, trying them all even when one
+// fails, so that one bad page does not hide the rest from search.
+func (in *Ingester) index(ctx context.Context, rec Record, pages []Page) error {
+	var errs []error
+	for _, p := range pages {
+		err := in.Index.IndexPage(ctx, PageText{
+			RecordID: rec.ID, Number: p.Number, Text: p.Text, Filename: rec.Filename,
+			RecordType: rec.RecordType, Reference: rec.Reference, Title: rec.Title,
+		})
+		if err != nil {
+			errs = append(errs, fmt.Errorf("page %d: %w", p.Number, err))
+		}
+	}
+	if len(errs) > 0 {
+		return fmt.Errorf("archive: record %s is stored but not fully indexed: %w",
+			rec.ID, errors.Join(errs...))
+	}
+	return nil
+}
+
+func (in *Ingester) logIngested(ctx context.Context, rec Record, existed bool, start time.Time) {
+	log := in.Log
+	if log == nil {
+		log = slog.Default()
+	}
+	log.InfoContext(ctx, "archive ingested a file",
+		"record_id", rec.ID, "sha256", rec.SHA256, "media_type", rec.MediaType,
+		"pages", rec.PageCount, "existed", existed,
+		"duration_ms", time.Since(start).Milliseconds())
+}
+
+func (in *Ingester) ocr() OCR {
+	if in.OCR == nil {
+		return Tesseract{}
+	}
+	return in.OCR
+}
+
+func (in *Ingester) languages() []string {
+	if len(in.Languages) == 0 {
+		return DefaultLanguages
+	}
+	return in.Languages
+}
+
+func (in *Ingester) workers() int {
+	if in.Workers <= 0 {
+		return runtime.NumCPU()
+	}
+	return in.Workers
+}
+
+// upload is a file spooled to disk, hashed and sniffed.
+type upload struct {
+	file  *os.File
+	size  int64
+	sha   string
+	media string
+}
+
+// spool copies r to a temp file in dir while hashing it, and refuses it as
+// soon as it passes max bytes, before the disk fills.
+func spool(ctx context.Context, r io.Reader, dir string, max int64) (*upload, error) {
+	f, err := os.CreateTemp(dir, "upload-*")
+	if err != nil {
+		return nil, fmt.Errorf("archive: spooling upload: %w", err)
+	}
+	h := sha256.New()
+	n, err := io.Copy(io.MultiWriter(f, h), io.LimitReader(uploadReader{ctx, r}, max+1))
+	if err == nil && n > max {
+		err = sijil.Errorf(sijil.TooLarge, "archive.file_too_large",
+			"the file is larger than %d MiB, the most Sijil accepts; split it", max>>20)
+	}
+	if err != nil {
+		f.Close()
+		return nil, fmt.Errorf("archive: reading upload: %w", err)
+	}
+
+	head := make([]byte, sniffLen)
+	m, _ := f.ReadAt(head, 0) // a short file gives a short head, which Sniff judges
+	media, err := Sniff(head[:m])
+	if err != nil {
+		f.Close()
+		return nil, err
+	}
+	return &upload{file: f, size: n, sha: hex.EncodeToString(h.Sum(nil)), media: media}, nil
+}
+
+// uploadReader stops a long upload when its context is cancelled.
+type uploadReader struct {
+	ctx context.Context
+	r   io.Reader
+}
+
+func (c uploadReader) Read(p []byte) (int, error) {
+	if err := c.ctx.Err(); err != nil {
+		return 0, err
+	}
+	return c.r.Read(p)
+}

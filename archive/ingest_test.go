@@ -1,0 +1,172 @@
+package archive_test
+
+import (
+	"bytes"
+	"context"
+	"database/sql"
+	"io"
+	"log/slog"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/sijil-municipality/sijil/archive"
+)
+
+// recordingIndex is an archive.Indexer that keeps what it was given.
+type recordingIndex struct {
+	mu    sync.Mutex
+	pages []archive.PageText
+	err   error
+}
+
+func (x *recordingIndex) IndexPage(_ context.Context, p archive.PageText) error {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	x.pages = append(x.pages, p)
+	return x.err
+}
+
+type fixture struct {
+	in    *archive.Ingester
+	db    *sql.DB
+	store *archive.Store
+	index *recordingIndex
+}
+
+func newFixture(t *testing.T, languages ...string) *fixture {
+	t.Helper()
+	db := openDB(t)
+	index := &recordingIndex{}
+	in := &archive.Ingester{
+		Blobs:     testBlobs{dir: t.TempDir()},
+		DB:        db,
+		Index:     index,
+		Workers:   1, // subtests run in parallel already
+		Languages: languages,
+		Log:       slog.New(slog.NewTextHandler(io.Discard, nil)),
+		TempDir:   t.TempDir(),
+	}
+	return &fixture{in: in, db: db, store: archive.NewStore(db), index: index}
+}
+
+// ingested is what one ingest left behind, read back from the store.
+type ingested struct {
+	rec   archive.Record
+	pages []archive.Page
+}
+
+// mustIngest ingests data and checks everything that must hold for any
+// successful ingest: rows, blobs and index entries agree.
+func (f *fixture) mustIngest(t *testing.T, data []byte, name string) ingested {
+	t.Helper()
+	ctx := context.Background()
+	start := time.Now()
+	rec, existed, err := f.in.Ingest(ctx, bytes.NewReader(data),
+		archive.Metadata{Filename: name, RecordType: "building", Reference: "REF-1",
+			Title: "test " + name})
+	if err != nil {
+		t.Fatalf("Ingest(%s): %v", name, err)
+	}
+	if existed {
+		t.Fatalf("Ingest(%s): existed on first ingest", name)
+	}
+
+	pages, err := f.store.Pages(ctx, rec.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("%s: %d pages in %v (%v/page)", name, len(pages), time.Since(start),
+		time.Since(start)/time.Duration(max(len(pages), 1)))
+	got, err := f.store.RecordByID(ctx, rec.ID)
+	if err != nil || got != rec {
+		t.Fatalf("RecordByID = %+v, %v; want %+v", got, err, rec)
+	}
+	if len(pages) != rec.PageCount || len(f.index.pages) != rec.PageCount {
+		t.Fatalf("%d page rows and %d indexed pages for page_count %d",
+			len(pages), len(f.index.pages), rec.PageCount)
+	}
+	f.checkBlobs(t, rec, pages)
+	return ingested{rec: rec, pages: pages}
+}
+
+func (f *fixture) checkBlobs(t *testing.T, rec archive.Record, pages []archive.Page) {
+	t.Helper()
+	ctx := context.Background()
+	if n, err := f.in.Blobs.Stat(ctx, archive.OriginalKey(rec.SHA256)); err != nil ||
+		n != rec.SizeBytes {
+		t.Errorf("original blob: %d bytes, %v; want %d", n, err, rec.SizeBytes)
+	}
+	for _, p := range pages {
+		if _, err := f.in.Blobs.Stat(ctx, p.ImageKey); err != nil {
+			t.Errorf("page %d image: %v", p.Number, err)
+		}
+		rc, err := f.in.Blobs.Get(ctx, p.TextKey)
+		if err != nil {
+			t.Fatalf("page %d text: %v", p.Number, err)
+		}
+		text, err := io.ReadAll(rc)
+		rc.Close()
+		if err != nil || string(text) != p.Text {
+			t.Errorf("page %d text blob differs from its row (%v)", p.Number, err)
+		}
+	}
+}
+
+// countRows returns the number of records and pages in the database.
+func (f *fixture) countRows(t *testing.T) (records, pages int) {
+	t.Helper()
+	err := f.db.QueryRow(`SELECT (SELECT COUNT(*) FROM records),
+		(SELECT COUNT(*) FROM pages)`).Scan(&records, &pages)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return records, pages
+}
+
+func rotations(pages []archive.Page) []int {
+	var r []int
+	for _, p := range pages {
+		r = append(r, p.Rotation)
+	}
+	return r
+}
+
+func TestIngestGenerated(t *testing.T) {
+	page := textPage(t, pageLines)
+	tests := []struct {
+		name      string
+		data      []byte
+		media     string
+		rotations []int
+	}{
+		{"page.png", encodePNG(t, page), archive.MediaPNG, []int{0}},
+		{"page.jpg", encodeJPEG(t, page), archive.MediaJPEG, []int{0}},
+		{"two-frames.tif", multiTIFF(page, upsideDown(page)), archive.MediaTIFF, []int{0, 180}},
+		{"page.pdf", textPDF(pageLines), archive.MediaPDF, []int{0}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			f := newFixture(t, "eng")
+
+			got := f.mustIngest(t, tt.data, tt.name)
+
+			if got.rec.MediaType != tt.media {
+				t.Errorf("media type %q, want %q", got.rec.MediaType, tt.media)
+			}
+			if r := rotations(got.pages); !slices.Equal(r, tt.rotations) {
+				t.Errorf("rotations %v, want %v", r, tt.rotations)
+			}
+			for _, p := range got.pages {
+				for _, word := range []string{"ARCHIVE", "bakery", "parcel"} {
+					if !strings.Contains(p.Text, word) {
+						t.Errorf("page %d text lacks %q:\n%s", p.Number, word, p.Text)
+					}
+				}
+			}
+		})
+	}
+}
