@@ -1,0 +1,56 @@
+# Sijil: `make run` serves the portal with demo data; `make test` installs
+# what is missing, starts what the tests need, and runs them.
+
+# Debian packages Sijil runs or tests against.
+DEBS := tesseract-ocr tesseract-ocr-ara tesseract-ocr-eng tesseract-ocr-osd \
+	poppler-utils zbar-tools qpdf fonts-hosny-amiri imagemagick
+
+# The S3 server the tests start on loopback, built once from the Go module
+# proxy at a pinned version and cached outside the repository.
+MINIO_VERSION := v0.0.0-20260212201848-7aac2a2c5b7c
+TOOLS_DIR := $(HOME)/.cache/sijil/bin
+MINIO := $(TOOLS_DIR)/minio
+
+DATA ?= ./data
+ADDR ?= 127.0.0.1:8080
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.PHONY: run test build deps tools bench vet clean
+
+run: deps build
+	./bin/sijil serve --demo --data $(DATA) --addr $(ADDR)
+
+test: deps tools vet
+	SIJIL_MINIO=$(MINIO) go test -count=1 -timeout 30m ./...
+
+build:
+	go build -o bin/sijil ./cmd/sijil
+
+vet:
+	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || \
+		{ echo "gofmt would change:"; gofmt -l $$(git ls-files '*.go'); exit 1; }
+	go vet ./...
+
+bench: deps tools
+	SIJIL_MINIO=$(MINIO) go test -run '^$$' -bench . -benchmem ./...
+
+# deps installs the Debian packages that are missing; nothing when all are.
+deps:
+	@missing=$$(for p in $(DEBS); do \
+		dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q 'install ok installed' \
+		|| echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+		echo "installing: $$missing"; \
+		$(SUDO) apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing; \
+	fi
+
+tools: $(MINIO)
+
+$(MINIO):
+	@echo "building MinIO $(MINIO_VERSION) into $(TOOLS_DIR) (about 7 minutes, once)"
+	mkdir -p $(TOOLS_DIR)
+	GOBIN=$(TOOLS_DIR) go install github.com/minio/minio@$(MINIO_VERSION)
+
+clean:
+	rm -rf bin

@@ -1,0 +1,168 @@
+package certs
+
+import (
+	"encoding/json"
+	"fmt"
+	"math/big"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/sijil-municipality/sijil"
+	"github.com/sijil-municipality/sijil/verify"
+)
+
+// BuildingRequest is what a clerk states for a building certificate, as
+// read from JSON (`sijil issue --kind building --from FILE.json`).
+type BuildingRequest struct {
+	HolderName    string         `json:"holder_name"`
+	HolderID      string         `json:"holder_id"`
+	Parcel        string         `json:"parcel"`
+	Plot          string         `json:"plot"`
+	Neighbourhood string         `json:"neighbourhood"`
+	Street        string         `json:"street"`
+	ZoningStatus  string         `json:"zoning_status"`
+	AsOf          string         `json:"as_of"`
+	Floors        []FloorRequest `json:"floors"`
+	Records       []string       `json:"records"`
+}
+
+// FloorRequest is one floor as the clerk states it. The area is a JSON
+// number, kept as its decimal text so no rounding creeps in.
+type FloorRequest struct {
+	Level  string      `json:"level"`
+	AreaM2 json.Number `json:"area_m2"`
+	Use    string      `json:"use"`
+}
+
+// Limits on what a certificate may state; beyond them the clerk made a
+// mistake, or the input is hostile.
+const (
+	maxTextRunes = 200
+	maxFloors    = 60
+	maxRecords   = 20
+	maxAreaM2    = 1_000_000
+)
+
+// ParseBuildingRequest reads a building request from JSON, refusing
+// unknown fields so that a misspelt field name is not silently dropped.
+func ParseBuildingRequest(data []byte) (BuildingRequest, error) {
+	var req BuildingRequest
+	dec := json.NewDecoder(strings.NewReader(string(data)))
+	dec.DisallowUnknownFields()
+	dec.UseNumber()
+	if err := dec.Decode(&req); err != nil {
+		return BuildingRequest{}, sijil.Errorf(sijil.Invalid, "certs.bad_json",
+			"The certificate data is not valid JSON: %v", err)
+	}
+	return req, nil
+}
+
+// building checks the request and returns the facts to certify, with
+// floor areas in canonical decimal form and their total.
+func (req BuildingRequest) building(now time.Time) (verify.Building, error) {
+	b := verify.Building{
+		HolderName:    strings.TrimSpace(req.HolderName),
+		HolderID:      sijil.NormalizeDigits(strings.TrimSpace(req.HolderID)),
+		Parcel:        strings.TrimSpace(req.Parcel),
+		Plot:          strings.TrimSpace(req.Plot),
+		Neighbourhood: strings.TrimSpace(req.Neighbourhood),
+		Street:        strings.TrimSpace(req.Street),
+		ZoningStatus:  strings.TrimSpace(req.ZoningStatus),
+		AsOf:          strings.TrimSpace(req.AsOf),
+	}
+	for _, f := range []struct{ name, value string }{
+		{"holder_name", b.HolderName}, {"parcel", b.Parcel}, {"plot", b.Plot},
+		{"neighbourhood", b.Neighbourhood}, {"street", b.Street},
+		{"zoning_status", b.ZoningStatus},
+	} {
+		if err := checkText(f.name, f.value); err != nil {
+			return verify.Building{}, err
+		}
+	}
+	if !sijil.ValidNationalID(b.HolderID) {
+		return verify.Building{}, sijil.Errorf(sijil.Invalid, "certs.bad_national_id",
+			"holder_id must be a 9-digit national ID with a valid check digit")
+	}
+	if err := checkAsOf(b.AsOf, now); err != nil {
+		return verify.Building{}, err
+	}
+
+	floors, total, err := checkFloors(req.Floors)
+	if err != nil {
+		return verify.Building{}, err
+	}
+	b.Floors, b.TotalAreaM2 = floors, total
+	return b, nil
+}
+
+func checkText(field, value string) error {
+	if value == "" {
+		return sijil.Errorf(sijil.Invalid, "certs.field_required", "%s is required", field)
+	}
+	if utf8.RuneCountInString(value) > maxTextRunes {
+		return sijil.Errorf(sijil.Invalid, "certs.field_too_long",
+			"%s is longer than %d characters", field, maxTextRunes)
+	}
+	for _, r := range value {
+		if r < 0x20 || r == 0x7f {
+			return sijil.Errorf(sijil.Invalid, "certs.field_control",
+				"%s contains a control character", field)
+		}
+	}
+	return nil
+}
+
+func checkAsOf(asOf string, now time.Time) error {
+	d, err := time.Parse(time.DateOnly, asOf)
+	if err != nil {
+		return sijil.Errorf(sijil.Invalid, "certs.bad_as_of",
+			"as_of must be a date written YYYY-MM-DD")
+	}
+	if d.After(now) {
+		return sijil.Errorf(sijil.Invalid, "certs.as_of_future",
+			"as_of cannot be in the future")
+	}
+	return nil
+}
+
+// checkFloors validates each floor and sums the areas exactly, in rational
+// arithmetic, so that 0.1 + 0.2 is 0.3 on the certificate.
+func checkFloors(in []FloorRequest) ([]verify.Floor, string, error) {
+	if len(in) == 0 || len(in) > maxFloors {
+		return nil, "", sijil.Errorf(sijil.Invalid, "certs.floor_count",
+			"floors must list between 1 and %d floors", maxFloors)
+	}
+	total := new(big.Rat)
+	out := make([]verify.Floor, 0, len(in))
+	for i, f := range in {
+		level, use := strings.TrimSpace(f.Level), strings.TrimSpace(f.Use)
+		if err := checkText(fmt.Sprintf("floors[%d].level", i), level); err != nil {
+			return nil, "", err
+		}
+		if err := checkText(fmt.Sprintf("floors[%d].use", i), use); err != nil {
+			return nil, "", err
+		}
+		area, ok := new(big.Rat).SetString(sijil.NormalizeDigits(f.AreaM2.String()))
+		if !ok || area.Sign() <= 0 || area.Cmp(big.NewRat(maxAreaM2, 1)) > 0 ||
+			!hasAtMostTwoDecimals(area) {
+			return nil, "", sijil.Errorf(sijil.Invalid, "certs.bad_area",
+				"floors[%d].area_m2 must be a positive number of m² with at most 2 decimals", i)
+		}
+		total.Add(total, area)
+		out = append(out, verify.Floor{Level: level, AreaM2: formatArea(area), Use: use})
+	}
+	return out, formatArea(total), nil
+}
+
+func hasAtMostTwoDecimals(r *big.Rat) bool {
+	hundredths := new(big.Rat).Mul(r, big.NewRat(100, 1))
+	return hundredths.IsInt()
+}
+
+// formatArea writes an area with no trailing zeros: 120, 120.5, 120.25.
+func formatArea(r *big.Rat) string {
+	s := r.FloatString(2)
+	s = strings.TrimRight(s, "0")
+	return strings.TrimSuffix(s, ".")
+}

@@ -1,0 +1,169 @@
+package certs
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"io"
+	"log/slog"
+	"time"
+
+	"github.com/sijil-municipality/sijil"
+	"github.com/sijil-municipality/sijil/certs/render"
+	"github.com/sijil-municipality/sijil/verify"
+)
+
+// Blobs is where issued PDFs are stored. Put is write-once and never leaves
+// a partial object under the key; archive's stores fit.
+type Blobs interface {
+	Put(ctx context.Context, key string, r io.Reader, size int64, contentType string) error
+}
+
+// Records looks up the archived records a certificate cites as proof. It
+// returns an error of kind NotFound for an unknown id.
+type Records interface {
+	RecordRef(ctx context.Context, id string) (verify.RecordRef, error)
+}
+
+// Issuer issues certificates. All fields are required except Log and Now.
+type Issuer struct {
+	Signer    *Signer
+	Renderer  *render.Renderer
+	Blobs     Blobs
+	Store     *Store
+	Records   Records
+	PublicURL string // base of the verify URL printed in the QR code
+	Office    string // the issuing office, as printed and signed
+	Log       *slog.Logger
+	Now       func() time.Time
+}
+
+// Issued is a certificate just issued.
+type Issued struct {
+	ID     string // as printed, e.g. "ABCD-EFGH-IJKL-MNOP"
+	Token  string
+	URL    string // the QR code's text
+	PDF    []byte
+	PDFKey string
+}
+
+// PDFKey is where the PDF of a certificate is stored.
+func PDFKey(id string) string { return "certificates/" + id + ".pdf" }
+
+// IssueBuilding checks the request, then renders, signs, stores and records
+// a building certificate. Nothing is recorded unless every step succeeded.
+func (is *Issuer) IssueBuilding(ctx context.Context, req BuildingRequest) (Issued, error) {
+	now := is.now()
+	b, err := req.building(now)
+	if err != nil {
+		return Issued{}, err
+	}
+	if b.Records, err = is.recordRefs(ctx, req.Records); err != nil {
+		return Issued{}, err
+	}
+
+	content, claims, err := newContent(verify.KindBuilding, is.Office, now)
+	if err != nil {
+		return Issued{}, err
+	}
+	content.Building = &b
+	return is.issue(ctx, content, claims, buildingSheet(content))
+}
+
+func (is *Issuer) recordRefs(ctx context.Context, ids []string) ([]verify.RecordRef, error) {
+	if len(ids) > maxRecords {
+		return nil, sijil.Errorf(sijil.Invalid, "certs.too_many_records",
+			"a certificate may cite at most %d records", maxRecords)
+	}
+	refs := make([]verify.RecordRef, 0, len(ids))
+	for _, id := range ids {
+		ref, err := is.Records.RecordRef(ctx, id)
+		if sijil.KindOf(err) == sijil.NotFound {
+			return nil, sijil.Errorf(sijil.Invalid, "certs.unknown_record",
+				"record %q is not in the archive", id)
+		}
+		if err != nil {
+			return nil, fmt.Errorf("look up record %q: %w", id, err)
+		}
+		refs = append(refs, ref)
+	}
+	return refs, nil
+}
+
+// newContent starts the content of a new certificate with a fresh random
+// id; claims get their digest once the content is complete.
+func newContent(kind verify.Kind, office string, now time.Time) (verify.Content,
+	verify.Claims, error) {
+	id := make([]byte, verify.IDBytes)
+	if _, err := rand.Read(id); err != nil {
+		return verify.Content{}, verify.Claims{}, fmt.Errorf("certificate id: %w", err)
+	}
+	claims := verify.Claims{Kind: kind, Schema: verify.SchemaVersion, ID: id,
+		IssuedAt: now.Unix()}
+	content := verify.Content{Kind: kind, Schema: verify.SchemaVersion,
+		ID: claims.CertID(), IssuedAt: claims.IssuedAt, Issuer: office}
+	return content, claims, nil
+}
+
+// issue signs the content, renders the sheet with the QR, embeds the
+// content in the PDF, stores the PDF and records the row, in that order:
+// a failure before the row leaves only an unreferenced blob behind.
+func (is *Issuer) issue(ctx context.Context, content verify.Content, claims verify.Claims,
+	sheet render.Sheet) (Issued, error) {
+	start := time.Now()
+	encoded, err := content.Encode()
+	if err != nil {
+		return Issued{}, fmt.Errorf("encode content: %w", err)
+	}
+	claims.Digest = verify.Digest(encoded)
+	token, err := is.Signer.SignClaims(claims)
+	if err != nil {
+		return Issued{}, err
+	}
+	out := Issued{ID: content.ID, Token: token, URL: verify.TokenURL(is.PublicURL, token),
+		PDFKey: PDFKey(content.ID)}
+
+	sheet.QRText = out.URL
+	sheet.QRCaption = append([]string{out.ID}, sheet.QRCaption...)
+	pdf, err := is.Renderer.Sheet(sheet)
+	if err != nil {
+		return Issued{}, fmt.Errorf("render certificate: %w", err)
+	}
+	if out.PDF, err = verify.EmbedContent(pdf, encoded, out.URL); err != nil {
+		return Issued{}, err
+	}
+
+	if err := is.Blobs.Put(ctx, out.PDFKey, bytes.NewReader(out.PDF), int64(len(out.PDF)),
+		"application/pdf"); err != nil {
+		return Issued{}, fmt.Errorf("store certificate PDF: %w", err)
+	}
+	sum := sha256.Sum256(out.PDF)
+	err = is.Store.Create(ctx, Certificate{ID: out.ID, Kind: claims.Kind.String(),
+		KeyID: is.Signer.KeyID(), IssuedAt: claims.Issued(), Content: encoded, Token: token,
+		PDFKey: out.PDFKey, PDFSHA256: hex.EncodeToString(sum[:])})
+	if err != nil {
+		return Issued{}, err
+	}
+
+	is.log().Info("certificate issued", "cert_id", out.ID, "kind", claims.Kind.String(),
+		"key_id", is.Signer.KeyID(), "pdf_bytes", len(out.PDF),
+		"duration_ms", time.Since(start).Milliseconds())
+	return out, nil
+}
+
+func (is *Issuer) now() time.Time {
+	if is.Now != nil {
+		return is.Now().UTC()
+	}
+	return time.Now().UTC()
+}
+
+func (is *Issuer) log() *slog.Logger {
+	if is.Log != nil {
+		return is.Log
+	}
+	return slog.Default()
+}

@@ -1,0 +1,191 @@
+package main
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"time"
+
+	_ "modernc.org/sqlite" // the embedded default database, pure Go
+
+	"github.com/sijil-municipality/sijil"
+	"github.com/sijil-municipality/sijil/archive"
+	"github.com/sijil-municipality/sijil/certs"
+	"github.com/sijil-municipality/sijil/certs/render"
+	"github.com/sijil-municipality/sijil/index"
+	"github.com/sijil-municipality/sijil/verify"
+)
+
+// office is the issuing office as printed and signed on certificates.
+const office = "بلدية المدينة — City Municipality"
+
+// app is the embedded default wiring of one data folder: a SQLite file,
+// a blob folder with the S3 key layout, a bleve index and the key files.
+// Parts are opened on first use, so a command opens only what it needs.
+type app struct {
+	dir string
+	log *slog.Logger
+
+	db     *sql.DB
+	blobs  *archive.FolderBlobs
+	idx    *index.Index
+	signer *certs.Signer
+}
+
+func openApp(ctx context.Context, dir string, log *slog.Logger) (*app, error) {
+	if err := os.MkdirAll(dir, 0o750); err != nil {
+		return nil, fmt.Errorf("create data folder: %w", err)
+	}
+	a := &app{dir: dir, log: log}
+
+	db, err := openSQLite(ctx, filepath.Join(dir, "sijil.db"))
+	if err != nil {
+		return nil, err
+	}
+	a.db = db
+	if a.blobs, err = archive.NewFolderBlobs(filepath.Join(dir, "blobs")); err != nil {
+		a.Close()
+		return nil, err
+	}
+	return a, nil
+}
+
+// openSQLite opens the database and runs every domain's migrations: the
+// one place where the schema is brought up to date.
+func openSQLite(ctx context.Context, path string) (*sql.DB, error) {
+	// WAL lets the verify page read while an ingest writes; busy_timeout
+	// makes concurrent writers wait instead of failing.
+	dsn := "file:" + path + "?_pragma=journal_mode(WAL)&_pragma=busy_timeout(10000)" +
+		"&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)"
+	db, err := sql.Open("sqlite", dsn)
+	if err != nil {
+		return nil, fmt.Errorf("open database: %w", err)
+	}
+	for _, migrate := range []func(context.Context, *sql.DB, string) error{
+		archive.Migrate, certs.Migrate,
+	} {
+		if err := migrate(ctx, db, sijil.DialectSQLite); err != nil {
+			db.Close()
+			return nil, err
+		}
+	}
+	return db, nil
+}
+
+// index opens the search index on first use. Only one process may hold it:
+// a second gets a clear error instead of waiting.
+func (a *app) index() (*index.Index, error) {
+	if a.idx != nil {
+		return a.idx, nil
+	}
+	idx, err := index.Open(filepath.Join(a.dir, "index"))
+	if err != nil {
+		return nil, fmt.Errorf("open search index (is another sijil using %s?): %w", a.dir, err)
+	}
+	a.idx = idx
+	return idx, nil
+}
+
+// loadSigner reads the signing key, making one on first use with a loud
+// warning: a key made by accident on the wrong machine splits the key set.
+func (a *app) loadSigner() (*certs.Signer, error) {
+	if a.signer != nil {
+		return a.signer, nil
+	}
+	dir := filepath.Join(a.dir, "keys")
+	s, created, err := certs.LoadOrCreateSigner(dir, time.Now())
+	if err != nil {
+		return nil, err
+	}
+	if created {
+		a.log.Warn("NO SIGNING KEY WAS FOUND: A NEW ONE WAS MADE. Certificates it signs "+
+			"verify only with its key set; publish it (sijil keys export).",
+			"key_id", s.KeyID(), "path", filepath.Join(dir, "signing.pem"))
+	}
+	a.signer = s
+	return s, nil
+}
+
+func (a *app) keySet() (*verify.KeySet, error) {
+	s, err := a.loadSigner()
+	if err != nil {
+		return nil, err
+	}
+	return s.KeySet(office), nil
+}
+
+func (a *app) ingester() (*archive.Ingester, error) {
+	idx, err := a.index()
+	if err != nil {
+		return nil, err
+	}
+	return &archive.Ingester{
+		Blobs: a.blobs,
+		DB:    a.db,
+		Index: pageIndexer{idx},
+		Log:   a.log,
+	}, nil
+}
+
+func (a *app) issuer(publicURL string) (*certs.Issuer, error) {
+	signer, err := a.loadSigner()
+	if err != nil {
+		return nil, err
+	}
+	regular, bold, err := render.FindFonts()
+	if err != nil {
+		return nil, err
+	}
+	r, err := render.New(regular, bold)
+	if err != nil {
+		return nil, err
+	}
+	a.log.Info("certificate fonts", "regular", regular, "bold", bold)
+	return &certs.Issuer{
+		Signer:    signer,
+		Renderer:  r,
+		Blobs:     a.blobs,
+		Store:     &certs.Store{DB: a.db},
+		Records:   recordRefs{archive.NewStore(a.db)},
+		PublicURL: publicURL,
+		Office:    office,
+		Log:       a.log,
+	}, nil
+}
+
+func (a *app) Close() error {
+	var errs []error
+	if a.idx != nil {
+		errs = append(errs, a.idx.Close())
+	}
+	if a.db != nil {
+		errs = append(errs, a.db.Close())
+	}
+	return errors.Join(errs...)
+}
+
+// pageIndexer hands archive pages to the search index; archive owns the
+// interface, index knows nothing of archive.
+type pageIndexer struct{ idx *index.Index }
+
+func (p pageIndexer) IndexPage(ctx context.Context, pt archive.PageText) error {
+	return p.idx.Add(ctx, index.Page{
+		RecordID: pt.RecordID, Number: pt.Number, Text: pt.Text, Filename: pt.Filename,
+		RecordType: pt.RecordType, Reference: pt.Reference, Title: pt.Title,
+	})
+}
+
+// recordRefs lets certs cite archive records by id and content hash.
+type recordRefs struct{ store *archive.Store }
+
+func (r recordRefs) RecordRef(ctx context.Context, id string) (verify.RecordRef, error) {
+	rec, err := r.store.RecordByID(ctx, id)
+	if err != nil {
+		return verify.RecordRef{}, err
+	}
+	return verify.RecordRef{ID: rec.ID, SHA256: rec.SHA256}, nil
+}

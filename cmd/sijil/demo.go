@@ -1,0 +1,85 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+
+	"github.com/sijil-municipality/sijil/archive"
+	"github.com/sijil-municipality/sijil/certs"
+	"github.com/sijil-municipality/sijil/certs/render"
+)
+
+// addDemo fills an empty archive with a record the project makes itself (a
+// pre-war building permit, rendered and then ingested through the real OCR
+// pipeline) and a building certificate that cites it, so that a new user
+// sees every part working.
+func (e *env) addDemo(ctx context.Context, a *app, publicURL string) error {
+	existing, err := archive.NewStore(a.db).Records(ctx, 1)
+	if err != nil || len(existing) > 0 {
+		return err
+	}
+	e.log.Info("adding demo data: one archived permit and one certificate")
+
+	is, err := a.issuer(publicURL)
+	if err != nil {
+		return err
+	}
+	scan, err := is.Renderer.Sheet(demoPermit())
+	if err != nil {
+		return err
+	}
+	in, err := a.ingester()
+	if err != nil {
+		return err
+	}
+	rec, _, err := in.Ingest(ctx, bytes.NewReader(scan), archive.Metadata{
+		Filename: "demo-building-permit-1998.pdf", RecordType: "building_permit",
+		Reference: "4517/1998", Title: "رخصة بناء 4517/1998",
+	})
+	if err != nil {
+		return err
+	}
+
+	req := certs.BuildingRequest{
+		HolderName: "أحمد محمود الخطيب", HolderID: "123456782",
+		Parcel: "1234", Plot: "56", Neighbourhood: "الرمال", Street: "شارع عمر المختار",
+		ZoningStatus: "مرخّص — سكني (رخصة 4517/1998)", AsOf: "2023-10-01",
+		Floors: []certs.FloorRequest{
+			{Level: "الأرضي", AreaM2: "180", Use: "تجاري"},
+			{Level: "الأول", AreaM2: "165.5", Use: "سكني"},
+			{Level: "الثاني", AreaM2: "165.5", Use: "سكني"},
+		},
+		Records: []string{rec.ID},
+	}
+	issued, err := is.IssueBuilding(ctx, req)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "Demo record %s archived; demo certificate %s issued.\n", rec.ID,
+		issued.ID)
+	fmt.Fprintf(e.stdout, "Verify it at: %s\n", issued.URL)
+	return nil
+}
+
+// demoPermit is the demo archive document: a building permit as the
+// municipality would have written it before the war.
+func demoPermit() render.Sheet {
+	return render.Sheet{
+		Header:  []string{"بلدية المدينة", "قسم الهندسة والتنظيم"},
+		Title:   "رخصة بناء",
+		TitleEn: "Building permit",
+		Fields: []render.Field{
+			{Label: "رقم الرخصة", LabelEn: "Permit no.", Value: "4517/1998"},
+			{Label: "اسم المالك", LabelEn: "Owner", Value: "أحمد محمود الخطيب"},
+			{Label: "الحي", LabelEn: "Neighbourhood", Value: "الرمال"},
+			{Label: "رقم القطعة", LabelEn: "Parcel", Value: "1234"},
+			{Label: "رقم القسيمة", LabelEn: "Plot", Value: "56"},
+			{Label: "عدد الطوابق", LabelEn: "Floors", Value: "ثلاثة طوابق"},
+		},
+		Notes: []string{"يسمح للمالك ببناء عمارة سكنية تجارية من ثلاثة طوابق وفق " +
+			"المخططات المصدقة من قسم الهندسة."},
+		QRText: "DEMO-PERMIT-4517-1998",
+		Footer: "صورة أرشيفية للعرض التجريبي — Demo archive document",
+	}
+}

@@ -1,0 +1,337 @@
+package main_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/sijil-municipality/sijil/certs/render"
+)
+
+// sijilBin is the binary under test, built once by TestMain.
+var sijilBin string
+
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "sijil-e2e")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	sijilBin = filepath.Join(dir, "sijil")
+	build := exec.Command("go", "build", "-o", sijilBin, ".")
+	build.Stdout, build.Stderr = os.Stderr, os.Stderr
+	if err := build.Run(); err != nil {
+		fmt.Fprintln(os.Stderr, "build sijil:", err)
+		os.Exit(1)
+	}
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+// requireTools fails (never skips) when a tool the test needs is missing,
+// naming the Debian package that brings it.
+func requireTools(t *testing.T) {
+	t.Helper()
+	for tool, pkg := range map[string]string{
+		"tesseract": "tesseract-ocr", "pdftoppm": "poppler-utils",
+		"pdftotext": "poppler-utils", "zbarimg": "zbar-tools",
+	} {
+		if _, err := exec.LookPath(tool); err != nil {
+			t.Fatalf("%s is missing: install the Debian package %s (make deps)", tool, pkg)
+		}
+	}
+}
+
+// sijil runs the binary and returns its stdout; it fails the test unless
+// the exit code is wantCode.
+func sijil(t *testing.T, wantCode int, args ...string) string {
+	t.Helper()
+	cmd := exec.Command(sijilBin, args...)
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	err := cmd.Run()
+	code := 0
+	if ee, ok := err.(*exec.ExitError); ok {
+		code = ee.ExitCode()
+	} else if err != nil {
+		t.Fatalf("sijil %v: %v", args, err)
+	}
+	if code != wantCode {
+		t.Fatalf("sijil %v: exit %d, want %d\nstdout:\n%s\nstderr:\n%s",
+			args, code, wantCode, stdout.String(), stderr.String())
+	}
+	return stdout.String()
+}
+
+func TestEndToEnd(t *testing.T) {
+	requireTools(t)
+	data := t.TempDir()
+	work := t.TempDir()
+	port := freePort(t)
+	publicURL := "http://127.0.0.1:" + port
+
+	// A scan the project makes itself: a pre-war permit, rendered to PDF.
+	scan := filepath.Join(work, "permit.pdf")
+	writePermitScan(t, scan)
+	out := sijil(t, 0, "ingest", "--data", data, "--type", "building_permit", scan)
+	recordID := strings.Fields(out)[0]
+	again := sijil(t, 0, "ingest", "--data", data, scan)
+	if !strings.Contains(again, "already archived") || !strings.HasPrefix(again, recordID) {
+		t.Errorf("re-ingest should be a no-op on %s, got %q", recordID, again)
+	}
+
+	hits := searchJSON(t, data, "رخصه البناء")
+	if len(hits) == 0 || hits[0]["record_id"] != recordID {
+		t.Fatalf("search for the permit: want record %s first, got %v", recordID, hits)
+	}
+
+	pdf := issueBuilding(t, data, work, publicURL, recordID)
+	assertPDFText(t, pdf, "أحمد محمود الخطيب", "الرمال")
+	qrText := decodeQR(t, pdf, work)
+	if !strings.HasPrefix(qrText, strings.ToUpper(publicURL)+"/V/") {
+		t.Fatalf("QR text %q is not a verify URL under %s", qrText, publicURL)
+	}
+
+	startServe(t, data, port, publicURL)
+	res := getJSON(t, qrText)
+	if res["status"] != "valid" || res["content_checked"] != true {
+		t.Fatalf("verify %s: want valid with content checked, got %v", qrText, res)
+	}
+	page := getHTML(t, qrText)
+	for _, want := range []string{"أحمد محمود الخطيب", "••••••782", "الرمال", "165.5"} {
+		if !strings.Contains(page, want) {
+			t.Errorf("verify page lacks %q", want)
+		}
+	}
+	if strings.Contains(page, "123456782") {
+		t.Error("verify page shows the national ID in clear")
+	}
+
+	tampered := tamper(qrText)
+	if res := getJSON(t, tampered); res["status"] != "invalid" || res["reason"] == "" {
+		t.Errorf("tampered token: want invalid with a reason, got %v", res)
+	}
+
+	keys := filepath.Join(work, "keys.json")
+	if err := os.WriteFile(keys, []byte(sijil(t, 0, "keys", "export", "--data", data)),
+		0o644); err != nil {
+		t.Fatal(err)
+	}
+	if out := sijil(t, 0, "verify", "--keys", keys, pdf); !strings.HasPrefix(out, "VALID") {
+		t.Errorf("offline verify of the PDF: %q", out)
+	}
+	sijil(t, 0, "verify", "--keys", keys, qrText)
+	if out := sijil(t, 1, "verify", "--keys", keys, tampered); !strings.Contains(out,
+		"INVALID") {
+		t.Errorf("offline verify of a tampered token: %q", out)
+	}
+}
+
+// tamper changes one character of the token in a verify URL, keeping it
+// in the base32 alphabet.
+func tamper(url string) string {
+	i := len(url) - 10
+	c := byte('A')
+	if url[i] == 'A' {
+		c = 'B'
+	}
+	return url[:i] + string(c) + url[i+1:]
+}
+
+func writePermitScan(t *testing.T, path string) {
+	t.Helper()
+	r, err := render.New("", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	pdf, err := r.Sheet(render.Sheet{
+		Header: []string{"بلدية المدينة"},
+		Title:  "رخصة البناء",
+		Fields: []render.Field{
+			{Label: "رقم الرخصة", Value: "4517/1998"},
+			{Label: "اسم المالك", Value: "أحمد محمود الخطيب"},
+		},
+		Notes:  []string{"يسمح للمالك ببناء عمارة سكنية من ثلاثة طوابق."},
+		QRText: "PERMIT-4517",
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, pdf, 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func searchJSON(t *testing.T, data, query string) []map[string]any {
+	t.Helper()
+	out := sijil(t, 0, "search", "--data", data, "--json", query)
+	var hits []map[string]any
+	dec := json.NewDecoder(strings.NewReader(out))
+	for dec.More() {
+		var h map[string]any
+		if err := dec.Decode(&h); err != nil {
+			t.Fatalf("search --json printed %q: %v", out, err)
+		}
+		for _, k := range []string{"record_id", "page", "score", "snippet"} {
+			if _, ok := h[k]; !ok {
+				t.Errorf("search hit lacks %q: %v", k, h)
+			}
+		}
+		hits = append(hits, h)
+	}
+	return hits
+}
+
+func issueBuilding(t *testing.T, data, work, publicURL, recordID string) string {
+	t.Helper()
+	facts := map[string]any{
+		"holder_name": "أحمد محمود الخطيب", "holder_id": "123456782",
+		"parcel": "1234", "plot": "56", "neighbourhood": "الرمال",
+		"street": "شارع عمر المختار", "zoning_status": "مرخّص — سكني", "as_of": "2023-10-01",
+		"floors": []map[string]any{
+			{"level": "الأرضي", "area_m2": 180, "use": "تجاري"},
+			{"level": "الأول", "area_m2": 165.5, "use": "سكني"},
+		},
+		"records": []string{recordID},
+	}
+	from := filepath.Join(work, "facts.json")
+	b, _ := json.Marshal(facts)
+	if err := os.WriteFile(from, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	pdf := filepath.Join(work, "certificate.pdf")
+	out := sijil(t, 0, "issue", "--data", data, "--public-url", publicURL,
+		"--kind", "building", "--from", from, "--out", pdf)
+	if id := strings.TrimSpace(out); len(id) != 19 {
+		t.Errorf("issue printed %q, want a certificate id like ABCD-EFGH-IJKL-MNOP", out)
+	}
+	return pdf
+}
+
+// assertPDFText checks that pdftotext gives each string in logical order,
+// once bidi controls and joiners are removed.
+func assertPDFText(t *testing.T, pdf string, want ...string) {
+	t.Helper()
+	out, err := exec.Command("pdftotext", pdf, "-").Output()
+	if err != nil {
+		t.Fatalf("pdftotext: %v", err)
+	}
+	text := strings.Map(func(r rune) rune {
+		switch {
+		case r == 0x200c || r == 0x200d || r == 0x200e || r == 0x200f || r == 0x061c:
+			return -1
+		case r >= 0x202a && r <= 0x202e, r >= 0x2066 && r <= 0x2069:
+			return -1
+		}
+		return r
+	}, string(out))
+	for _, w := range want {
+		if !strings.Contains(text, w) {
+			t.Errorf("pdftotext of the certificate lacks %q:\n%s", w, text)
+		}
+	}
+}
+
+func decodeQR(t *testing.T, pdf, work string) string {
+	t.Helper()
+	prefix := filepath.Join(work, "page")
+	if out, err := exec.Command("pdftoppm", "-r", "150", "-png", "-f", "1", "-l", "1",
+		pdf, prefix).CombinedOutput(); err != nil {
+		t.Fatalf("pdftoppm: %v\n%s", err, out)
+	}
+	matches, _ := filepath.Glob(prefix + "*.png")
+	if len(matches) != 1 {
+		t.Fatalf("pdftoppm made %v", matches)
+	}
+	out, err := exec.Command("zbarimg", "--raw", "-q", matches[0]).Output()
+	if err != nil {
+		t.Fatalf("zbarimg found no QR code in the 150-dpi render: %v", err)
+	}
+	return strings.TrimSpace(string(out))
+}
+
+func freePort(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	return fmt.Sprint(ln.Addr().(*net.TCPAddr).Port)
+}
+
+// startServe runs `sijil serve` until the test ends and waits until it
+// answers.
+func startServe(t *testing.T, data, port, publicURL string) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	cmd := exec.CommandContext(ctx, sijilBin, "serve", "--data", data,
+		"--addr", "127.0.0.1:"+port, "--public-url", publicURL)
+	var logs bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &logs, &logs
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		cancel()
+		cmd.Wait()
+		if t.Failed() {
+			t.Logf("sijil serve output:\n%s", logs.String())
+		}
+	})
+
+	deadline := time.Now().Add(15 * time.Second)
+	for time.Now().Before(deadline) {
+		resp, err := http.Get(publicURL + "/healthz")
+		if err == nil {
+			resp.Body.Close()
+			return
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	t.Fatalf("sijil serve did not answer on %s:\n%s", publicURL, logs.String())
+}
+
+func get(t *testing.T, url, accept string) []byte {
+	t.Helper()
+	req, err := http.NewRequest(http.MethodGet, url, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Accept", accept)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	if err != nil || resp.StatusCode != http.StatusOK {
+		t.Fatalf("GET %s: %d %v\n%s", url, resp.StatusCode, err, body)
+	}
+	return body
+}
+
+func getJSON(t *testing.T, url string) map[string]any {
+	t.Helper()
+	var v map[string]any
+	if err := json.Unmarshal(get(t, url, "application/json"), &v); err != nil {
+		t.Fatalf("GET %s: %v", url, err)
+	}
+	return v
+}
+
+func getHTML(t *testing.T, url string) string {
+	t.Helper()
+	return string(get(t, url, "text/html"))
+}

@@ -1,0 +1,67 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+
+	"github.com/sijil-municipality/sijil/certs"
+)
+
+func (e *env) issue(ctx context.Context, args []string) error {
+	fs := e.flags("issue")
+	data := dataFlag(fs)
+	publicURL := publicURLFlag(fs, "http://127.0.0.1:8080")
+	kind := fs.String("kind", "building", "kind of certificate: building")
+	from := fs.String("from", "", "JSON file with the certificate's facts")
+	out := fs.String("out", "", "where to write the PDF")
+	if err := fs.Parse(args); err != nil {
+		return fmt.Errorf("%w: %v", errUsage, err)
+	}
+	if *from == "" || *out == "" {
+		return fmt.Errorf("%w: --from and --out are required", errUsage)
+	}
+	if *kind != "building" {
+		// TODO(#3): craft certificates and certified copies.
+		return fmt.Errorf("%w: kind %q is not issued yet; only building is", errUsage, *kind)
+	}
+
+	input, err := os.ReadFile(*from)
+	if err != nil {
+		return err
+	}
+	req, err := certs.ParseBuildingRequest(input)
+	if err != nil {
+		return err
+	}
+	a, err := openApp(ctx, *data, e.log)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	is, err := a.issuer(*publicURL)
+	if err != nil {
+		return err
+	}
+	issued, err := is.IssueBuilding(ctx, req)
+	if err != nil {
+		return err
+	}
+
+	if err := writeFileAtomic(*out, issued.PDF); err != nil {
+		return fmt.Errorf("certificate %s was issued and stored, but writing %s failed: %w",
+			issued.ID, *out, err)
+	}
+	fmt.Fprintln(e.stdout, issued.ID)
+	return nil
+}
+
+// writeFileAtomic writes through a temporary file, so that a reader never
+// sees half a PDF.
+func writeFileAtomic(path string, data []byte) error {
+	tmp := path + ".tmp"
+	if err := os.WriteFile(tmp, data, 0o644); err != nil {
+		return err
+	}
+	return os.Rename(tmp, path)
+}

@@ -1,0 +1,128 @@
+// Command sijil is the municipality's archive and certificate service:
+// it serves the portal, ingests scans, searches the archive, issues and
+// verifies certificates, and exports the public key set.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/sijil-municipality/sijil"
+)
+
+const usage = `Usage: sijil COMMAND [FLAGS] [ARGS]
+
+Commands:
+  serve   [--data DIR] [--addr HOST:PORT] [--public-url URL] [--demo]
+  ingest  [--data DIR] [--type T] [--reference REF] PATH...
+  search  [--data DIR] [--json] [--limit N] QUERY
+  issue   [--data DIR] [--public-url URL] --kind building --from FILE.json --out FILE.pdf
+  verify  [--keys FILE | --data DIR] FILE.pdf|QR-TEXT
+  keys    export [--data DIR]
+
+--data defaults to $SIJIL_DATA, else ./data.
+--public-url defaults to $SIJIL_PUBLIC_URL, else http://127.0.0.1:8080.
+`
+
+// exitFailure is the exit code for a command that failed; verify uses it
+// for a certificate that is not genuine.
+const exitFailure = 1
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	stop()
+	os.Exit(code)
+}
+
+// run executes one command and returns the process exit code. It is main
+// without the process, so that tests run the real wiring.
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return 2
+	}
+	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
+	env := &env{stdout: stdout, stderr: stderr, log: log}
+
+	commands := map[string]func(context.Context, []string) error{
+		"serve":  env.serve,
+		"ingest": env.ingest,
+		"search": env.search,
+		"issue":  env.issue,
+		"verify": env.verify,
+		"keys":   env.keys,
+	}
+	cmd, ok := commands[args[0]]
+	if !ok {
+		fmt.Fprintf(stderr, "sijil: unknown command %q\n\n%s", args[0], usage)
+		return 2
+	}
+
+	err := cmd(ctx, args[1:])
+	switch {
+	case err == nil:
+		return 0
+	case errors.Is(err, flag.ErrHelp):
+		return 0
+	case errors.Is(err, errUsage):
+		fmt.Fprintf(stderr, "sijil %s: %v\n", args[0], err)
+		return 2
+	case errors.Is(err, errNotGenuine):
+		return exitFailure
+	}
+	reportError(stderr, log, args[0], err)
+	return exitFailure
+}
+
+// reportError tells the user what went wrong in words they can act on;
+// internal details go to the log only.
+func reportError(stderr io.Writer, log *slog.Logger, cmd string, err error) {
+	if sijil.KindOf(err) == sijil.Internal {
+		log.Error("command failed", "command", cmd, "err", err)
+		fmt.Fprintf(stderr, "sijil %s: %v\n", cmd, err)
+		return
+	}
+	_, msg := sijil.UserMessage(err)
+	fmt.Fprintf(stderr, "sijil %s: %s\n", cmd, msg)
+}
+
+var (
+	errUsage      = errors.New("usage")
+	errNotGenuine = errors.New("certificate is not genuine")
+)
+
+// env is what every command shares: where it writes and how it logs.
+type env struct {
+	stdout, stderr io.Writer
+	log            *slog.Logger
+}
+
+// flags returns a flag set for a command that reports errors through run.
+func (e *env) flags(name string) *flag.FlagSet {
+	fs := flag.NewFlagSet("sijil "+name, flag.ContinueOnError)
+	fs.SetOutput(e.stderr)
+	return fs
+}
+
+func dataFlag(fs *flag.FlagSet) *string {
+	def := os.Getenv("SIJIL_DATA")
+	if def == "" {
+		def = "./data"
+	}
+	return fs.String("data", def, "data folder (database, blobs, index, keys)")
+}
+
+func publicURLFlag(fs *flag.FlagSet, def string) *string {
+	if v := os.Getenv("SIJIL_PUBLIC_URL"); v != "" {
+		def = v
+	}
+	return fs.String("public-url", def, "base of the verify URLs printed in QR codes")
+}

@@ -1,0 +1,91 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/sijil-municipality/sijil/certs"
+	"github.com/sijil-municipality/sijil/verify"
+	"github.com/sijil-municipality/sijil/web"
+)
+
+func (e *env) serve(ctx context.Context, args []string) error {
+	fs := e.flags("serve")
+	data := dataFlag(fs)
+	addr := fs.String("addr", "127.0.0.1:8080", "address to listen on")
+	publicURL := publicURLFlag(fs, "")
+	demo := fs.Bool("demo", false, "on an empty archive, add demo records and a certificate")
+	if err := fs.Parse(args); err != nil {
+		return fmt.Errorf("%w: %v", errUsage, err)
+	}
+
+	a, err := openApp(ctx, *data, e.log)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	keys, err := a.keySet()
+	if err != nil {
+		return err
+	}
+	srv, err := web.New(web.Config{
+		Verifier: &verify.Verifier{Keys: keys},
+		Contents: &certs.Store{DB: a.db},
+		Log:      e.log,
+	})
+	if err != nil {
+		return err
+	}
+
+	ln, err := net.Listen("tcp", *addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", *addr, err)
+	}
+	base := "http://" + ln.Addr().String()
+	if *publicURL == "" {
+		*publicURL = base
+	}
+	fmt.Fprintf(e.stdout, "Sijil is serving on %s\n", base)
+	e.log.Info("serving", "addr", ln.Addr().String(), "public_url", *publicURL,
+		"data", *data)
+
+	if *demo {
+		if err := e.addDemo(ctx, a, *publicURL); err != nil {
+			ln.Close()
+			return fmt.Errorf("demo data: %w", err)
+		}
+	}
+	return serveUntilDone(ctx, ln, srv.Handler())
+}
+
+// serveUntilDone serves until ctx ends, then lets requests in flight finish.
+func serveUntilDone(ctx context.Context, ln net.Listener, h http.Handler) error {
+	hs := &http.Server{
+		Handler:           h,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       60 * time.Second,
+		WriteTimeout:      60 * time.Second,
+		IdleTimeout:       120 * time.Second,
+	}
+	done := make(chan error, 1)
+	go func() { done <- hs.Serve(ln) }()
+
+	select {
+	case err := <-done:
+		return err
+	case <-ctx.Done():
+	}
+	shutdown, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := hs.Shutdown(shutdown); err != nil {
+		return err
+	}
+	if err := <-done; !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}

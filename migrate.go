@@ -1,0 +1,43 @@
+package sijil
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"io/fs"
+
+	"github.com/pressly/goose/v3"
+)
+
+// Dialects Sijil's SQL is written for. Every migration and query must run
+// on both: SQLite is the embedded default, PostgreSQL the production store.
+const (
+	DialectSQLite   = "sqlite"
+	DialectPostgres = "postgres"
+)
+
+// Migrate brings one domain's tables up to date. Each domain keeps its own
+// migrations and its own version table (domain + "_schema_version"), so
+// domains evolve independently in one database. fsys holds the domain's
+// numbered .sql files at its root.
+func Migrate(ctx context.Context, db *sql.DB, dialect, domain string, fsys fs.FS) error {
+	var d goose.Dialect
+	switch dialect {
+	case DialectSQLite:
+		d = goose.DialectSQLite3
+	case DialectPostgres:
+		d = goose.DialectPostgres
+	default:
+		return fmt.Errorf("migrate %s: unknown SQL dialect %q", domain, dialect)
+	}
+
+	p, err := goose.NewProvider(d, db, fsys,
+		goose.WithTableName(domain+"_schema_version"), goose.WithDisableGlobalRegistry(true))
+	if err != nil {
+		return fmt.Errorf("migrate %s: %w", domain, err)
+	}
+	if _, err := p.Up(ctx); err != nil {
+		return fmt.Errorf("migrate %s: %w", domain, err)
+	}
+	return nil
+}

@@ -1,0 +1,123 @@
+package verify
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/veraison/go-cose"
+)
+
+// Status is the verdict on a certificate.
+type Status string
+
+// The verdicts. Unknown ids and tampered tokens both come out as invalid,
+// so an enumerating client learns nothing from the difference.
+const (
+	StatusValid   Status = "valid"
+	StatusInvalid Status = "invalid"
+)
+
+// Result is the verdict on a certificate with what it certifies. Reason and
+// ReasonKey explain an invalid verdict; ReasonKey names the message in the
+// translation catalogs.
+type Result struct {
+	Status         Status   `json:"status"`
+	Reason         string   `json:"reason,omitempty"`
+	ReasonKey      string   `json:"reason_key,omitempty"`
+	CertID         string   `json:"certificate_id,omitempty"`
+	Kind           string   `json:"kind,omitempty"`
+	IssuedAt       string   `json:"issued_at,omitempty"`
+	KeyID          string   `json:"key_id,omitempty"`
+	ContentChecked bool     `json:"content_checked"`
+	Content        *Content `json:"content,omitempty"`
+}
+
+// Verifier checks tokens against a key set. It is safe for concurrent use.
+type Verifier struct {
+	Keys *KeySet
+}
+
+// Check verifies a token and, when content is not nil, that the content is
+// exactly what the token signs. The returned content has the national ID
+// masked. Check never fails: every problem is an invalid verdict with a
+// reason.
+func (v *Verifier) Check(token string, content []byte) Result {
+	d, err := DecodeToken(token)
+	if err != nil {
+		return invalid("verify.malformed", "The code is damaged or was altered.")
+	}
+
+	r := Result{
+		CertID:   d.Claims.CertID(),
+		Kind:     d.Claims.Kind.String(),
+		IssuedAt: d.Claims.Issued().Format(time.RFC3339),
+		KeyID:    d.KeyID,
+	}
+	if bad := v.checkSignature(d); bad != nil {
+		return *bad
+	}
+
+	if content != nil {
+		c, err := contentFor(d.Claims, content)
+		if err != nil {
+			return invalid("verify.content_mismatch",
+				"The certificate's content does not match its signature.")
+		}
+		m := c.Masked()
+		r.Content = &m
+		r.ContentChecked = true
+	}
+	r.Status = StatusValid
+	return r
+}
+
+// checkSignature returns nil when the token is signed by a key of the set
+// that was valid at the signed issue time.
+func (v *Verifier) checkSignature(d Decoded) *Result {
+	key, ok := v.Keys.Lookup(d.KeyID)
+	if !ok {
+		r := invalid("verify.unknown_key", "The code is not signed by a key of the municipality.")
+		return &r
+	}
+	verifier, err := cose.NewVerifier(cose.AlgorithmEdDSA, key.Public())
+	if err == nil {
+		err = d.Message.Verify(ExternalAAD, verifier)
+	}
+	if err != nil {
+		r := invalid("verify.bad_signature", "The code is damaged or was altered.")
+		return &r
+	}
+
+	issued := d.Claims.Issued()
+	if issued.Before(key.NotBefore) {
+		r := invalid("verify.before_key", "The certificate claims a date before its key existed.")
+		return &r
+	}
+	if key.Compromised != nil && !issued.Before(*key.Compromised) {
+		r := invalid("verify.key_compromised",
+			"The certificate was signed with a key reported compromised.")
+		return &r
+	}
+	return nil
+}
+
+// contentFor decodes content and checks it against signed claims.
+func contentFor(c Claims, data []byte) (Content, error) {
+	if !bytes.Equal(Digest(data), c.Digest) {
+		return Content{}, errors.New("digest differs")
+	}
+	content, err := DecodeContent(data)
+	if err != nil {
+		return Content{}, err
+	}
+	if content.Kind != c.Kind || content.ID != c.CertID() || content.IssuedAt != c.IssuedAt {
+		return Content{}, fmt.Errorf("content names another certificate")
+	}
+	return content, nil
+}
+
+func invalid(key, reason string) Result {
+	return Result{Status: StatusInvalid, ReasonKey: key, Reason: reason}
+}

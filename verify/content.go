@@ -1,0 +1,91 @@
+package verify
+
+import (
+	"crypto/sha256"
+	"fmt"
+	"strings"
+	"unicode/utf8"
+)
+
+// Content is everything a certificate certifies, in its canonical form: its
+// deterministic CBOR encoding is embedded in the PDF and kept by the
+// issuing office, and its SHA-256 is signed in the QR token.
+type Content struct {
+	Kind     Kind      `cbor:"kind" json:"kind"`
+	Schema   uint      `cbor:"schema" json:"schema"`
+	ID       string    `cbor:"id" json:"id"`
+	IssuedAt int64     `cbor:"issued_at" json:"issued_at"`
+	Issuer   string    `cbor:"issuer" json:"issuer"`
+	Building *Building `cbor:"building,omitempty" json:"building,omitempty"`
+}
+
+// Building is what a building certificate (إفادة مبنى) states about a
+// building as it stood before the war.
+type Building struct {
+	HolderName    string      `cbor:"holder_name" json:"holder_name"`
+	HolderID      string      `cbor:"holder_id" json:"holder_id"`
+	Parcel        string      `cbor:"parcel" json:"parcel"`
+	Plot          string      `cbor:"plot" json:"plot"`
+	Neighbourhood string      `cbor:"neighbourhood" json:"neighbourhood"`
+	Street        string      `cbor:"street" json:"street"`
+	ZoningStatus  string      `cbor:"zoning_status" json:"zoning_status"`
+	AsOf          string      `cbor:"as_of" json:"as_of"`
+	Floors        []Floor     `cbor:"floors" json:"floors"`
+	TotalAreaM2   string      `cbor:"total_area_m2" json:"total_area_m2"`
+	Records       []RecordRef `cbor:"records" json:"records"`
+}
+
+// Floor is one floor of a building. The area is a decimal string so that
+// the signed bytes never depend on floating-point formatting.
+type Floor struct {
+	Level  string `cbor:"level" json:"level"`
+	AreaM2 string `cbor:"area_m2" json:"area_m2"`
+	Use    string `cbor:"use" json:"use"`
+}
+
+// RecordRef names an archived record that proves the facts, by id and the
+// SHA-256 of its original file, so the proof cannot be swapped later.
+type RecordRef struct {
+	ID     string `cbor:"id" json:"id"`
+	SHA256 string `cbor:"sha256" json:"sha256"`
+}
+
+// Encode returns the canonical encoding of the content.
+func (c Content) Encode() ([]byte, error) { return Marshal(c) }
+
+// Digest returns the SHA-256 of the canonical encoding, as signed.
+func Digest(encoded []byte) []byte {
+	sum := sha256.Sum256(encoded)
+	return sum[:]
+}
+
+// DecodeContent reads canonical content and refuses any other encoding.
+func DecodeContent(data []byte) (Content, error) {
+	var c Content
+	if err := unmarshalCanonical(data, &c); err != nil {
+		return Content{}, fmt.Errorf("%w: content: %v", ErrMalformed, err)
+	}
+	return c, nil
+}
+
+// MaskNationalID hides all but the last three characters of a national ID:
+// a verifier compares it with the paper, and must not learn it whole.
+func MaskNationalID(id string) string {
+	n := utf8.RuneCountInString(id)
+	if n <= 3 {
+		return strings.Repeat("•", n)
+	}
+	r := []rune(id)
+	return strings.Repeat("•", n-3) + string(r[n-3:])
+}
+
+// Masked returns a copy of the content fit to show a verifier: the national
+// ID masked. Content carries no contact details to remove.
+func (c Content) Masked() Content {
+	if c.Building != nil {
+		b := *c.Building
+		b.HolderID = MaskNationalID(b.HolderID)
+		c.Building = &b
+	}
+	return c
+}

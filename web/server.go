@@ -1,0 +1,182 @@
+// Package web turns HTTP requests into calls on Sijil's domain packages and
+// renders their answers as pages or JSON. No domain package imports it.
+package web
+
+import (
+	"bytes"
+	"context"
+	"embed"
+	"encoding/json"
+	"html/template"
+	"log/slog"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/go-chi/chi/v5"
+	"github.com/go-chi/chi/v5/middleware"
+
+	"github.com/sijil-municipality/sijil"
+	"github.com/sijil-municipality/sijil/verify"
+)
+
+//go:embed templates/*.html
+var templateFS embed.FS
+
+// Contents finds the canonical content of an issued certificate by its
+// printed id. It returns an error of kind NotFound for an unknown id.
+type Contents interface {
+	ContentByID(ctx context.Context, id string) ([]byte, error)
+}
+
+// Server serves the public pages. Build it with New.
+type Server struct {
+	verifier *verify.Verifier
+	contents Contents
+	keySet   []byte
+	log      *slog.Logger
+	pages    *template.Template
+}
+
+// Config is what the server needs. Contents may be nil on a verify node
+// that holds no certificate data: tokens are still checked.
+type Config struct {
+	Verifier *verify.Verifier
+	Contents Contents
+	Log      *slog.Logger
+}
+
+// New parses the templates, failing fast on a broken one, and returns the
+// server.
+func New(cfg Config) (*Server, error) {
+	pages, err := template.New("").Funcs(template.FuncMap{
+		"statusClass": func(s verify.Status) string { return string(s) },
+	}).ParseFS(templateFS, "templates/*.html")
+	if err != nil {
+		return nil, err
+	}
+	keySet, err := json.MarshalIndent(cfg.Verifier.Keys, "", "  ")
+	if err != nil {
+		return nil, err
+	}
+	log := cfg.Log
+	if log == nil {
+		log = slog.Default()
+	}
+	return &Server{verifier: cfg.Verifier, contents: cfg.Contents, keySet: keySet,
+		log: log, pages: pages}, nil
+}
+
+// Handler returns the routes, registered in one place.
+func (s *Server) Handler() http.Handler {
+	r := chi.NewRouter()
+	r.Use(middleware.RequestID, middleware.RealIP, s.logRequests, middleware.Recoverer)
+	r.Use(middleware.Compress(5, "text/html", "application/json"))
+
+	r.Get("/", s.handle(s.home))
+	r.Get("/healthz", func(w http.ResponseWriter, _ *http.Request) { w.Write([]byte("ok\n")) })
+
+	// Public verification: no session, cacheable where the answer cannot
+	// change. TODO(#3): strict rate limit once revocation makes answers
+	// change over time.
+	r.Get("/verify", s.handle(s.verifyForm))
+	r.Get(verify.TokenPath+"{token}", s.handle(s.verifyToken))
+	r.Get("/api/v1/verify/{token}", s.handle(s.verifyAPI))
+	r.Get("/.well-known/sijil-keys.json", s.keys)
+	return r
+}
+
+// handlerFunc is a handler that returns its failure for one adapter to
+// answer, so every error is logged once and shown the same way.
+type handlerFunc func(w http.ResponseWriter, r *http.Request) error
+
+func (s *Server) handle(h handlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		if err := h(w, r); err != nil {
+			s.fail(w, r, err)
+		}
+	}
+}
+
+func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
+	status := statusOf(sijil.KindOf(err))
+	level := slog.LevelWarn
+	if status >= 500 {
+		level = slog.LevelError
+	}
+	s.log.Log(r.Context(), level, "request failed", "request_id",
+		middleware.GetReqID(r.Context()), "path", r.URL.Path, "status", status, "err", err)
+
+	_, msg := sijil.UserMessage(err)
+	if wantsJSON(r) {
+		writeJSON(w, status, map[string]string{"error": msg})
+		return
+	}
+	s.render(w, status, "error.html", page{Title: "خطأ · Error", Message: msg})
+}
+
+func statusOf(k sijil.Kind) int {
+	switch k {
+	case sijil.Invalid:
+		return http.StatusBadRequest
+	case sijil.NotFound:
+		return http.StatusNotFound
+	case sijil.Conflict:
+		return http.StatusConflict
+	case sijil.TooLarge:
+		return http.StatusRequestEntityTooLarge
+	case sijil.Unauthorized:
+		return http.StatusUnauthorized
+	case sijil.Forbidden:
+		return http.StatusForbidden
+	case sijil.Unavailable:
+		return http.StatusServiceUnavailable
+	}
+	return http.StatusInternalServerError
+}
+
+// page is the view model every template gets.
+type page struct {
+	Title   string
+	Message string
+	Result  *verify.Result
+	Code    string
+}
+
+// render executes a template into a buffer first, so that a failing
+// template never sends half a page.
+func (s *Server) render(w http.ResponseWriter, status int, name string, p page) {
+	var buf bytes.Buffer
+	if err := s.pages.ExecuteTemplate(&buf, name, p); err != nil {
+		s.log.Error("render page", "template", name, "err", err)
+		http.Error(w, "internal error", http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.WriteHeader(status)
+	w.Write(buf.Bytes())
+}
+
+func wantsJSON(r *http.Request) bool {
+	return strings.Contains(r.Header.Get("Accept"), "application/json") ||
+		strings.HasPrefix(r.URL.Path, "/api/")
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.WriteHeader(status)
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	enc.Encode(v)
+}
+
+func (s *Server) logRequests(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ww := middleware.NewWrapResponseWriter(w, r.ProtoMajor)
+		start := time.Now()
+		next.ServeHTTP(ww, r)
+		s.log.Debug("request", "request_id", middleware.GetReqID(r.Context()),
+			"method", r.Method, "path", r.URL.Path, "status", ww.Status(),
+			"duration_ms", time.Since(start).Milliseconds())
+	})
+}
