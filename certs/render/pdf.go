@@ -1,0 +1,243 @@
+package render
+
+import (
+	"bytes"
+	"compress/zlib"
+	"fmt"
+	"hash/fnv"
+	"maps"
+	"slices"
+	"strconv"
+	"strings"
+	"unicode"
+	"unicode/utf16"
+)
+
+// pdfFile writes a PDF body object by object and remembers the offsets
+// for the cross-reference table.
+type pdfFile struct {
+	buf     bytes.Buffer
+	offsets []int // offsets[n-1] is where object n starts
+}
+
+func newPDFFile() *pdfFile {
+	f := &pdfFile{}
+	// The binary comment tells transfer tools the file is not text.
+	f.buf.WriteString("%PDF-1.7\n%\xe2\xe3\xcf\xd3\n")
+	return f
+}
+
+// next returns the number the next object will get.
+func (f *pdfFile) next() int { return len(f.offsets) + 1 }
+
+func (f *pdfFile) object(body string) int {
+	f.offsets = append(f.offsets, f.buf.Len())
+	n := len(f.offsets)
+	fmt.Fprintf(&f.buf, "%d 0 obj\n%s\nendobj\n", n, body)
+	return n
+}
+
+// stream writes a Flate-compressed stream; dict holds the entries other
+// than Length and Filter.
+func (f *pdfFile) stream(dict string, data []byte) (int, error) {
+	var z bytes.Buffer
+	w, err := zlib.NewWriterLevel(&z, zlib.BestSpeed)
+	if err != nil {
+		return 0, fmt.Errorf("render: flate: %w", err)
+	}
+	if _, err := w.Write(data); err != nil {
+		return 0, fmt.Errorf("render: flate: %w", err)
+	}
+	if err := w.Close(); err != nil {
+		return 0, fmt.Errorf("render: flate: %w", err)
+	}
+
+	f.offsets = append(f.offsets, f.buf.Len())
+	n := len(f.offsets)
+	fmt.Fprintf(&f.buf, "%d 0 obj\n<<%s /Length %d /Filter /FlateDecode>>\nstream\n",
+		n, dict, z.Len())
+	f.buf.Write(z.Bytes())
+	f.buf.WriteString("\nendstream\nendobj\n")
+	return n, nil
+}
+
+// finish writes the cross-reference table and trailer; root is the
+// catalog's object number.
+func (f *pdfFile) finish(root int) []byte {
+	xref := f.buf.Len()
+	fmt.Fprintf(&f.buf, "xref\n0 %d\n0000000000 65535 f \n", len(f.offsets)+1)
+	for _, off := range f.offsets {
+		fmt.Fprintf(&f.buf, "%010d 00000 n \n", off)
+	}
+	fmt.Fprintf(&f.buf, "trailer\n<</Size %d /Root %d 0 R>>\nstartxref\n%d\n%%%%EOF\n",
+		len(f.offsets)+1, root, xref)
+	return f.buf.Bytes()
+}
+
+// font writes a font subset with the glyphs in u, and a Type0 font over it
+// for each used variant (left-to-right, right-to-left). It returns the
+// Type0 fonts' object numbers, 0 for an unused variant.
+func (f *pdfFile) font(u *usage, variants [2]bool) ([2]int, error) {
+	var objs [2]int
+	sf := u.file.sfnt
+	used := make(map[uint16]bool, len(u.text)+8)
+	for g := range u.text {
+		used[g] = true
+	}
+	name := subsetTag(used) + "+" + u.file.name
+
+	ttf := sf.subset(used)
+	file, err := f.stream(fmt.Sprintf(" /Length1 %d", len(ttf)), ttf)
+	if err != nil {
+		return objs, err
+	}
+	desc := f.object(fmt.Sprintf("<</Type /FontDescriptor /FontName /%s /Flags 4 "+
+		"/FontBBox [%d %d %d %d] /ItalicAngle 0 /Ascent %d /Descent %d "+
+		"/CapHeight %d /StemV 80 /FontFile2 %d 0 R>>", name,
+		scale(sf, float64(sf.bbox[0])), scale(sf, float64(sf.bbox[1])),
+		scale(sf, float64(sf.bbox[2])), scale(sf, float64(sf.bbox[3])),
+		scale(sf, float64(sf.ascent)), scale(sf, float64(sf.descent)),
+		scale(sf, float64(sf.ascent)), file))
+	cid := f.object(fmt.Sprintf("<</Type /Font /Subtype /CIDFontType2 /BaseFont /%s "+
+		"/CIDSystemInfo <</Registry (Adobe) /Ordering (Identity) /Supplement 0>> "+
+		"/FontDescriptor %d 0 R /CIDToGIDMap /Identity /DW 0 /W %s>>",
+		name, desc, widths(sf, u)))
+
+	for v, used := range variants {
+		if !used {
+			continue
+		}
+		cmap, err := f.stream("", toUnicode(u.text, v == 1))
+		if err != nil {
+			return objs, err
+		}
+		objs[v] = f.object(fmt.Sprintf("<</Type /Font /Subtype /Type0 /BaseFont /%s "+
+			"/Encoding /Identity-H /DescendantFonts [%d 0 R] /ToUnicode %d 0 R>>",
+			name, cid, cmap))
+	}
+	return objs, nil
+}
+
+// subsetTag is the six-letter prefix PDF requires for subset font names,
+// derived from the glyph set so that equal subsets get equal names.
+func subsetTag(used map[uint16]bool) string {
+	h := fnv.New32a()
+	for _, g := range slices.Sorted(maps.Keys(used)) {
+		h.Write([]byte{byte(g >> 8), byte(g)})
+	}
+	sum := h.Sum32()
+	tag := make([]byte, 6)
+	for i := range tag {
+		tag[i] = 'A' + byte(sum%26)
+		sum /= 26
+	}
+	return string(tag)
+}
+
+// widths is the W array: runs of consecutive glyph ids share one entry.
+// Marks get width 0, as the shaper gave them, so that text extraction
+// sees them inside their base letter rather than as a gap.
+func widths(sf *sfnt, u *usage) string {
+	var b strings.Builder
+	b.WriteString("[")
+	gids := sortedKeys(u.text)
+	for i := 0; i < len(gids); {
+		j := i + 1
+		for j < len(gids) && gids[j] == gids[j-1]+1 {
+			j++
+		}
+		fmt.Fprintf(&b, "%d [", gids[i])
+		for k, g := range gids[i:j] {
+			if k > 0 {
+				b.WriteString(" ")
+			}
+			w := 0
+			if !u.mark[g] {
+				w = scale(sf, sf.advance(g))
+			}
+			fmt.Fprintf(&b, "%d", w)
+		}
+		b.WriteString("] ")
+		i = j
+	}
+	b.WriteString("]")
+	return b.String()
+}
+
+// scale converts font units to the 1000-unit glyph space of PDF fonts.
+func scale(sf *sfnt, v float64) int { return int(v * 1000 / sf.upem) }
+
+// toUnicode is the CMap that lets text extraction turn glyph ids back into
+// the text they were shaped from.
+//
+// pdftotext rebuilds logical order from the visual line with a simple
+// rule: from the right, a stretch without left-to-right letters or digits
+// is Arabic, then a stretch without Arabic letters is left-to-right. So a
+// space or "/" drawn between an Arabic word and a number would join the
+// number. With rtl set, neutral characters (spaces, punctuation) carry a
+// RIGHT-TO-LEFT MARK, which makes them Arabic to pdftotext; the RTL font
+// resource uses this CMap for glyphs that the bidi algorithm put in
+// right-to-left runs.
+func toUnicode(text map[uint16]string, rtl bool) []byte {
+	var b bytes.Buffer
+	b.WriteString("/CIDInit /ProcSet findresource begin\n12 dict begin\nbegincmap\n" +
+		"/CIDSystemInfo <</Registry (Adobe) /Ordering (UCS) /Supplement 0>> def\n" +
+		"/CMapName /Adobe-Identity-UCS def\n/CMapType 2 def\n" +
+		"1 begincodespacerange\n<0000> <FFFF>\nendcodespacerange\n")
+
+	gids := sortedKeys(text)
+	for len(gids) > 0 {
+		chunk := gids[:min(100, len(gids))] // a CMap block holds at most 100 entries
+		gids = gids[len(chunk):]
+		fmt.Fprintf(&b, "%d beginbfchar\n", len(chunk))
+		for _, g := range chunk {
+			fmt.Fprintf(&b, "<%04X> <", g)
+			t := text[g]
+			if rtl && neutral(t) {
+				t = rlm + t + rlm
+			}
+			for _, u := range utf16.Encode([]rune(t)) {
+				fmt.Fprintf(&b, "%04X", u)
+			}
+			b.WriteString(">\n")
+		}
+		b.WriteString("endbfchar\n")
+	}
+
+	b.WriteString("endcmap\nCMapName currentdict /CMap defineresource pop\nend\nend\n")
+	return b.Bytes()
+}
+
+const rlm = "\u200f"
+
+// neutral reports whether s has neither letters nor digits, so that its
+// direction comes from its neighbours.
+func neutral(s string) bool {
+	for _, r := range s {
+		if unicode.IsLetter(r) || unicode.IsNumber(r) || unicode.Is(unicode.Mn, r) {
+			return false
+		}
+	}
+	return s != zwj
+}
+
+func sortedKeys(m map[uint16]string) []uint16 {
+	keys := make([]uint16, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
+}
+
+// num formats a coordinate with at most two decimals, enough for 1/7000 in.
+func num(v float64) string {
+	return strconv.FormatFloat(num2(v), 'f', -1, 64)
+}
+
+func copySign(a, b float64) float64 {
+	if b < 0 {
+		return -a
+	}
+	return a
+}
