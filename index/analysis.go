@@ -1,0 +1,213 @@
+package index
+
+import (
+	"fmt"
+	"sync"
+	"unicode"
+
+	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/analysis"
+	"github.com/blevesearch/bleve/v2/analysis/analyzer/custom"
+	"github.com/blevesearch/bleve/v2/analysis/analyzer/keyword"
+	"github.com/blevesearch/bleve/v2/analysis/lang/ar"
+	"github.com/blevesearch/bleve/v2/analysis/token/lowercase"
+	"github.com/blevesearch/bleve/v2/analysis/tokenizer/single"
+	bleveunicode "github.com/blevesearch/bleve/v2/analysis/tokenizer/unicode"
+	"github.com/blevesearch/bleve/v2/mapping"
+	"github.com/blevesearch/bleve/v2/registry"
+)
+
+// Names under which Sijil's analysis parts are known to bleve. They are
+// stored in each index's mapping, so renaming one makes old indexes
+// unreadable: rebuild them.
+const (
+	wordsTokenizerName = "sijil_words"
+	foldFilterName     = "sijil_fold"
+	textAnalyzerName   = "sijil_ar"
+	refAnalyzerName    = "sijil_ref"
+)
+
+var (
+	registerOnce sync.Once
+	errRegister  error
+)
+
+// register adds Sijil's tokenizer and token filter to bleve's global
+// registry, once per process. It runs from Open rather than init so that a
+// name clash is an error for the caller, not a panic at start.
+func register() error {
+	registerOnce.Do(func() {
+		errRegister = registry.RegisterTokenizer(wordsTokenizerName, newWordsTokenizer)
+		if errRegister == nil {
+			errRegister = registry.RegisterTokenFilter(foldFilterName, newFoldFilter)
+		}
+	})
+	if errRegister != nil {
+		return fmt.Errorf("index: register analysis: %w", errRegister)
+	}
+	return nil
+}
+
+// wordsTokenizer is bleve's Unicode word tokenizer with one change: it
+// splits a word where Arabic letters meet digits, because OCR and typists
+// glue a number to the word before it ("رقم٤٥١٧", "و4517") and the number
+// alone must be findable. Offsets stay those of the original text, so the
+// highlighter marks the right characters; the Unicode rules already keep
+// bidi controls and harakat inside words.
+type wordsTokenizer struct {
+	words analysis.Tokenizer
+}
+
+func newWordsTokenizer(map[string]any, *registry.Cache) (analysis.Tokenizer, error) {
+	return wordsTokenizer{words: bleveunicode.NewUnicodeTokenizer()}, nil
+}
+
+// Tokenize implements analysis.Tokenizer.
+func (w wordsTokenizer) Tokenize(input []byte) analysis.TokenStream {
+	words := w.words.Tokenize(input)
+	out := make(analysis.TokenStream, 0, len(words))
+	for _, word := range words {
+		for _, tok := range splitDigits(word) {
+			tok.Position = len(out) + 1
+			out = append(out, tok)
+		}
+	}
+	return out
+}
+
+// splitDigits cuts a word into runs of digits and runs of Arabic letters.
+// Other characters (marks, controls, Latin letters) stay with the run they
+// follow, so "A12" and "مُحَمَّد" are not cut.
+func splitDigits(word *analysis.Token) []*analysis.Token {
+	var out []*analysis.Token
+	start, class := 0, 0
+	for i, r := range string(word.Term) {
+		c := runeClass(r)
+		if c != 0 && class != 0 && c != class {
+			out = append(out, subToken(word, start, i, class))
+			start = i
+		}
+		if c != 0 {
+			class = c
+		}
+	}
+	return append(out, subToken(word, start, len(word.Term), class))
+}
+
+const (
+	classDigit = 1 + iota
+	classArabicLetter
+)
+
+func runeClass(r rune) int {
+	switch {
+	case unicode.IsDigit(r):
+		return classDigit
+	case unicode.IsLetter(r) && unicode.Is(unicode.Arabic, r):
+		return classArabicLetter
+	}
+	return 0
+}
+
+// subToken returns the bytes [from, to) of word as a token of its own.
+func subToken(word *analysis.Token, from, to, class int) *analysis.Token {
+	typ := word.Type
+	if class == classDigit {
+		typ = analysis.Numeric
+	}
+	return &analysis.Token{
+		Term:  word.Term[from:to],
+		Start: word.Start + from,
+		End:   word.Start + to,
+		Type:  typ,
+	}
+}
+
+// foldFilter applies Fold to each token and drops tokens left empty (a
+// word made only of tatweel, say).
+type foldFilter struct{}
+
+func newFoldFilter(map[string]any, *registry.Cache) (analysis.TokenFilter, error) {
+	return foldFilter{}, nil
+}
+
+// Filter implements analysis.TokenFilter.
+func (foldFilter) Filter(input analysis.TokenStream) analysis.TokenStream {
+	out := input[:0]
+	for _, tok := range input {
+		folded := Fold(string(tok.Term))
+		if folded == "" {
+			continue
+		}
+		tok.Term = []byte(folded)
+		out = append(out, tok)
+	}
+	return out
+}
+
+// Field names in the index.
+const (
+	fieldText       = "text"
+	fieldTitle      = "title"
+	fieldRecordID   = "record_id"
+	fieldPage       = "page"
+	fieldFilename   = "filename"
+	fieldRecordType = "record_type"
+	fieldReference  = "reference"
+)
+
+// newMapping describes a page document: analysed Arabic text and title,
+// stored for highlighting; identifiers as exact keywords; the reference
+// folded but not split, so "٤٥١٧/ب" and "4517/ب" are the same reference.
+func newMapping() (mapping.IndexMapping, error) {
+	im := bleve.NewIndexMapping()
+	err := im.AddCustomAnalyzer(textAnalyzerName, map[string]any{
+		"type":      custom.Name,
+		"tokenizer": wordsTokenizerName,
+		"token_filters": []any{
+			lowercase.Name, foldFilterName, ar.NormalizeName, ar.StemmerName,
+		},
+	})
+	if err == nil {
+		err = im.AddCustomAnalyzer(refAnalyzerName, map[string]any{
+			"type":          custom.Name,
+			"tokenizer":     single.Name,
+			"token_filters": []any{foldFilterName},
+		})
+	}
+	if err != nil {
+		return nil, fmt.Errorf("index: analyzers: %w", err)
+	}
+
+	doc := bleve.NewDocumentStaticMapping()
+	doc.AddFieldMappingsAt(fieldText, textField())
+	doc.AddFieldMappingsAt(fieldTitle, textField())
+	for _, name := range []string{fieldRecordID, fieldFilename, fieldRecordType} {
+		doc.AddFieldMappingsAt(name, keywordField(keyword.Name))
+	}
+	doc.AddFieldMappingsAt(fieldReference, keywordField(refAnalyzerName))
+	doc.AddFieldMappingsAt(fieldPage, bleve.NewNumericFieldMapping())
+
+	im.DefaultMapping = doc
+	im.DefaultAnalyzer = textAnalyzerName
+	im.IndexDynamic, im.StoreDynamic = false, false
+	return im, nil
+}
+
+func textField() *mapping.FieldMapping {
+	f := bleve.NewTextFieldMapping()
+	f.Analyzer = textAnalyzerName
+	f.Store = true
+	f.IncludeTermVectors = true
+	f.IncludeInAll = false
+	return f
+}
+
+func keywordField(analyzer string) *mapping.FieldMapping {
+	f := bleve.NewTextFieldMapping()
+	f.Analyzer = analyzer
+	f.Store = true
+	f.IncludeTermVectors = false
+	f.IncludeInAll = false
+	return f
+}

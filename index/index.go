@@ -1,0 +1,237 @@
+// Package index is Sijil's full-text search over the OCR text of archived
+// pages. Arabic is folded the same way at index and query time (see Fold),
+// so a clerk finds a page whatever the spelling, diacritics, digits or OCR
+// controls. The index is derived data: it can be deleted and rebuilt from
+// the database and the object store. It knows nothing of certificates.
+package index
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"html"
+	"html/template"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/index/scorch"
+	htmlhighlight "github.com/blevesearch/bleve/v2/search/highlight/highlighter/html"
+	"github.com/blevesearch/bleve/v2/search/query"
+
+	"github.com/sijil-municipality/sijil"
+)
+
+// Limits on a search.
+const (
+	MaxQueryChars = 500  // longer queries are refused, not truncated
+	MaxLimit      = 1000 // the most hits one Search returns
+)
+
+// Page is one page of an archived record, as the index receives it.
+type Page struct {
+	RecordID   string
+	Number     int // from 1
+	Text       string
+	Filename   string
+	RecordType string
+	Reference  string
+	Title      string
+}
+
+// Hit is a page that matched a search.
+type Hit struct {
+	RecordID string
+	Page     int
+	Score    float64
+
+	// Snippet is the best-matching fragment of the page's text, plain.
+	Snippet string
+
+	// SnippetHTML is the same fragment, HTML-escaped, with each hit
+	// inside <mark>; safe to put in a page as it is.
+	SnippetHTML template.HTML
+}
+
+// Index is a bleve index of pages on disk. It is safe for concurrent use.
+type Index struct {
+	bleve bleve.Index
+}
+
+// Open opens the index in dir, creating it (with the scorch engine) when
+// dir holds none.
+func Open(dir string) (*Index, error) {
+	if err := register(); err != nil {
+		return nil, err
+	}
+
+	bi, err := bleve.Open(dir)
+	if errors.Is(err, bleve.ErrorIndexPathDoesNotExist) || isEmptyDir(dir) {
+		bi, err = create(dir)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("index: open %s: %w", dir, err)
+	}
+	return &Index{bleve: bi}, nil
+}
+
+// isEmptyDir reports a folder made for the index but not yet filled, as
+// a deployment script or t.TempDir leaves it.
+func isEmptyDir(dir string) bool {
+	entries, err := os.ReadDir(dir)
+	return err == nil && len(entries) == 0
+}
+
+func create(dir string) (bleve.Index, error) {
+	m, err := newMapping()
+	if err != nil {
+		return nil, err
+	}
+
+	// bleve creates only the last folder of the path itself.
+	if err := os.MkdirAll(filepath.Dir(dir), 0o750); err != nil {
+		return nil, err
+	}
+	if err := os.Remove(dir); err != nil && !errors.Is(err, os.ErrNotExist) {
+		return nil, err
+	}
+	return bleve.NewUsing(dir, m, scorch.Name, bleve.Config.DefaultKVStore, nil)
+}
+
+// Close flushes and closes the index.
+func (ix *Index) Close() error {
+	if err := ix.bleve.Close(); err != nil {
+		return fmt.Errorf("index: close: %w", err)
+	}
+	return nil
+}
+
+// pageDoc is a Page as bleve stores it; the json names are the fields.
+type pageDoc struct {
+	RecordID   string  `json:"record_id"`
+	Page       float64 `json:"page"`
+	Text       string  `json:"text"`
+	Title      string  `json:"title"`
+	Filename   string  `json:"filename"`
+	RecordType string  `json:"record_type"`
+	Reference  string  `json:"reference"`
+}
+
+// Add indexes p under the id RecordID/Number, replacing what was indexed
+// under that id before.
+func (ix *Index) Add(ctx context.Context, p Page) error {
+	if p.RecordID == "" || p.Number < 1 {
+		return fmt.Errorf("index: page %q/%d: need a record id and a number from 1",
+			p.RecordID, p.Number)
+	}
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("index: add: %w", err)
+	}
+
+	doc := pageDoc{
+		RecordID: p.RecordID, Page: float64(p.Number), Text: p.Text, Title: p.Title,
+		Filename: p.Filename, RecordType: p.RecordType, Reference: p.Reference,
+	}
+	if err := ix.bleve.Index(docID(p.RecordID, p.Number), doc); err != nil {
+		return fmt.Errorf("index: add %s: %w", docID(p.RecordID, p.Number), err)
+	}
+	return nil
+}
+
+func docID(recordID string, page int) string {
+	return recordID + "/" + strconv.Itoa(page)
+}
+
+// Search returns up to limit pages that contain every word of q in their
+// text or title, or whose reference is q, best first, and how many pages
+// match in all. q is taken as plain words: no query syntax is interpreted.
+// An empty or too long q, or a limit outside 1..MaxLimit, is a
+// sijil.Invalid error.
+func (ix *Index) Search(ctx context.Context, q string, limit int) ([]Hit, uint64, error) {
+	q, err := checkQuery(q, limit)
+	if err != nil {
+		return nil, 0, err
+	}
+
+	req := bleve.NewSearchRequestOptions(matchAny(q), limit, 0, false)
+	req.SortBy([]string{"-_score", "_id"})
+	req.Fields = []string{fieldRecordID, fieldPage}
+	req.Highlight = bleve.NewHighlightWithStyle(htmlhighlight.Name)
+	req.Highlight.AddField(fieldText)
+
+	res, err := ix.bleve.SearchInContext(ctx, req)
+	if err != nil {
+		return nil, 0, fmt.Errorf("index: search: %w", err)
+	}
+
+	hits := make([]Hit, 0, len(res.Hits))
+	for _, m := range res.Hits {
+		hits = append(hits, toHit(m.Score, m.Fields, m.Fragments[fieldText]))
+	}
+	return hits, res.Total, nil
+}
+
+// checkQuery trims q and refuses what Search cannot answer.
+func checkQuery(q string, limit int) (string, error) {
+	q = strings.TrimSpace(q)
+	switch {
+	case q == "":
+		return "", sijil.Errorf(sijil.Invalid, "search.empty_query", "Type words to search for.")
+	case utf8.RuneCountInString(q) > MaxQueryChars:
+		return "", sijil.Errorf(sijil.Invalid, "search.query_too_long",
+			"A search can be at most %d characters long.", MaxQueryChars)
+	case limit < 1 || limit > MaxLimit:
+		return "", sijil.Errorf(sijil.Invalid, "search.bad_limit",
+			"Ask for between 1 and %d results.", MaxLimit)
+	}
+	return q, nil
+}
+
+// matchAny builds the query: all words in the text, or all in the title,
+// or the whole query as a reference. Match queries run q through the
+// field's analyzer, so q gets the same folding as the pages, and they
+// never parse bleve's query-string syntax, so any input is safe.
+func matchAny(q string) query.Query {
+	text := bleve.NewMatchQuery(q)
+	text.SetField(fieldText)
+	text.SetOperator(query.MatchQueryOperatorAnd)
+
+	title := bleve.NewMatchQuery(q)
+	title.SetField(fieldTitle)
+	title.SetOperator(query.MatchQueryOperatorAnd)
+
+	// A reference is unique: a page that has it beats any word match.
+	ref := bleve.NewTermQuery(Fold(q))
+	ref.SetField(fieldReference)
+	ref.SetBoost(10)
+
+	return bleve.NewDisjunctionQuery(text, title, ref)
+}
+
+// toHit turns a bleve match into a Hit. The record id and page come from
+// the stored fields, not from splitting the document id, because a record
+// id may itself contain a slash.
+func toHit(score float64, fields map[string]any, fragments []string) Hit {
+	h := Hit{Score: score}
+	h.RecordID, _ = fields[fieldRecordID].(string)
+	if n, ok := fields[fieldPage].(float64); ok {
+		h.Page = int(n)
+	}
+
+	if len(fragments) > 0 {
+		h.SnippetHTML = template.HTML(fragments[0])
+		h.Snippet = plainSnippet(fragments[0])
+	}
+	return h
+}
+
+// plainSnippet undoes the html highlighter's formatting. It escapes all
+// text, so the only literal tags in a fragment are its own marks.
+func plainSnippet(fragment string) string {
+	s := strings.ReplaceAll(fragment, "<mark>", "")
+	s = strings.ReplaceAll(s, "</mark>", "")
+	return html.UnescapeString(s)
+}
