@@ -1,0 +1,176 @@
+package certs_test
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	_ "modernc.org/sqlite"
+
+	"github.com/sijil-municipality/sijil"
+	"github.com/sijil-municipality/sijil/archive"
+	"github.com/sijil-municipality/sijil/certs"
+	"github.com/sijil-municipality/sijil/certs/render"
+	"github.com/sijil-municipality/sijil/verify"
+)
+
+// archived is the archive as certs sees it: a few known records.
+type archived map[string]string
+
+func (a archived) RecordRef(_ context.Context, id string) (verify.RecordRef, error) {
+	sha, ok := a[id]
+	if !ok {
+		return verify.RecordRef{}, sijil.Errorf(sijil.NotFound, "archive.not_found", "no record")
+	}
+	return verify.RecordRef{ID: id, SHA256: sha}, nil
+}
+
+var now = time.Date(2026, 12, 3, 9, 30, 0, 0, time.UTC)
+
+func newIssuer(tb testing.TB) *certs.Issuer {
+	tb.Helper()
+	dir := tb.TempDir()
+	db, err := sql.Open("sqlite", filepath.Join(dir, "sijil.db"))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { db.Close() })
+	if err := certs.Migrate(context.Background(), db, sijil.DialectSQLite); err != nil {
+		tb.Fatal(err)
+	}
+	blobs, err := archive.NewFolderBlobs(filepath.Join(dir, "blobs"))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	signer, _, err := certs.LoadOrCreateSigner(filepath.Join(dir, "keys"), now.Add(-time.Hour))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	r, err := render.New("", "")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return &certs.Issuer{
+		Signer: signer, Renderer: r, Blobs: blobs, Store: &certs.Store{DB: db},
+		Records:   archived{"rec_permit": strings.Repeat("ab", 32)},
+		PublicURL: "https://sijil.example.org", Office: "بلدية المدينة — City Municipality",
+		Now: func() time.Time { return now },
+	}
+}
+
+const validFacts = `{
+  "holder_name": "أحمد محمود الخطيب", "holder_id": "123456782",
+  "parcel": "1234", "plot": "56", "neighbourhood": "الرمال",
+  "street": "شارع عمر المختار", "zoning_status": "مرخّص — سكني", "as_of": "2023-10-01",
+  "floors": [{"level": "الأرضي", "area_m2": 180, "use": "تجاري"},
+             {"level": "الأول", "area_m2": 0.1, "use": "سكني"},
+             {"level": "الثاني", "area_m2": 0.2, "use": "سكني"}],
+  "records": ["rec_permit"]
+}`
+
+func TestIssueBuildingVerifiesFromThePDFAlone(t *testing.T) {
+	is := newIssuer(t)
+	req, err := certs.ParseBuildingRequest([]byte(validFacts))
+	if err != nil {
+		t.Fatal(err)
+	}
+	issued, err := is.IssueBuilding(context.Background(), req)
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	qr, content, err := verify.FromPDF(issued.PDF)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if qr != issued.URL {
+		t.Errorf("PDF carries QR text %q, want %q", qr, issued.URL)
+	}
+	token, _ := verify.TokenFromText(qr)
+	res := (&verify.Verifier{Keys: is.Signer.KeySet("test")}).Check(token, content)
+	if res.Status != verify.StatusValid || !res.ContentChecked {
+		t.Fatalf("issued certificate does not verify: %+v", res)
+	}
+	b := res.Content.Building
+	if b.TotalAreaM2 != "180.3" || b.Floors[1].AreaM2 != "0.1" {
+		t.Errorf("areas %v total %s: want exact decimals and total 180.3", b.Floors, b.TotalAreaM2)
+	}
+	if len(b.Records) != 1 || b.Records[0].SHA256 != strings.Repeat("ab", 32) {
+		t.Errorf("proving records %v: want the archived record with its hash", b.Records)
+	}
+
+	stored, err := is.Store.CertificateByID(context.Background(), issued.ID)
+	if err != nil || stored.Token != issued.Token {
+		t.Errorf("stored certificate %+v, %v", stored, err)
+	}
+}
+
+func TestIssueBuildingRefusesBadFacts(t *testing.T) {
+	is := newIssuer(t)
+	tests := []struct {
+		name    string
+		edit    func(m map[string]any)
+		wantKey string
+	}{
+		{"missing owner", func(m map[string]any) { delete(m, "holder_name") },
+			"certs.field_required"},
+		{"bad check digit", func(m map[string]any) { m["holder_id"] = "123456783" },
+			"certs.bad_national_id"},
+		{"future date", func(m map[string]any) { m["as_of"] = "2027-01-01" },
+			"certs.as_of_future"},
+		{"date in another format", func(m map[string]any) { m["as_of"] = "01/10/2023" },
+			"certs.bad_as_of"},
+		{"negative area", func(m map[string]any) {
+			m["floors"] = []any{map[string]any{"level": "1", "area_m2": -5, "use": "x"}}
+		}, "certs.bad_area"},
+		{"three decimals", func(m map[string]any) {
+			m["floors"] = []any{map[string]any{"level": "1", "area_m2": 1.005, "use": "x"}}
+		}, "certs.bad_area"},
+		{"no floors", func(m map[string]any) { m["floors"] = []any{} }, "certs.floor_count"},
+		{"unknown record", func(m map[string]any) { m["records"] = []string{"rec_nope"} },
+			"certs.unknown_record"},
+		{"control character", func(m map[string]any) { m["street"] = "a\x00b" },
+			"certs.field_control"},
+		{"misspelt field", func(m map[string]any) { m["holdr_name"] = "x" }, "certs.bad_json"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var m map[string]any
+			if err := json.Unmarshal([]byte(validFacts), &m); err != nil {
+				t.Fatal(err)
+			}
+			tt.edit(m)
+			data, _ := json.Marshal(m)
+
+			req, err := certs.ParseBuildingRequest(data)
+			if err == nil {
+				_, err = is.IssueBuilding(context.Background(), req)
+			}
+			var e *sijil.Error
+			if !errors.As(err, &e) || e.Kind != sijil.Invalid || e.Key != tt.wantKey {
+				t.Fatalf("got %v, want an Invalid error %s", err, tt.wantKey)
+			}
+		})
+	}
+}
+
+// BenchmarkIssueBuilding measures the whole issuance: check, render, QR,
+// sign, embed, store and record. The budget is a median under 50 ms.
+func BenchmarkIssueBuilding(b *testing.B) {
+	is := newIssuer(b)
+	req, err := certs.ParseBuildingRequest([]byte(validFacts))
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := is.IssueBuilding(context.Background(), req); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
