@@ -137,6 +137,9 @@ func (p *page) layout(s *Sheet) error {
 	if err := p.table(s.Table); err != nil {
 		return err
 	}
+	if len(s.Notes) > 0 {
+		p.y += 8
+	}
 	for _, n := range s.Notes {
 		p.y += 4
 		if err := p.para(n, noteStyle, alignStart); err != nil {

@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"unicode"
 	"unicode/utf16"
 )
@@ -41,10 +42,11 @@ func (f *pdfFile) object(body string) int {
 // than Length and Filter.
 func (f *pdfFile) stream(dict string, data []byte) (int, error) {
 	var z bytes.Buffer
-	w, err := zlib.NewWriterLevel(&z, zlib.BestSpeed)
+	w, err := zlibWriter(&z)
 	if err != nil {
-		return 0, fmt.Errorf("render: flate: %w", err)
+		return 0, err
 	}
+	defer zlibPool.Put(w)
 	if _, err := w.Write(data); err != nil {
 		return 0, fmt.Errorf("render: flate: %w", err)
 	}
@@ -59,6 +61,22 @@ func (f *pdfFile) stream(dict string, data []byte) (int, error) {
 	f.buf.Write(z.Bytes())
 	f.buf.WriteString("\nendstream\nendobj\n")
 	return n, nil
+}
+
+// zlibPool keeps compressors between streams and renders: each one
+// allocates about a megabyte of tables, more than the page itself.
+var zlibPool sync.Pool
+
+func zlibWriter(dst *bytes.Buffer) (*zlib.Writer, error) {
+	if w, ok := zlibPool.Get().(*zlib.Writer); ok {
+		w.Reset(dst)
+		return w, nil
+	}
+	w, err := zlib.NewWriterLevel(dst, zlib.BestSpeed)
+	if err != nil {
+		return nil, fmt.Errorf("render: flate: %w", err)
+	}
+	return w, nil
 }
 
 // finish writes the cross-reference table and trailer; root is the
