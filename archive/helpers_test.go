@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"errors"
-	"io"
 	"os"
 	"path/filepath"
 	"testing"
@@ -55,50 +54,4 @@ func wantKind(t *testing.T, err error, kind sijil.Kind, key string) *sijil.Error
 			se.Kind, se.Key, se.Message, kind, key)
 	}
 	return se
-}
-
-// testBlobs is a folder-backed archive.Blobs for tests, until the real
-// folder store lands.
-type testBlobs struct{ dir string }
-
-func (b testBlobs) Put(_ context.Context, key string, r io.Reader, _ int64, _ string) error {
-	path := filepath.Join(b.dir, filepath.FromSlash(key))
-	if _, err := os.Stat(path); err == nil {
-		return nil
-	}
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-		return err
-	}
-	tmp, err := os.CreateTemp(filepath.Dir(path), ".put-*")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(tmp.Name())
-	if _, err := io.Copy(tmp, r); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), path)
-}
-
-func (b testBlobs) Get(_ context.Context, key string) (io.ReadCloser, error) {
-	f, err := os.Open(filepath.Join(b.dir, filepath.FromSlash(key)))
-	if errors.Is(err, os.ErrNotExist) {
-		return nil, archive.ErrBlobNotFound
-	}
-	return f, err
-}
-
-func (b testBlobs) Stat(_ context.Context, key string) (int64, error) {
-	st, err := os.Stat(filepath.Join(b.dir, filepath.FromSlash(key)))
-	if errors.Is(err, os.ErrNotExist) {
-		return 0, archive.ErrBlobNotFound
-	}
-	if err != nil {
-		return 0, err
-	}
-	return st.Size(), nil
 }

@@ -38,10 +38,18 @@ type fixture struct {
 
 func newFixture(t *testing.T, languages ...string) *fixture {
 	t.Helper()
+	// A missing engine or language fails here, naming its Debian package.
+	if err := (archive.Tesseract{}).Check(context.Background(), []string{"ara", "eng"}); err != nil {
+		t.Fatal(err)
+	}
+	blobs, err := archive.NewFolderBlobs(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
 	db := openDB(t)
 	index := &recordingIndex{}
 	in := &archive.Ingester{
-		Blobs:     testBlobs{dir: t.TempDir()},
+		Blobs:     blobs,
 		DB:        db,
 		Index:     index,
 		Workers:   1, // subtests run in parallel already

@@ -6,6 +6,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"os/exec"
 	"strconv"
@@ -147,7 +148,7 @@ func (t Tesseract) run(ctx context.Context, args ...string) ([]byte, error) {
 		return out, nil
 	case ctx.Err() != nil:
 		return nil, ctx.Err()
-	case errors.Is(err, exec.ErrNotFound):
+	case errors.Is(err, exec.ErrNotFound), errors.Is(err, fs.ErrNotExist):
 		return nil, sijil.Errorf(sijil.Unavailable, "archive.ocr_missing",
 			"the tesseract command is not installed; install the Debian package "+
 				"tesseract-ocr: %w", err)

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"image"
 	"io"
+	"io/fs"
 	"math"
 	"os"
 	"os/exec"
@@ -124,7 +125,7 @@ func popplerError(ctx context.Context, tool string, err error, stderr string) er
 	switch {
 	case ctx.Err() != nil:
 		return ctx.Err()
-	case errors.Is(err, exec.ErrNotFound):
+	case errors.Is(err, exec.ErrNotFound), errors.Is(err, fs.ErrNotExist):
 		return sijil.Errorf(sijil.Unavailable, "archive.tool_missing",
 			"%s is not installed; install the Debian package poppler-utils: %w", tool, err)
 	case strings.Contains(stderr, "Incorrect password"):

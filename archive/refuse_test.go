@@ -1,0 +1,168 @@
+package archive_test
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/sijil-municipality/sijil"
+	"github.com/sijil-municipality/sijil/archive"
+)
+
+// TestIngestRefuses checks that every refusal is a *sijil.Error a clerk can
+// act on, and that nothing is left in the database.
+func TestIngestRefuses(t *testing.T) {
+	page := textPage(t, pageLines)
+	tiff2 := multiTIFF(page, upsideDown(page))
+	pdf := textPDF(pageLines)
+	tests := []struct {
+		name   string
+		data   []byte
+		limits archive.Limits
+		kind   sijil.Kind
+		key    string
+		says   string
+	}{
+		{"unknown bytes", []byte("name,parcel\nAhmad,1207\n"), archive.Limits{},
+			sijil.Invalid, "archive.unsupported_type", "only PDF, TIFF, JPEG and PNG"},
+		{"empty file", nil, archive.Limits{},
+			sijil.Invalid, "archive.unsupported_type", "empty"},
+		{"truncated TIFF", tiff2[:len(tiff2)/2], archive.Limits{},
+			sijil.Invalid, "archive.damaged_file", "truncated or damaged"},
+		{"truncated PDF", pdf[:len(pdf)/2], archive.Limits{},
+			sijil.Invalid, "archive.damaged_file", "truncated or damaged"},
+		{"truncated PNG", encodePNG(t, page)[:2000], archive.Limits{},
+			sijil.Invalid, "archive.damaged_file", "truncated or damaged"},
+		{"pixel bomb", pngHeader(100_000, 100_000), archive.Limits{},
+			sijil.TooLarge, "archive.page_too_large", "100000 × 100000"},
+		{"page over a low pixel limit", tiff2, archive.Limits{MaxPixels: 1000},
+			sijil.TooLarge, "archive.page_too_large", "limit is 0.0 million"},
+		{"too many TIFF pages", tiff2, archive.Limits{MaxPages: 1},
+			sijil.TooLarge, "archive.too_many_pages", "more than 1 pages"},
+		{"over the byte limit", pdf, archive.Limits{MaxBytes: 100},
+			sijil.TooLarge, "archive.file_too_large", "larger than"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			f := newFixture(t, "eng")
+			f.in.Limits = tt.limits
+
+			_, _, err := f.in.Ingest(context.Background(), bytes.NewReader(tt.data),
+				archive.Metadata{Filename: "scan.pdf"})
+
+			se := wantKind(t, err, tt.kind, tt.key)
+			if !strings.Contains(se.Message, tt.says) {
+				t.Errorf("message %q does not say %q", se.Message, tt.says)
+			}
+			if r, p := f.countRows(t); r != 0 || p != 0 {
+				t.Errorf("%d records and %d pages left after a refusal", r, p)
+			}
+		})
+	}
+}
+
+func TestReingestIsNoOp(t *testing.T) {
+	f := newFixture(t, "eng")
+	data := encodePNG(t, textPage(t, pageLines))
+	first := f.mustIngest(t, data, "first.png")
+
+	rec, existed, err := f.in.Ingest(context.Background(), bytes.NewReader(data),
+		archive.Metadata{Filename: "renamed.png"})
+
+	if err != nil || !existed || rec != first.rec {
+		t.Fatalf("re-ingest = %+v, %v, %v; want the first record, existed", rec, existed, err)
+	}
+	if r, p := f.countRows(t); r != 1 || p != 1 {
+		t.Errorf("%d records and %d pages after a re-ingest; want 1 and 1", r, p)
+	}
+	if n := len(f.index.pages); n != 1 {
+		t.Errorf("indexed %d times; want once", n)
+	}
+}
+
+func TestIngestCancelledLeavesNoRows(t *testing.T) {
+	f := newFixture(t, "eng")
+	page := textPage(t, pageLines)
+	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
+	defer cancel()
+
+	_, _, err := f.in.Ingest(ctx, bytes.NewReader(multiTIFF(page, page, page)),
+		archive.Metadata{Filename: "three.tif"})
+
+	if !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("Ingest with a context that ends during OCR: %v", err)
+	}
+	if r, p := f.countRows(t); r != 0 || p != 0 {
+		t.Errorf("%d records and %d pages left after cancelling", r, p)
+	}
+}
+
+func TestIndexFailureKeepsRecord(t *testing.T) {
+	f := newFixture(t, "eng")
+	f.index.err = errors.New("index is closed")
+
+	rec, _, err := f.in.Ingest(context.Background(),
+		bytes.NewReader(encodePNG(t, textPage(t, pageLines))), archive.Metadata{})
+
+	if err == nil || !strings.Contains(err.Error(), "index is closed") {
+		t.Fatalf("Ingest with a failing index: %v", err)
+	}
+	if _, err := f.store.RecordByID(context.Background(), rec.ID); err != nil {
+		t.Errorf("record %q is gone after the index failed: %v", rec.ID, err)
+	}
+}
+
+func TestOCRMissing(t *testing.T) {
+	tests := []struct {
+		name      string
+		ocr       archive.OCR
+		languages []string
+		key, says string
+	}{
+		{"no tesseract", archive.Tesseract{Path: "/nonexistent/tesseract"}, nil,
+			"archive.ocr_missing", "Debian package tesseract-ocr"},
+		{"no language pack", nil, []string{"xyz"},
+			"archive.ocr_language_missing", "Debian package tesseract-ocr-xyz"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := newFixture(t, tt.languages...)
+			f.in.OCR = tt.ocr
+
+			_, _, err := f.in.Ingest(context.Background(),
+				bytes.NewReader(encodePNG(t, textPage(t, pageLines))), archive.Metadata{})
+
+			se := wantKind(t, err, sijil.Unavailable, tt.key)
+			if !strings.Contains(se.Message, tt.says) {
+				t.Errorf("message %q does not name %q", se.Message, tt.says)
+			}
+		})
+	}
+}
+
+// panickingOCR is the real Tesseract whose Text panics, as a buggy engine
+// binding might.
+type panickingOCR struct{ archive.Tesseract }
+
+func (panickingOCR) Text(context.Context, string, []string) (string, error) {
+	panic("engine bug")
+}
+
+func TestPagePanicBecomesError(t *testing.T) {
+	f := newFixture(t, "eng")
+	f.in.OCR = panickingOCR{}
+
+	_, _, err := f.in.Ingest(context.Background(),
+		bytes.NewReader(encodePNG(t, textPage(t, pageLines))), archive.Metadata{})
+
+	if err == nil || !strings.Contains(err.Error(), "engine bug") {
+		t.Fatalf("Ingest with a panicking page: %v", err)
+	}
+	if r, p := f.countRows(t); r != 0 || p != 0 {
+		t.Errorf("%d records and %d pages left after a panic", r, p)
+	}
+}
