@@ -1,11 +1,15 @@
 package render_test
 
 import (
+	"bytes"
 	"errors"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
+	"strconv"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/sijil-municipality/sijil"
@@ -161,6 +165,59 @@ func TestQRDecodes(t *testing.T) {
 	got := strings.TrimRight(run(t, "zbarimg", "--raw", "-q", prefix+".png"), "\n")
 	if got != s.QRText {
 		t.Errorf("zbarimg = %q, want %q", got, s.QRText)
+	}
+}
+
+// TestLongTextStaysOnPage checks that long values, including words longer
+// than their column, wrap inside the margins instead of running off.
+func TestLongTextStaysOnPage(t *testing.T) {
+	need(t, "pdftotext", "poppler-utils")
+	s := building()
+	s.Fields[0].Value = strings.Repeat("محمد علي الحسن بن عبد الرحمن ", 6)
+	s.Fields[1].Value = strings.Repeat("٠١٢٣٤٥٦٧٨٩", 12)
+	s.QRCaption = append(s.QRCaption, "https://sijil.example.gov/v/"+strings.Repeat("X", 150))
+	s.Table.Rows[0][2] = strings.Repeat("Commercial ", 8)
+	path := writePDF(t, s)
+
+	const minX, maxX = 10 * 72 / 25.4, 595.28 - 10*72/25.4 // 10 mm from the edges
+	box := regexp.MustCompile(`xMin="([0-9.]+)" yMin="[0-9.]+" xMax="([0-9.]+)"`)
+	words := box.FindAllStringSubmatch(run(t, "pdftotext", "-bbox", path, "-"), -1)
+	if len(words) == 0 {
+		t.Fatal("pdftotext -bbox found no words")
+	}
+	for _, w := range words {
+		x0, _ := strconv.ParseFloat(w[1], 64)
+		x1, _ := strconv.ParseFloat(w[2], 64)
+		if x0 < minX || x1 > maxX {
+			t.Errorf("word spans x %.0f–%.0f pt, outside %.0f–%.0f", x0, x1, minX, maxX)
+		}
+	}
+}
+
+func TestConcurrentSheetsAreIdentical(t *testing.T) {
+	r := newRenderer(t)
+	want, err := r.Sheet(building())
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	var wg sync.WaitGroup
+	errs := make(chan error, 8)
+	for range 8 {
+		wg.Go(func() {
+			got, err := r.Sheet(building())
+			if err == nil && !bytes.Equal(got, want) {
+				err = errors.New("concurrent render differs from the sequential one")
+			}
+			errs <- err
+		})
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			t.Error(err)
+		}
 	}
 }
 
