@@ -25,7 +25,8 @@ func building() render.Sheet {
 		TitleEn: "Building certificate",
 		Fields: []render.Field{
 			{Label: "اسم المالك", LabelEn: "Owner", Value: "محمد علي الحسن"},
-			{Label: "رقم العقار", LabelEn: "Plot number", Value: "١٢٣٤ / المنطقة العقارية الثالثة"},
+			{Label: "رقم العقار", LabelEn: "Plot number",
+				Value: "١٢٣٤ / المنطقة العقارية الثالثة"},
 			{Label: "رخصة البناء", LabelEn: "Building permit",
 				Value: "رخصة رقم 4517/1998 – Permit No. 4517/1998"},
 			{Label: "تاريخ الإفادة", LabelEn: "Date", Value: "2024-03-01"},
@@ -264,6 +265,22 @@ func TestOverlongContentIsAnError(t *testing.T) {
 				t.Fatalf("Sheet error = %v, want TooLarge", err)
 			}
 		})
+	}
+}
+
+func TestFindFontsReturnsAmiri(t *testing.T) {
+	reg, bold, err := render.FindFonts()
+	if err != nil {
+		t.Fatalf("FindFonts: %v", err)
+	}
+	for _, p := range []string{reg, bold} {
+		if !strings.Contains(filepath.Base(p), "Amiri") {
+			t.Errorf("FindFonts gave %s, want an Amiri face", p)
+		}
+	}
+	r := newRenderer(t)
+	if gotReg, gotBold := r.FontPaths(); gotReg != reg || gotBold != bold {
+		t.Errorf("FontPaths = %s, %s; want %s, %s", gotReg, gotBold, reg, bold)
 	}
 }
 
