@@ -173,8 +173,32 @@ func (f *sfnt) subset(used map[uint16]bool) []byte {
 	binary.BigEndian.PutUint16(head[50:], 1) // loca is now long format
 	binary.BigEndian.PutUint32(head[8:], 0)  // checkSumAdjustment, see writeSFNT
 
-	repl := map[string][]byte{"glyf": glyf, "loca": loca, "head": head}
-	return f.write(repl)
+	// Unused metrics are zeroed too: they cost nothing to a viewer and
+	// zeros compress to almost nothing.
+	return f.write(map[string][]byte{"glyf": glyf, "loca": loca, "head": head,
+		"hmtx": f.usedMetrics(used)})
+}
+
+// usedMetrics is hmtx with the entries of unused glyphs zeroed. Glyphs past
+// numHMetrics have only a side bearing and take the last full entry's
+// advance, so that entry is always kept.
+func (f *sfnt) usedMetrics(used map[uint16]bool) []byte {
+	src := f.tables["hmtx"]
+	hmtx := make([]byte, len(src))
+	keep := func(at, n int) {
+		if at >= 0 && at+n <= len(src) {
+			copy(hmtx[at:at+n], src[at:])
+		}
+	}
+	keep(4*(f.numHMetrics-1), 4)
+	for g := range used {
+		if int(g) < f.numHMetrics {
+			keep(4*int(g), 4)
+		} else {
+			keep(4*f.numHMetrics+2*(int(g)-f.numHMetrics), 2)
+		}
+	}
+	return hmtx
 }
 
 func (f *sfnt) write(repl map[string][]byte) []byte {
