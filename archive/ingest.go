@@ -74,6 +74,10 @@ type Ingester struct {
 // committed, the record is returned together with the error.
 func (in *Ingester) Ingest(ctx context.Context, r io.Reader, meta Metadata) (
 	rec Record, existed bool, err error) {
+	if in.Blobs == nil || in.DB == nil || in.Index == nil {
+		return Record{}, false, errors.New("archive: an Ingester needs Blobs, DB and Index")
+	}
+
 	start := time.Now()
 	tmp, err := os.MkdirTemp(in.TempDir, "sijil-ingest-*")
 	if err != nil {
@@ -183,14 +187,17 @@ func (in *Ingester) index(ctx context.Context, rec Record, pages []Page) error {
 }
 
 func (in *Ingester) logIngested(ctx context.Context, rec Record, existed bool, start time.Time) {
-	log := in.Log
-	if log == nil {
-		log = slog.Default()
-	}
-	log.InfoContext(ctx, "archive ingested a file",
+	in.log().InfoContext(ctx, "archive ingested a file",
 		"record_id", rec.ID, "sha256", rec.SHA256, "media_type", rec.MediaType,
 		"pages", rec.PageCount, "existed", existed,
 		"duration_ms", time.Since(start).Milliseconds())
+}
+
+func (in *Ingester) log() *slog.Logger {
+	if in.Log == nil {
+		return slog.Default()
+	}
+	return in.Log
 }
 
 func (in *Ingester) ocr() OCR {
@@ -230,7 +237,7 @@ func spool(ctx context.Context, r io.Reader, dir string, max int64) (*upload, er
 		return nil, fmt.Errorf("archive: spooling upload: %w", err)
 	}
 	h := sha256.New()
-	n, err := io.Copy(io.MultiWriter(f, h), io.LimitReader(uploadReader{ctx, r}, max+1))
+	n, err := io.Copy(io.MultiWriter(f, h), io.LimitReader(ctxReader{ctx, r}, max+1))
 	if err == nil && n > max {
 		err = sijil.Errorf(sijil.TooLarge, "archive.file_too_large",
 			"the file is larger than %d MiB, the most Sijil accepts; split it", max>>20)
@@ -248,17 +255,4 @@ func spool(ctx context.Context, r io.Reader, dir string, max int64) (*upload, er
 		return nil, err
 	}
 	return &upload{file: f, size: n, sha: hex.EncodeToString(h.Sum(nil)), media: media}, nil
-}
-
-// uploadReader stops a long upload when its context is cancelled.
-type uploadReader struct {
-	ctx context.Context
-	r   io.Reader
-}
-
-func (c uploadReader) Read(p []byte) (int, error) {
-	if err := c.ctx.Err(); err != nil {
-		return 0, err
-	}
-	return c.r.Read(p)
 }

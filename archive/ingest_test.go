@@ -152,6 +152,7 @@ func TestIngestGenerated(t *testing.T) {
 	}{
 		{"page.png", encodePNG(t, page), archive.MediaPNG, []int{0}},
 		{"page.jpg", encodeJPEG(t, page), archive.MediaJPEG, []int{0}},
+		{"sideways.png", encodePNG(t, quarterTurn(page)), archive.MediaPNG, []int{270}},
 		{"two-frames.tif", multiTIFF(page, upsideDown(page)), archive.MediaTIFF, []int{0, 180}},
 		{"page.pdf", textPDF(pageLines), archive.MediaPDF, []int{0}},
 	}

@@ -63,6 +63,19 @@ func upsideDown(img *image.Gray) *image.Gray {
 	return out
 }
 
+// quarterTurn returns img turned 90 degrees clockwise, as a page fed
+// sideways into a scanner comes out.
+func quarterTurn(img *image.Gray) *image.Gray {
+	b := img.Bounds()
+	out := image.NewGray(image.Rect(0, 0, b.Dy(), b.Dx()))
+	for y := 0; y < b.Dy(); y++ {
+		for x := 0; x < b.Dx(); x++ {
+			out.SetGray(b.Dy()-1-y, x, img.GrayAt(x, y))
+		}
+	}
+	return out
+}
+
 func encodePNG(t *testing.T, img image.Image) []byte {
 	t.Helper()
 	var buf bytes.Buffer

@@ -50,9 +50,14 @@ func bilevel(g *image.Gray) image.Image {
 
 // rotate turns a normalised image deg degrees clockwise (0, 90, 180, 270).
 func rotate(img image.Image, deg int) (image.Image, error) {
-	if deg == 0 {
+	switch deg {
+	case 0:
 		return img, nil
+	case 90, 180, 270:
+	default:
+		return nil, fmt.Errorf("archive: cannot rotate by %d degrees", deg)
 	}
+
 	b := img.Bounds()
 	w, h := b.Dx(), b.Dy()
 	out := image.Rect(0, 0, w, h)
@@ -85,10 +90,8 @@ func rotate(img image.Image, deg int) (image.Image, error) {
 				dx, dy = h-1-y, x
 			case 180:
 				dx, dy = w-1-x, h-1-y
-			case 270:
+			default: // 270
 				dx, dy = y, w-1-x
-			default:
-				return nil, fmt.Errorf("archive: cannot rotate by %d degrees", deg)
 			}
 			copy(dst[dy*dstStride+dx*bpp:][:bpp], src[y*srcStride+x*bpp:][:bpp])
 		}

@@ -10,6 +10,7 @@ import (
 	"runtime/debug"
 	"strconv"
 	"sync"
+	"time"
 )
 
 // readPages reads every page on in.workers() goroutines: decode, find the
@@ -75,6 +76,7 @@ func (in *Ingester) safeReadPage(ctx context.Context, sha string, src pageSource
 
 func (in *Ingester) readPage(ctx context.Context, sha string, src pageSource,
 	tmp string) (Page, error) {
+	start := time.Now()
 	img, err := src.decode(ctx)
 	if err != nil {
 		return Page{}, err
@@ -108,7 +110,12 @@ func (in *Ingester) readPage(ctx context.Context, sha string, src pageSource,
 	p := Page{Number: src.number, Width: img.Bounds().Dx(), Height: img.Bounds().Dy(),
 		Rotation: rot, ImageKey: PageImageKey(sha, src.number),
 		TextKey: PageTextKey(sha, src.number), Text: text}
-	return p, in.putPage(ctx, p, data)
+	if err := in.putPage(ctx, p, data); err != nil {
+		return Page{}, err
+	}
+	in.log().DebugContext(ctx, "archive read a page", "sha256", sha, "page", p.Number,
+		"rotation", rot, "duration_ms", time.Since(start).Milliseconds())
+	return p, nil
 }
 
 // putPage stores a page's image and text blobs.

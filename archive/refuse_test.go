@@ -8,6 +8,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/pdfcpu/pdfcpu/pkg/api"
+	"github.com/pdfcpu/pdfcpu/pkg/pdfcpu/model"
+
 	"github.com/sijil-municipality/sijil"
 	"github.com/sijil-municipality/sijil/archive"
 )
@@ -42,6 +45,8 @@ func TestIngestRefuses(t *testing.T) {
 			sijil.TooLarge, "archive.page_too_large", "limit is 0.0 million"},
 		{"too many TIFF pages", tiff2, archive.Limits{MaxPages: 1},
 			sijil.TooLarge, "archive.too_many_pages", "more than 1 pages"},
+		{"PDF with a password", encryptedPDF(t, pdf), archive.Limits{},
+			sijil.Invalid, "archive.pdf_encrypted", "protected by a password"},
 		{"over the byte limit", pdf, archive.Limits{MaxBytes: 100},
 			sijil.TooLarge, "archive.file_too_large", "larger than"},
 	}
@@ -63,6 +68,19 @@ func TestIngestRefuses(t *testing.T) {
 			}
 		})
 	}
+}
+
+// encryptedPDF returns pdf protected by a user password, as a citizen's
+// bank statement might be.
+func encryptedPDF(t *testing.T, pdf []byte) []byte {
+	t.Helper()
+	api.DisableConfigDir() // keep pdfcpu from writing a config folder in $HOME
+	var out bytes.Buffer
+	conf := model.NewAESConfiguration("secret", "owner", 256)
+	if err := api.Encrypt(bytes.NewReader(pdf), &out, conf); err != nil {
+		t.Fatal(err)
+	}
+	return out.Bytes()
 }
 
 func TestReingestIsNoOp(t *testing.T) {
