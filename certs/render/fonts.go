@@ -14,10 +14,10 @@ import (
 	"github.com/sijil-municipality/sijil"
 )
 
-// FontDirs are the directories FindFonts searches, in order. Debian's
+// fontDirs are the directories FindFonts searches, in order. Debian's
 // fonts-hosny-amiri installs into the first one; the others cover older
 // packagings and fonts installed by hand.
-var FontDirs = []string{
+var fontDirs = []string{
 	"/usr/share/fonts/opentype/fonts-hosny-amiri",
 	"/usr/share/fonts/truetype/fonts-hosny-amiri",
 	"/usr/share/fonts/truetype/amiri",
@@ -34,7 +34,7 @@ func FindFonts() (regular, bold string, err error) {
 	if regular == "" {
 		return "", "", sijil.Errorf(sijil.Unavailable, "render.font_missing",
 			"render: Amiri-Regular.ttf not found in %s: install the Debian package "+
-				"fonts-hosny-amiri or pass a font path", strings.Join(FontDirs, ", "))
+				"fonts-hosny-amiri or pass a font path", strings.Join(fontDirs, ", "))
 	}
 
 	bold = findFile("Amiri-Bold.ttf")
@@ -45,7 +45,7 @@ func FindFonts() (regular, bold string, err error) {
 }
 
 func findFile(name string) string {
-	for _, dir := range FontDirs {
+	for _, dir := range fontDirs {
 		p := filepath.Join(dir, name)
 		if st, err := os.Stat(p); err == nil && st.Mode().IsRegular() {
 			return p
