@@ -210,8 +210,8 @@ func (r *cancellingReader) Read(p []byte) (int, error) {
 
 func mustPut(t *testing.T, b archive.Blobs, key, body string) {
 	t.Helper()
-	err := b.Put(context.Background(), key, strings.NewReader(body), int64(len(body)), "text/plain")
-	if err != nil {
+	size := int64(len(body))
+	if err := b.Put(context.Background(), key, strings.NewReader(body), size, "text/plain"); err != nil {
 		t.Fatalf("Put(%q): %v", key, err)
 	}
 }
