@@ -1,36 +1,72 @@
 package render
 
-// fields draws label and value rows: the Arabic label with its English
-// translation under it in the right column, the value to its left.
-func (p *page) fields(fs []Field) error {
-	valueW := contentW - labelW - colGap
-	for i, f := range fs {
-		label, err := p.shape(f.Label, labelStyle, labelW)
-		if err != nil {
-			return err
-		}
-		labelEn, err := p.shape(f.LabelEn, labelEnStyle, labelW)
-		if err != nil {
-			return err
-		}
-		value, err := p.shape(f.Value, valueStyle, valueW)
-		if err != nil {
-			return err
-		}
+import "github.com/sijil-municipality/sijil"
 
+// gridGap separates the fields of a row when they sit side by side.
+const gridGap = 16.0
+
+// fields draws the fields cols to a row, in reading order from the right,
+// each with a rule under its row; the fields of a row share its height so
+// that the grid stays aligned.
+func (p *page) fields(fs []Field, cols int) error {
+	if cols < 0 || cols > 2 {
+		return sijil.Errorf(sijil.Invalid, "render.field_columns",
+			"render: %d field columns; 1 or 2 fit a page", cols)
+	}
+	cols = max(cols, 1)
+	cellW := (contentW - float64(cols-1)*gridGap) / float64(cols)
+
+	for i := 0; i < len(fs); i += cols {
 		top := p.y + 3
-		labelX := pageW - margin - labelW
-		p.draw(label, labelX, top, labelW, alignRight)
-		p.draw(labelEn, labelX, top+label.height()-2, labelW, alignRight)
-		p.draw(value, margin, top, valueW, alignRight)
+		h := 0.0
+		for j, f := range fs[i:min(i+cols, len(fs))] {
+			x := pageW - margin - float64(j+1)*cellW - float64(j)*gridGap
+			fh, err := p.field(f, x, top, cellW)
+			if err != nil {
+				return err
+			}
+			h = max(h, fh)
+		}
 
-		p.y = top + max(label.height()+labelEn.height()-2, value.height()) + 3
-		if i < len(fs)-1 {
-			p.c.gray(0.75)
+		p.y = top + h + 3
+		p.c.gray(0.75)
+		for j := 1; j < cols; j++ {
+			x := pageW - margin - float64(j)*(cellW+gridGap) + gridGap/2
+			p.c.vline(x, top-3, p.y, thinRule)
+		}
+		if i+cols < len(fs) {
 			p.c.hline(margin, pageW-margin, p.y, thinRule)
 		}
 	}
 	return nil
+}
+
+// field draws one field in the cell from x of width w: the Arabic label
+// with its English translation under it on the right, the value to its
+// left. It returns the height the field takes.
+func (p *page) field(f Field, x, top, w float64) (float64, error) {
+	// In a half-width cell the label gives up some room, so that most
+	// values still fit on one line.
+	labW := min(labelW, 0.42*w)
+	valueW := w - labW - colGap
+	label, err := p.shape(f.Label, labelStyle, labW)
+	if err != nil {
+		return 0, err
+	}
+	labelEn, err := p.shape(f.LabelEn, labelEnStyle, labW)
+	if err != nil {
+		return 0, err
+	}
+	value, err := p.shape(f.Value, valueStyle, valueW)
+	if err != nil {
+		return 0, err
+	}
+
+	labelX := x + w - labW
+	p.draw(label, labelX, top, labW, alignRight)
+	p.draw(labelEn, labelX, top+label.height()-2, labW, alignRight)
+	p.draw(value, x, top, valueW, alignRight)
+	return max(label.height()+labelEn.height()-2, value.height()), nil
 }
 
 // table draws t with borders, its header row in bold, columns from right

@@ -1,6 +1,8 @@
 package render
 
 import (
+	"fmt"
+
 	"github.com/go-text/typesetting/di"
 
 	"github.com/sijil-municipality/sijil"
@@ -72,8 +74,15 @@ type block struct {
 func (b block) height() float64 { return float64(len(b.lines)) * b.st.size * lineGap }
 
 func (p *page) shape(text string, st style, width float64) (block, error) {
-	upem := p.r.fonts[st.face].sfnt.upem
-	lines, err := p.sh.paragraph(text, st.face, float32(width*upem/st.size), p.use[st.face])
+	return p.shapeTo(text, st, func(int) float64 { return width })
+}
+
+// shapeTo is shape with a width that may change from line to line.
+func (p *page) shapeTo(text string, st style, width func(line int) float64) (block, error) {
+	units := p.r.fonts[st.face].sfnt.upem / st.size
+	lines, err := p.sh.paragraph(text, st.face, func(i int) float32 {
+		return float32(width(i) * units)
+	}, p.use[st.face])
 	if err != nil {
 		return block{}, err
 	}
@@ -81,23 +90,38 @@ func (p *page) shape(text string, st style, width float64) (block, error) {
 	return block{lines: lines, st: st, rtl: rtl}, nil
 }
 
+// width is the width of b's widest line.
+func (p *page) width(b block) float64 {
+	w := float32(0)
+	for _, l := range b.lines {
+		w = max(w, l.width)
+	}
+	return float64(w) * b.st.size / p.r.fonts[b.st.face].sfnt.upem
+}
+
 // draw paints b in the box starting at x, top, of the given width.
 func (p *page) draw(b block, x, top, width float64, a align) {
-	upem := p.r.fonts[b.st.face].sfnt.upem
-	k := b.st.size / upem
-	p.c.gray(b.st.gray)
-	for i, l := range b.lines {
-		w := float64(l.width) * k
-		lx := x
-		switch {
-		case a == alignCenter:
-			lx = x + (width-w)/2
-		case a == alignRight || (a == alignStart && b.rtl):
-			lx = x + width - w
-		}
-		base := top + float64(i)*b.st.size*lineGap + b.st.size*ascender
-		p.c.text(l, b.st.face, b.st.size, upem, lx, base)
+	for i := range b.lines {
+		p.drawLine(b, i, x, top, width, a)
 	}
+}
+
+// drawLine paints line i of the block whose first line starts at top, in
+// the box from x of the given width.
+func (p *page) drawLine(b block, i int, x, top, width float64, a align) {
+	upem := p.r.fonts[b.st.face].sfnt.upem
+	l := b.lines[i]
+	w := float64(l.width) * b.st.size / upem
+	lx := x
+	switch {
+	case a == alignCenter:
+		lx = x + (width-w)/2
+	case a == alignRight || (a == alignStart && b.rtl):
+		lx = x + width - w
+	}
+	base := top + float64(i)*b.st.size*lineGap + b.st.size*ascender
+	p.c.gray(b.st.gray)
+	p.c.text(l, b.st.face, b.st.size, upem, lx, base)
 }
 
 // para shapes and draws text across the content width at the cursor.
@@ -112,6 +136,32 @@ func (p *page) para(text string, st style, a align) error {
 }
 
 func (p *page) layout(s *Sheet) error {
+	if err := p.heading(s); err != nil {
+		return err
+	}
+
+	if err := p.fields(s.Fields, s.FieldColumns); err != nil {
+		return err
+	}
+	if err := p.table(s.Table); err != nil {
+		return err
+	}
+
+	// The bottom block is placed first because the notes flow beside it;
+	// the fields and the table cannot, so they must end above it.
+	f, err := p.bottom(s)
+	if err != nil {
+		return err
+	}
+	if p.y+6 > f.cut {
+		return tooLow(p.y+6, f.cut)
+	}
+
+	return p.notes(s.Notes, f)
+}
+
+// heading draws the issuer lines, the titles and the rule under them.
+func (p *page) heading(s *Sheet) error {
 	p.y = margin
 	for _, h := range s.Header {
 		if err := p.para(h, headerStyle, alignCenter); err != nil {
@@ -119,35 +169,19 @@ func (p *page) layout(s *Sheet) error {
 		}
 	}
 
-	p.y += 6
+	p.y += 4
 	if err := p.para(s.Title, titleStyle, alignCenter); err != nil {
 		return err
 	}
 	if err := p.para(s.TitleEn, titleEnStyle, alignCenter); err != nil {
 		return err
 	}
-	p.y += 4
+
+	p.y += 3
 	p.c.gray(0)
 	p.c.hline(margin, pageW-margin, p.y, 0.8)
-	p.y += 10
-
-	if err := p.fields(s.Fields); err != nil {
-		return err
-	}
-	if err := p.table(s.Table); err != nil {
-		return err
-	}
-	if len(s.Notes) > 0 {
-		p.y += 8
-	}
-	for _, n := range s.Notes {
-		p.y += 4
-		if err := p.para(n, noteStyle, alignStart); err != nil {
-			return err
-		}
-	}
-
-	return p.bottom(s)
+	p.y += 6
+	return nil
 }
 
 // tooLong reports content that would run into the QR code or off the page:
@@ -155,4 +189,9 @@ func (p *page) layout(s *Sheet) error {
 func tooLong(what string) error {
 	return sijil.Errorf(sijil.TooLarge, "render.too_long",
 		"render: the certificate does not fit on one A4 page (%s)", what)
+}
+
+// tooLow reports content ending at end when it had to end by limit.
+func tooLow(end, limit float64) error {
+	return tooLong(fmt.Sprintf("content ends %.0f mm too low", (end-limit)/mm))
 }

@@ -195,7 +195,9 @@ func scale(sf *sfnt, v float64) int { return int(v * 1000 / sf.upem) }
 // number. With rtl set, neutral characters (spaces, punctuation) carry a
 // RIGHT-TO-LEFT MARK, which makes them Arabic to pdftotext; the RTL font
 // resource uses this CMap for glyphs that the bidi algorithm put in
-// right-to-left runs.
+// right-to-left runs. Likewise neutrals of left-to-right runs carry a
+// LEFT-TO-RIGHT MARK, or the bracket closing a Latin line of an Arabic
+// paragraph, "(…)", would be read as Arabic and moved before the line.
 func toUnicode(text map[uint16]string, rtl bool) []byte {
 	var b bytes.Buffer
 	b.WriteString("/CIDInit /ProcSet findresource begin\n12 dict begin\nbegincmap\n" +
@@ -211,8 +213,8 @@ func toUnicode(text map[uint16]string, rtl bool) []byte {
 		for _, g := range chunk {
 			fmt.Fprintf(&b, "<%04X> <", g)
 			t := text[g]
-			if rtl && neutral(t) {
-				t = rlm + t + rlm
+			if neutral(t) {
+				t = mark(rtl) + t + mark(rtl)
 			}
 			for _, u := range utf16.Encode([]rune(t)) {
 				fmt.Fprintf(&b, "%04X", u)
@@ -226,7 +228,13 @@ func toUnicode(text map[uint16]string, rtl bool) []byte {
 	return b.Bytes()
 }
 
-const rlm = "\u200f"
+// mark is the RIGHT-TO-LEFT or LEFT-TO-RIGHT MARK.
+func mark(rtl bool) string {
+	if rtl {
+		return "\u200f"
+	}
+	return "\u200e"
+}
 
 // neutral reports whether s has neither letters nor digits, so that its
 // direction comes from its neighbours.

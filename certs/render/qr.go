@@ -41,76 +41,91 @@ func (l QRLevel) lib() (qrcode.RecoveryLevel, error) {
 }
 
 // bottom draws the footer at the foot of the page and the QR code with its
-// caption above it in the bottom-left corner, then checks that the content
-// above ends clear of them.
-func (p *page) bottom(s *Sheet) error {
+// caption above it in the bottom-left corner, and returns the space left
+// for the notes: above the QR block and beside it.
+func (p *page) bottom(s *Sheet) (flow, error) {
 	limit := pageH - margin
 	if s.Footer != "" {
 		f, err := p.shape(s.Footer, smallStyle, contentW)
 		if err != nil {
-			return err
+			return flow{}, err
 		}
 		limit -= f.height()
 		p.draw(f, margin, limit, contentW, alignCenter)
 		limit -= 6
 	}
 
-	if s.QRText != "" {
-		top, err := p.qr(s, limit)
-		if err != nil {
-			return err
-		}
-		limit = top
+	f := flow{cut: limit, end: limit, left: margin}
+	if s.QRText == "" {
+		return f, nil
 	}
-
-	if p.y+6 > limit {
-		return tooLong(fmt.Sprintf("content ends %.0f mm too low", (p.y+6-limit)/mm))
-	}
-	return nil
+	var err error
+	f.cut, f.left, err = p.qr(s, limit)
+	return f, err
 }
 
 // qr draws the code and its caption with the caption's last line ending at
-// limit, and returns the top of the code's quiet zone.
-func (p *page) qr(s *Sheet, limit float64) (float64, error) {
-	level, err := s.QRLevel.lib()
+// limit, and returns the top of the code's quiet zone and the left edge of
+// the text beside it.
+func (p *page) qr(s *Sheet, limit float64) (top, beside float64, err error) {
+	bits, err := qrBits(s)
 	if err != nil {
-		return 0, err
+		return 0, 0, err
 	}
-	code, err := qrcode.New(s.QRText, level)
+	caption, captionH, captionW, err := p.caption(s.QRCaption)
 	if err != nil {
-		return 0, sijil.Errorf(sijil.TooLarge, "render.qr_too_long",
-			"render: QR text of %d bytes: %w", len(s.QRText), err)
-	}
-	code.DisableBorder = false
-	bits := code.Bitmap() // includes the quiet zone
-
-	var caption []block
-	captionH := 0.0
-	for _, text := range s.QRCaption {
-		b, err := p.shape(text, smallStyle, contentW/2)
-		if err != nil {
-			return 0, err
-		}
-		caption = append(caption, b)
-		captionH += b.height()
+		return 0, 0, err
 	}
 
 	sizeMM := s.QRSizeMM
 	if sizeMM <= 0 {
 		sizeMM = defaultQRSizeMM
 	}
-	module := sizeMM * mm / float64(len(bits)-2*quietModules)
+	side := sizeMM * mm
+	module := side / float64(len(bits)-2*quietModules)
 	y := limit - captionH
 	for _, b := range caption {
-		p.draw(b, margin, y, contentW/2, alignStart)
+		p.draw(b, margin, y, max(side, p.width(b)), alignCenter)
 		y += b.height()
 	}
 
 	// The symbol's left edge sits on the margin; its quiet zone is blank
-	// paper reaching into the margin and down to the caption.
-	top := limit - captionH - float64(len(bits))*module
+	// paper reaching into the margin and down to the caption, and the text
+	// beside it keeps clear of both.
+	top = limit - captionH - float64(len(bits))*module
 	p.modules(bits, margin-quietModules*module, top, module)
-	return top, nil
+	right := max(margin+captionW, margin+side+quietModules*module)
+	return top, right + colGap, nil
+}
+
+// qrBits encodes s.QRText, its quiet zone included.
+func qrBits(s *Sheet) ([][]bool, error) {
+	level, err := s.QRLevel.lib()
+	if err != nil {
+		return nil, err
+	}
+	code, err := qrcode.New(s.QRText, level)
+	if err != nil {
+		return nil, sijil.Errorf(sijil.TooLarge, "render.qr_too_long",
+			"render: QR text of %d bytes: %w", len(s.QRText), err)
+	}
+	code.DisableBorder = false
+	return code.Bitmap(), nil
+}
+
+// caption shapes the lines under the QR code, each up to half the page
+// wide, and returns them with their total height and widest line.
+func (p *page) caption(lines []string) (bs []block, h, w float64, err error) {
+	for _, text := range lines {
+		b, err := p.shape(text, smallStyle, contentW/2)
+		if err != nil {
+			return nil, 0, 0, err
+		}
+		bs = append(bs, b)
+		h += b.height()
+		w = max(w, p.width(b))
+	}
+	return bs, h, w, nil
 }
 
 // modules fills the dark modules, one rectangle per horizontal run, which

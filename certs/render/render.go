@@ -58,17 +58,20 @@ func (r *Renderer) FontPaths() (regular, bold string) {
 
 // Sheet is one certificate page: Arabic first, with English.
 type Sheet struct {
-	Header    []string // issuer lines at the top, centred
-	Title     string   // Arabic title, large and bold
-	TitleEn   string   // English title under it
-	Fields    []Field  // label and value rows, labels on the right
-	Table     *Table   // optional table, e.g. the floors of a building
-	Notes     []string // paragraphs wrapped to the page width
-	QRText    string   // encoded in the QR code; empty draws none
-	QRSizeMM  float64  // side of the QR symbol without its quiet zone; 0 means 30
-	QRLevel   QRLevel  // error correction; the zero value is QRMedium
-	QRCaption []string // small lines under the QR code
-	Footer    string   // small line at the bottom of the page
+	Header  []string // issuer lines at the top, centred
+	Title   string   // Arabic title, large and bold
+	TitleEn string   // English title under it
+	Fields  []Field  // label and value rows, labels on the right
+	// FieldColumns is how many fields share a row: 0 or 1 for one per
+	// row, 2 for pairs side by side, the first of each pair on the right.
+	FieldColumns int
+	Table        *Table   // optional table, e.g. the floors of a building
+	Notes        []string // paragraphs wrapped to the page width
+	QRText       string   // encoded in the QR code; empty draws none
+	QRSizeMM     float64  // side of the QR symbol without its quiet zone; 0 means 30
+	QRLevel      QRLevel  // error correction; the zero value is QRMedium
+	QRCaption    []string // small lines under the QR code
+	Footer       string   // small line at the bottom of the page
 }
 
 // Field is one labelled value. Label is Arabic, LabelEn its English

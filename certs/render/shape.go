@@ -51,9 +51,11 @@ type oneFace struct{ f *font.Face }
 
 func (o oneFace) ResolveFace(rune) *font.Face { return o.f }
 
-// paragraph shapes text in face fi and wraps it to maxWidth (font units).
-// Glyphs and their text are recorded in use for the font objects.
-func (s *shaper) paragraph(text string, fi int, maxWidth float32, use *usage) ([]line, error) {
+// paragraph shapes text in face fi and wraps it line by line, line i to
+// width(i) font units, so that text can narrow beside the QR code. Glyphs
+// and their text are recorded in use for the font objects.
+func (s *shaper) paragraph(text string, fi int, width func(line int) float32,
+	use *usage) ([]line, error) {
 	runes := []rune(strings.Join(strings.Fields(text), " "))
 	if len(runes) == 0 {
 		return nil, nil
@@ -75,12 +77,14 @@ func (s *shaper) paragraph(text string, fi int, maxWidth float32, use *usage) ([
 		outs = append(outs, out)
 	}
 
-	cfg := shaping.WrapConfig{Direction: dir}
-	wrapped, _ := s.wrap.WrapParagraphF(cfg, fixed.Int26_6(maxWidth*64), runes,
-		shaping.NewSliceIterator(outs))
-	lines := make([]line, 0, len(wrapped))
-	for _, runs := range wrapped {
-		lines = append(lines, place(runs))
+	s.wrap.Prepare(shaping.WrapConfig{Direction: dir}, runes, shaping.NewSliceIterator(outs))
+	var lines []line
+	for done := false; !done; {
+		var wl shaping.WrappedLine
+		wl, done = s.wrap.WrapNextLineF(fixed.Int26_6(width(len(lines)) * 64))
+		if wl.Line != nil {
+			lines = append(lines, place(wl.Line))
+		}
 	}
 	return lines, nil
 }
