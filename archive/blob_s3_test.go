@@ -2,6 +2,7 @@ package archive_test
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"net"
@@ -13,6 +14,9 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/minio/minio-go/v7"
+	"github.com/minio/minio-go/v7/pkg/credentials"
 
 	"github.com/sijil-municipality/sijil/archive"
 )
@@ -90,7 +94,7 @@ func startMinIO(t *testing.T) archive.S3Config {
 		<-exited
 	})
 
-	if err := waitLive(cfg.Endpoint, exited, 30*time.Second); err != nil {
+	if err := waitLive(cfg, exited, 30*time.Second); err != nil {
 		t.Fatalf("minio at %s: %v\n%s", cfg.Endpoint, err, out.String())
 	}
 	return cfg
@@ -132,27 +136,45 @@ func freePort(t *testing.T) int {
 	return l.Addr().(*net.TCPAddr).Port
 }
 
-// waitLive polls MinIO's liveness endpoint until it answers 200, the
-// process exits, or the timeout passes.
-func waitLive(endpoint string, exited <-chan struct{}, timeout time.Duration) error {
-	url := "http://" + endpoint + "/minio/health/live"
-	client := &http.Client{Timeout: time.Second}
-	deadline := time.Now().Add(timeout)
+// waitLive polls MinIO's liveness endpoint, then lists buckets, until both
+// succeed, the process exits, or the timeout passes. Health endpoints alone
+// are not enough: they answer while the object layer is still starting and
+// S3 requests fail with "Server not initialized yet".
+func waitLive(cfg archive.S3Config, exited <-chan struct{}, timeout time.Duration) error {
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
+	defer cancel()
+	client, err := minio.New(cfg.Endpoint, &minio.Options{
+		Creds: credentials.NewStaticV4(cfg.AccessKey, cfg.SecretKey, ""),
+	})
+	if err != nil {
+		return err
+	}
+	hc := &http.Client{Timeout: time.Second}
+	ready := func() bool {
+		if !answersOK(hc, "http://"+cfg.Endpoint+"/minio/health/live") {
+			return false
+		}
+		_, err := client.ListBuckets(ctx)
+		return err == nil
+	}
 
-	for time.Now().Before(deadline) {
+	for !ready() {
 		select {
 		case <-exited:
 			return errors.New("exited before it was ready")
-		default:
+		case <-ctx.Done():
+			return fmt.Errorf("not ready after %s", timeout)
+		case <-time.After(50 * time.Millisecond):
 		}
-		resp, err := client.Get(url)
-		if err == nil {
-			resp.Body.Close()
-			if resp.StatusCode == http.StatusOK {
-				return nil
-			}
-		}
-		time.Sleep(50 * time.Millisecond)
 	}
-	return fmt.Errorf("not live after %s", timeout)
+	return nil
+}
+
+func answersOK(client *http.Client, url string) bool {
+	resp, err := client.Get(url)
+	if err != nil {
+		return false
+	}
+	resp.Body.Close()
+	return resp.StatusCode == http.StatusOK
 }
