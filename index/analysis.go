@@ -180,12 +180,12 @@ func newMapping() (mapping.IndexMapping, error) {
 	}
 
 	doc := bleve.NewDocumentStaticMapping()
-	doc.AddFieldMappingsAt(fieldText, textField())
-	doc.AddFieldMappingsAt(fieldTitle, textField())
+	doc.AddFieldMappingsAt(fieldText, storedField(textAnalyzerName, true))
+	doc.AddFieldMappingsAt(fieldTitle, storedField(textAnalyzerName, false))
 	for _, name := range []string{fieldRecordID, fieldFilename, fieldRecordType} {
-		doc.AddFieldMappingsAt(name, keywordField(keyword.Name))
+		doc.AddFieldMappingsAt(name, storedField(keyword.Name, false))
 	}
-	doc.AddFieldMappingsAt(fieldReference, keywordField(refAnalyzerName))
+	doc.AddFieldMappingsAt(fieldReference, storedField(refAnalyzerName, false))
 	doc.AddFieldMappingsAt(fieldPage, bleve.NewNumericFieldMapping())
 
 	im.DefaultMapping = doc
@@ -194,20 +194,13 @@ func newMapping() (mapping.IndexMapping, error) {
 	return im, nil
 }
 
-func textField() *mapping.FieldMapping {
-	f := bleve.NewTextFieldMapping()
-	f.Analyzer = textAnalyzerName
-	f.Store = true
-	f.IncludeTermVectors = true
-	f.IncludeInAll = false
-	return f
-}
-
-func keywordField(analyzer string) *mapping.FieldMapping {
+// storedField is a field kept for display; term vectors, which the
+// highlighter needs, are kept only for the text it highlights.
+func storedField(analyzer string, vectors bool) *mapping.FieldMapping {
 	f := bleve.NewTextFieldMapping()
 	f.Analyzer = analyzer
 	f.Store = true
-	f.IncludeTermVectors = false
+	f.IncludeTermVectors = vectors
 	f.IncludeInAll = false
 	return f
 }
