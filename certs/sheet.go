@@ -34,6 +34,9 @@ func buildingSheet(c verify.Content) render.Sheet {
 		Header:  officeLines(c.Issuer),
 		Title:   "إفادة مبنى",
 		TitleEn: "Building certificate",
+		// Two fields a row: ten fields, the floors and the notes must share
+		// one A4 page with the QR code.
+		FieldColumns: 2,
 		Fields: []render.Field{
 			{Label: "رقم الإفادة", LabelEn: "Certificate no.", Value: c.ID},
 			{Label: "تاريخ الإصدار", LabelEn: "Issued on", Value: issuedDate(c)},

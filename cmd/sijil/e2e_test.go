@@ -97,7 +97,7 @@ func TestEndToEnd(t *testing.T) {
 	}
 
 	pdf := issueBuilding(t, data, work, publicURL, recordID)
-	assertPDFText(t, pdf, "أحمد محمود الخطيب", "الرمال")
+	assertPDFText(t, pdf, "محمّد أحمد الخطيب", "الرمال")
 	qrText := decodeQR(t, pdf, work)
 	if !strings.HasPrefix(qrText, strings.ToUpper(publicURL)+"/V/") {
 		t.Fatalf("QR text %q is not a verify URL under %s", qrText, publicURL)
@@ -109,7 +109,7 @@ func TestEndToEnd(t *testing.T) {
 		t.Fatalf("verify %s: want valid with content checked, got %v", qrText, res)
 	}
 	page := getHTML(t, qrText)
-	for _, want := range []string{"أحمد محمود الخطيب", "••••••782", "الرمال", "165.5"} {
+	for _, want := range []string{"محمّد أحمد الخطيب", "••••••782", "الرمال", "165.5"} {
 		if !strings.Contains(page, want) {
 			t.Errorf("verify page lacks %q", want)
 		}
@@ -196,7 +196,7 @@ func searchJSON(t *testing.T, data, query string) []map[string]any {
 func issueBuilding(t *testing.T, data, work, publicURL, recordID string) string {
 	t.Helper()
 	facts := map[string]any{
-		"holder_name": "أحمد محمود الخطيب", "holder_id": "123456782",
+		"holder_name": "محمّد أحمد الخطيب", "holder_id": "123456782",
 		"parcel": "1234", "plot": "56", "neighbourhood": "الرمال",
 		"street": "شارع عمر المختار", "zoning_status": "مرخّص — سكني", "as_of": "2023-10-01",
 		"floors": []map[string]any{
