@@ -50,7 +50,7 @@ type Config struct {
 // server.
 func New(cfg Config) (*Server, error) {
 	pages, err := template.New("").Funcs(template.FuncMap{
-		"statusClass": func(s verify.Status) string { return string(s) },
+		"when": readableTime,
 	}).ParseFS(templateFS, "templates/*.html")
 	if err != nil {
 		return nil, err
@@ -155,6 +155,15 @@ func (s *Server) render(w http.ResponseWriter, status int, name string, p page) 
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.WriteHeader(status)
 	w.Write(buf.Bytes())
+}
+
+// readableTime shows an RFC 3339 time as a person reads it, in UTC.
+func readableTime(rfc3339 string) string {
+	t, err := time.Parse(time.RFC3339, rfc3339)
+	if err != nil {
+		return rfc3339
+	}
+	return t.UTC().Format("2006-01-02 15:04 UTC")
 }
 
 func wantsJSON(r *http.Request) bool {
