@@ -11,89 +11,96 @@ import (
 	"encoding/pem"
 	"errors"
 	"fmt"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"time"
 
 	"github.com/veraison/go-cose"
 
+	"github.com/sijil-municipality/sijil"
 	"github.com/sijil-municipality/sijil/verify"
 )
 
-// keyFile is the signing key's file name in the keys folder.
-// TODO(#3): several keys with rotation, retirement and compromise dates.
-const keyFile = "signing.pem"
+// Headers of a key's PEM file: its validity travels with the key, so the
+// keys folder alone is the whole key set.
+const (
+	notBeforeHeader   = "Not-Before"
+	retiredHeader     = "Retired-At"
+	compromisedHeader = "Compromised-At"
+)
 
-// notBeforeHeader carries the key's start of validity in the PEM file, so
-// the published key set says from when the key may have signed.
-const notBeforeHeader = "Not-Before"
-
-// Signer signs certificate tokens with the office's Ed25519 key.
+// Signer signs certificate tokens with one of the office's Ed25519 keys.
 type Signer struct {
-	key       ed25519.PrivateKey
-	id        string
-	notBefore time.Time
+	key         ed25519.PrivateKey
+	id          string
+	notBefore   time.Time
+	retired     *time.Time
+	compromised *time.Time
+	path        string
 }
 
-// LoadOrCreateSigner reads the signing key from dir, or makes a new one
-// there (mode 0600) when there is none; created says which. The caller
-// must warn loudly on creation: a new key means earlier tokens need the
-// old key set to verify.
+// LoadOrCreateSigner returns the current signing key of the keyring in
+// dir, making the first key (mode 0600) when the folder has none; created
+// says which. The caller must warn loudly on creation: certificates signed
+// by a new key verify only once its key set is published.
 func LoadOrCreateSigner(dir string, now time.Time) (s *Signer, created bool, err error) {
-	path := filepath.Join(dir, keyFile)
-	data, err := os.ReadFile(path)
-	if errors.Is(err, fs.ErrNotExist) {
-		s, err := createSigner(dir, path, now)
-		return s, err == nil, err
-	}
+	kr, created, err := OpenKeyring(dir, now)
 	if err != nil {
-		return nil, false, fmt.Errorf("read signing key: %w", err)
+		return nil, false, err
 	}
-	s, err = parseSigner(data)
-	if err != nil {
-		return nil, false, fmt.Errorf("signing key %s: %w", path, err)
-	}
-	return s, false, nil
+	s, err = kr.Current()
+	return s, created, err
 }
 
-func createSigner(dir, path string, now time.Time) (*Signer, error) {
+func newSigner(dir string, now time.Time) (*Signer, error) {
 	_, key, err := ed25519.GenerateKey(rand.Reader)
 	if err != nil {
 		return nil, fmt.Errorf("generate signing key: %w", err)
 	}
-	der, err := x509.MarshalPKCS8PrivateKey(key)
+	s := &Signer{key: key, id: verify.KeyID(key.Public().(ed25519.PublicKey)),
+		notBefore: now.UTC().Truncate(time.Second)}
+	s.path = filepath.Join(dir, s.id+".pem")
+	data, err := s.encode()
 	if err != nil {
-		return nil, fmt.Errorf("encode signing key: %w", err)
-	}
-	notBefore := now.UTC().Truncate(time.Second)
-	block := &pem.Block{
-		Type:    "PRIVATE KEY",
-		Headers: map[string]string{notBeforeHeader: notBefore.Format(time.RFC3339)},
-		Bytes:   der,
+		return nil, err
 	}
 
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, fmt.Errorf("create keys folder: %w", err)
 	}
-	// O_EXCL: two processes starting at once must not each write a key.
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	// O_EXCL: a key file is never overwritten, whatever races.
+	f, err := os.OpenFile(s.path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
 	if err != nil {
 		return nil, fmt.Errorf("create signing key: %w", err)
 	}
-	if err := pem.Encode(f, block); err != nil {
-		f.Close()
+	_, err = f.Write(data)
+	if err == nil {
+		err = f.Sync()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		os.Remove(s.path)
 		return nil, fmt.Errorf("write signing key: %w", err)
 	}
-	if err := f.Sync(); err != nil {
-		f.Close()
-		return nil, fmt.Errorf("write signing key: %w", err)
+	return s, nil
+}
+
+func (s *Signer) encode() ([]byte, error) {
+	der, err := x509.MarshalPKCS8PrivateKey(s.key)
+	if err != nil {
+		return nil, fmt.Errorf("encode signing key: %w", err)
 	}
-	if err := f.Close(); err != nil {
-		return nil, fmt.Errorf("write signing key: %w", err)
+	headers := map[string]string{notBeforeHeader: s.notBefore.Format(time.RFC3339)}
+	if s.retired != nil {
+		headers[retiredHeader] = s.retired.Format(time.RFC3339)
 	}
-	return &Signer{key: key, id: verify.KeyID(key.Public().(ed25519.PublicKey)),
-		notBefore: notBefore}, nil
+	if s.compromised != nil {
+		headers[compromisedHeader] = s.compromised.Format(time.RFC3339)
+	}
+	return pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Headers: headers, Bytes: der}),
+		nil
 }
 
 func parseSigner(data []byte) (*Signer, error) {
@@ -109,29 +116,65 @@ func parseSigner(data []byte) (*Signer, error) {
 	if !ok {
 		return nil, errors.New("not an Ed25519 key")
 	}
-	notBefore, err := time.Parse(time.RFC3339, block.Headers[notBeforeHeader])
-	if err != nil {
+	s := &Signer{key: key, id: verify.KeyID(key.Public().(ed25519.PublicKey))}
+	if s.notBefore, err = time.Parse(time.RFC3339, block.Headers[notBeforeHeader]); err != nil {
 		return nil, fmt.Errorf("missing or bad %s header: %w", notBeforeHeader, err)
 	}
-	return &Signer{key: key, id: verify.KeyID(key.Public().(ed25519.PublicKey)),
-		notBefore: notBefore}, nil
+	if s.retired, err = optionalTime(block.Headers, retiredHeader); err != nil {
+		return nil, err
+	}
+	if s.compromised, err = optionalTime(block.Headers, compromisedHeader); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+func optionalTime(headers map[string]string, name string) (*time.Time, error) {
+	v, ok := headers[name]
+	if !ok {
+		return nil, nil
+	}
+	t, err := time.Parse(time.RFC3339, v)
+	if err != nil {
+		return nil, fmt.Errorf("bad %s header: %w", name, err)
+	}
+	return &t, nil
+}
+
+// Status says whether the key signs, only verifies, or is distrusted.
+func (s *Signer) Status() verify.KeyStatus {
+	switch {
+	case s.compromised != nil:
+		return verify.KeyCompromised
+	case s.retired != nil:
+		return verify.KeyRetired
+	}
+	return verify.KeyCurrent
+}
+
+// publicKey describes the key for the published key set.
+func (s *Signer) publicKey() verify.Key {
+	k := verify.NewKey(s.key.Public().(ed25519.PublicKey), s.Status(), s.notBefore)
+	k.Retired, k.Compromised = s.retired, s.compromised
+	return k
 }
 
 // KeyID returns the id of the signing key.
 func (s *Signer) KeyID() string { return s.id }
 
-// KeySet returns the public key set to publish for this signer.
+// KeySet returns a key set of this key alone, for tests and tools that
+// trust one key.
 func (s *Signer) KeySet(issuer string) *verify.KeySet {
-	pub := s.key.Public().(ed25519.PublicKey)
-	return &verify.KeySet{
-		Issuer: issuer,
-		Keys:   []verify.Key{verify.NewKey(pub, verify.KeyCurrent, s.notBefore)},
-	}
+	return &verify.KeySet{Issuer: issuer, Keys: []verify.Key{s.publicKey()}}
 }
 
 // SignClaims returns the token for the claims: an untagged COSE_Sign1 over
 // their canonical encoding, in base32.
 func (s *Signer) SignClaims(c verify.Claims) (string, error) {
+	if s.Status() != verify.KeyCurrent {
+		return "", sijil.Errorf(sijil.Conflict, "certs.key_not_current",
+			"signing key %s is %s; rotate to a new key (sijil keys rotate)", s.id, s.Status())
+	}
 	payload, err := verify.Marshal(c)
 	if err != nil {
 		return "", fmt.Errorf("encode claims: %w", err)

@@ -95,6 +95,11 @@ func (v *Verifier) checkSignature(d Decoded) *Result {
 		r := invalid("verify.before_key", "The certificate claims a date before its key existed.")
 		return &r
 	}
+	if key.Retired != nil && !issued.Before(*key.Retired) {
+		r := invalid("verify.after_retired",
+			"The certificate claims a date after its key was retired.")
+		return &r
+	}
 	if key.Compromised != nil && !issued.Before(*key.Compromised) {
 		r := invalid("verify.key_compromised",
 			"The certificate was signed with a key reported compromised.")

@@ -30,6 +30,7 @@ type Key struct {
 	X           string     `json:"x"`
 	Status      KeyStatus  `json:"status"`
 	NotBefore   time.Time  `json:"not_before"`
+	Retired     *time.Time `json:"retired_at,omitempty"`
 	Compromised *time.Time `json:"compromised_at,omitempty"`
 
 	public ed25519.PublicKey
@@ -84,6 +85,29 @@ func ParseKeySet(data []byte) (*KeySet, error) {
 		k.public = pub
 	}
 	return &ks, nil
+}
+
+// ReadSignedKeySet reads a published key set and checks its signatures.
+// With trusted set (a key set the verifier already holds), a key of it
+// must have signed the new set, which carries trust across rotations;
+// without, the set must be signed by one of its own keys, which proves
+// only that it was not altered after signing.
+func ReadSignedKeySet(data []byte, trusted *KeySet) (*KeySet, error) {
+	var doc SignedDoc
+	if err := json.Unmarshal(data, &doc); err != nil {
+		return nil, fmt.Errorf("read key set: %w", err)
+	}
+	ks, err := ParseKeySet(doc.Payload)
+	if err != nil {
+		return nil, err
+	}
+	if trusted == nil {
+		trusted = ks
+	}
+	if _, err := OpenDoc(DomainKeySet, data, trusted); err != nil {
+		return nil, fmt.Errorf("key set: %w", err)
+	}
+	return ks, nil
 }
 
 // Lookup returns the key with the id, if the set has it.

@@ -43,6 +43,7 @@ type Server struct {
 type Config struct {
 	Verifier *verify.Verifier
 	Contents Contents
+	KeySet   []byte // the signed key set, as published
 	Log      *slog.Logger
 }
 
@@ -55,15 +56,11 @@ func New(cfg Config) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	keySet, err := json.MarshalIndent(cfg.Verifier.Keys, "", "  ")
-	if err != nil {
-		return nil, err
-	}
 	log := cfg.Log
 	if log == nil {
 		log = slog.Default()
 	}
-	return &Server{verifier: cfg.Verifier, contents: cfg.Contents, keySet: keySet,
+	return &Server{verifier: cfg.Verifier, contents: cfg.Contents, keySet: cfg.KeySet,
 		log: log, pages: pages}, nil
 }
 

@@ -37,7 +37,15 @@ type fixture struct {
 func newFixture(t *testing.T) fixture {
 	t.Helper()
 	now := time.Now().UTC()
-	signer, _, err := certs.LoadOrCreateSigner(t.TempDir(), now.Add(-time.Hour))
+	kr, _, err := certs.OpenKeyring(t.TempDir(), now.Add(-time.Hour))
+	if err != nil {
+		t.Fatal(err)
+	}
+	signer, err := kr.Current()
+	if err != nil {
+		t.Fatal(err)
+	}
+	keySetDoc, err := kr.SignedKeySet("بلدية المدينة")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -59,8 +67,9 @@ func newFixture(t *testing.T) fixture {
 	}
 
 	s, err := web.New(web.Config{
-		Verifier: &verify.Verifier{Keys: signer.KeySet("بلدية المدينة")},
+		Verifier: &verify.Verifier{Keys: kr.KeySet("بلدية المدينة")},
 		Contents: contents{claims.CertID(): encoded},
+		KeySet:   keySetDoc,
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -108,7 +117,7 @@ func TestVerifyPage(t *testing.T) {
 		{"hostile token", "/V/" + url.PathEscape("<script>alert(1)</script>"), "text/html",
 			200, []string{"لا يمكن التحقق"}, []string{"<script>"}},
 		{"home names the hotline", "/", "text/html", 200, []string{"115", `lang="ar"`}, nil},
-		{"key set", "/.well-known/sijil-keys.json", "", 200, []string{`"kty": "OKP"`}, nil},
+		{"key set", "/.well-known/sijil-keys.json", "", 200, []string{`"signatures"`}, nil},
 		{"pasted link", "/verify?code=" + url.QueryEscape("HTTP://X/V/"+f.token), "text/html",
 			200, []string{"سلمى يوسف"}, nil},
 	}
@@ -129,6 +138,23 @@ func TestVerifyPage(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+func TestPublishedKeySetIsSignedAndVerifies(t *testing.T) {
+	f := newFixture(t)
+	_, body := f.get(t, "/.well-known/sijil-keys.json", "")
+	ks, err := verify.ReadSignedKeySet([]byte(body), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res := (&verify.Verifier{Keys: ks}).Check(f.token, nil)
+	if res.Status != verify.StatusValid {
+		t.Errorf("the published key set does not verify a genuine token: %+v", res)
+	}
+	tampered := strings.Replace(body, `"signatures"`, `"signatures_"`, 1)
+	if _, err := verify.ReadSignedKeySet([]byte(tampered), nil); err == nil {
+		t.Error("a key set stripped of its signatures was accepted")
 	}
 }
 

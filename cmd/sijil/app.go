@@ -30,10 +30,10 @@ type app struct {
 	dir string
 	log *slog.Logger
 
-	db     *sql.DB
-	blobs  *archive.FolderBlobs
-	idx    *index.Index
-	signer *certs.Signer
+	db      *sql.DB
+	blobs   *archive.FolderBlobs
+	idx     *index.Index
+	keyring *certs.Keyring
 }
 
 func openApp(ctx context.Context, dir string, log *slog.Logger) (*app, error) {
@@ -90,32 +90,33 @@ func (a *app) index() (*index.Index, error) {
 	return idx, nil
 }
 
-// loadSigner reads the signing key, making one on first use with a loud
+// keys opens the keyring, making the first key on first use with a loud
 // warning: a key made by accident on the wrong machine splits the key set.
-func (a *app) loadSigner() (*certs.Signer, error) {
-	if a.signer != nil {
-		return a.signer, nil
+func (a *app) keys() (*certs.Keyring, error) {
+	if a.keyring != nil {
+		return a.keyring, nil
 	}
 	dir := filepath.Join(a.dir, "keys")
-	s, created, err := certs.LoadOrCreateSigner(dir, time.Now())
+	kr, created, err := certs.OpenKeyring(dir, time.Now())
 	if err != nil {
 		return nil, err
 	}
 	if created {
+		s, _ := kr.Current()
 		a.log.Warn("NO SIGNING KEY WAS FOUND: A NEW ONE WAS MADE. Certificates it signs "+
 			"verify only with its key set; publish it (sijil keys export).",
-			"key_id", s.KeyID(), "path", filepath.Join(dir, "signing.pem"))
+			"key_id", s.KeyID(), "dir", dir)
 	}
-	a.signer = s
-	return s, nil
+	a.keyring = kr
+	return kr, nil
 }
 
 func (a *app) keySet() (*verify.KeySet, error) {
-	s, err := a.loadSigner()
+	kr, err := a.keys()
 	if err != nil {
 		return nil, err
 	}
-	return s.KeySet(office), nil
+	return kr.KeySet(office), nil
 }
 
 func (a *app) ingester() (*archive.Ingester, error) {
@@ -132,7 +133,11 @@ func (a *app) ingester() (*archive.Ingester, error) {
 }
 
 func (a *app) issuer(publicURL string) (*certs.Issuer, error) {
-	signer, err := a.loadSigner()
+	kr, err := a.keys()
+	if err != nil {
+		return nil, err
+	}
+	signer, err := kr.Current()
 	if err != nil {
 		return nil, err
 	}

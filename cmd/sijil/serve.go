@@ -28,13 +28,18 @@ func (e *env) serve(ctx context.Context, args []string) error {
 		return err
 	}
 	defer a.Close()
-	keys, err := a.keySet()
+	kr, err := a.keys()
+	if err != nil {
+		return err
+	}
+	keySetDoc, err := kr.SignedKeySet(office)
 	if err != nil {
 		return err
 	}
 	srv, err := web.New(web.Config{
-		Verifier: &verify.Verifier{Keys: keys},
+		Verifier: &verify.Verifier{Keys: kr.KeySet(office)},
 		Contents: &certs.Store{DB: a.db},
+		KeySet:   keySetDoc,
 		Log:      e.log,
 	})
 	if err != nil {

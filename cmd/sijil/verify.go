@@ -51,7 +51,7 @@ func (e *env) verifyKeys(ctx context.Context, keysFile, data string) (*verify.Ke
 		if err != nil {
 			return nil, err
 		}
-		return verify.ParseKeySet(b)
+		return verify.ReadSignedKeySet(b, nil)
 	}
 	if _, err := os.Stat(data); err != nil {
 		return nil, fmt.Errorf("%w: no --keys file given and no data folder at %s", errUsage, data)
