@@ -40,7 +40,7 @@ func (c *canvas) text(l line, fi int, size, upem, x, y float64) {
 		} else {
 			fmt.Fprintf(&c.b, "%s %s Td", num(gx-px), num(gy-py))
 		}
-		fmt.Fprintf(&c.b, "<%04X>Tj\n", g.gid)
+		fmt.Fprintf(&c.b, "<%04X>Tj\n", g.cid)
 		px, py = num2(gx), num2(gy)
 	}
 	c.b.WriteString("ET\n")

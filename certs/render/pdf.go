@@ -98,9 +98,9 @@ func (f *pdfFile) finish(root int) []byte {
 func (f *pdfFile) font(u *usage, variants [2]bool) ([2]int, error) {
 	var objs [2]int
 	sf := u.file.sfnt
-	used := make(map[uint16]bool, len(u.text)+8)
-	for g := range u.text {
-		used[g] = true
+	used := make(map[uint16]bool, len(u.codes))
+	for _, c := range u.codes {
+		used[c.gid] = true
 	}
 	name := subsetTag(used) + "+" + u.file.name
 
@@ -116,16 +116,20 @@ func (f *pdfFile) font(u *usage, variants [2]bool) ([2]int, error) {
 		scale(sf, float64(sf.bbox[2])), scale(sf, float64(sf.bbox[3])),
 		scale(sf, float64(sf.ascent)), scale(sf, float64(sf.descent)),
 		scale(sf, float64(sf.ascent)), file))
+	cidToGID, err := f.stream("", cidToGIDMap(u))
+	if err != nil {
+		return objs, err
+	}
 	cid := f.object(fmt.Sprintf("<</Type /Font /Subtype /CIDFontType2 /BaseFont /%s "+
 		"/CIDSystemInfo <</Registry (Adobe) /Ordering (Identity) /Supplement 0>> "+
-		"/FontDescriptor %d 0 R /CIDToGIDMap /Identity /DW 0 /W %s>>",
-		name, desc, widths(sf, u)))
+		"/FontDescriptor %d 0 R /CIDToGIDMap %d 0 R /DW 0 /W %s>>",
+		name, desc, cidToGID, widths(sf, u)))
 
 	for v, used := range variants {
 		if !used {
 			continue
 		}
-		cmap, err := f.stream("", toUnicode(u.text, v == 1))
+		cmap, err := f.stream("", toUnicode(u.codes, v == 1))
 		if err != nil {
 			return objs, err
 		}
@@ -152,31 +156,34 @@ func subsetTag(used map[uint16]bool) string {
 	return string(tag)
 }
 
-// widths is the W array: runs of consecutive glyph ids share one entry.
-// Marks get width 0, as the shaper gave them, so that text extraction
-// sees them inside their base letter rather than as a gap.
+// cidToGIDMap maps the character codes to glyph ids, two bytes a code
+// from CID 0, which is .notdef.
+func cidToGIDMap(u *usage) []byte {
+	m := make([]byte, 2*(len(u.codes)+1))
+	for i, c := range u.codes {
+		m[2*i+2], m[2*i+3] = byte(c.gid>>8), byte(c.gid)
+	}
+	return m
+}
+
+// widths is the W array, one run from CID 1, since the codes are numbered
+// without gaps. Marks get width 0, as the shaper gave them.
 func widths(sf *sfnt, u *usage) string {
 	var b strings.Builder
 	b.WriteString("[")
-	gids := sortedKeys(u.text)
-	for i := 0; i < len(gids); {
-		j := i + 1
-		for j < len(gids) && gids[j] == gids[j-1]+1 {
-			j++
-		}
-		fmt.Fprintf(&b, "%d [", gids[i])
-		for k, g := range gids[i:j] {
-			if k > 0 {
+	if len(u.codes) > 0 {
+		b.WriteString("1 [")
+		for i, c := range u.codes {
+			if i > 0 {
 				b.WriteString(" ")
 			}
 			w := 0
-			if !u.mark[g] {
-				w = scale(sf, sf.advance(g))
+			if !c.mark {
+				w = scale(sf, sf.advance(c.gid))
 			}
 			fmt.Fprintf(&b, "%d", w)
 		}
-		b.WriteString("] ")
-		i = j
+		b.WriteString("]")
 	}
 	b.WriteString("]")
 	return b.String()
@@ -198,25 +205,34 @@ func scale(sf *sfnt, v float64) int { return int(v * 1000 / sf.upem) }
 // right-to-left runs. Likewise neutrals of left-to-right runs carry a
 // LEFT-TO-RIGHT MARK, or the bracket closing a Latin line of an Arabic
 // paragraph, "(…)", would be read as Arabic and moved before the line.
-func toUnicode(text map[uint16]string, rtl bool) []byte {
+//
+// A code of several characters (a letter with its marks, a ligature) is
+// spread over the glyph's width in the order given, and pdftotext and
+// pdf.js reverse right-to-left lines character by character to get back
+// to logical order: so in the RTL CMap the text is written reversed, in
+// visual order, or "مّ" would come out as the shadda before the meem.
+// Codes with no text (marks, whose letter carries them) map to nothing,
+// which text extraction skips.
+func toUnicode(codes []code, rtl bool) []byte {
 	var b bytes.Buffer
 	b.WriteString("/CIDInit /ProcSet findresource begin\n12 dict begin\nbegincmap\n" +
 		"/CIDSystemInfo <</Registry (Adobe) /Ordering (UCS) /Supplement 0>> def\n" +
 		"/CMapName /Adobe-Identity-UCS def\n/CMapType 2 def\n" +
 		"1 begincodespacerange\n<0000> <FFFF>\nendcodespacerange\n")
 
-	gids := sortedKeys(text)
-	for len(gids) > 0 {
-		chunk := gids[:min(100, len(gids))] // a CMap block holds at most 100 entries
-		gids = gids[len(chunk):]
+	for first := 0; first < len(codes); first += 100 {
+		chunk := codes[first:min(first+100, len(codes))] // a CMap block holds at most 100 entries
 		fmt.Fprintf(&b, "%d beginbfchar\n", len(chunk))
-		for _, g := range chunk {
-			fmt.Fprintf(&b, "<%04X> <", g)
-			t := text[g]
-			if neutral(t) {
-				t = mark(rtl) + t + mark(rtl)
+		for i, c := range chunk {
+			fmt.Fprintf(&b, "<%04X> <", first+i+1)
+			t := []rune(c.text)
+			if neutral(c.text) {
+				t = []rune(mark(rtl) + c.text + mark(rtl))
 			}
-			for _, u := range utf16.Encode([]rune(t)) {
+			if rtl {
+				slices.Reverse(t)
+			}
+			for _, u := range utf16.Encode(t) {
 				fmt.Fprintf(&b, "%04X", u)
 			}
 			b.WriteString(">\n")
@@ -236,24 +252,15 @@ func mark(rtl bool) string {
 	return "\u200e"
 }
 
-// neutral reports whether s has neither letters nor digits, so that its
-// direction comes from its neighbours.
+// neutral reports whether s is some text with neither letters nor digits,
+// so that its direction comes from its neighbours.
 func neutral(s string) bool {
 	for _, r := range s {
 		if unicode.IsLetter(r) || unicode.IsNumber(r) || unicode.Is(unicode.Mn, r) {
 			return false
 		}
 	}
-	return s != zwj
-}
-
-func sortedKeys(m map[uint16]string) []uint16 {
-	keys := make([]uint16, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	return keys
+	return s != "" && s != zwj
 }
 
 // num formats a coordinate with at most two decimals, enough for 1/7000 in.

@@ -96,8 +96,7 @@ func (r *Renderer) Sheet(s Sheet) ([]byte, error) {
 
 	p := &page{r: r, sh: sh}
 	for i, f := range r.fonts {
-		p.use[i] = &usage{file: f, text: make(map[uint16]string, 128),
-			mark: make(map[uint16]bool)}
+		p.use[i] = newUsage(f)
 	}
 	if err := p.layout(&s); err != nil {
 		return nil, err

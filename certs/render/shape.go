@@ -24,9 +24,9 @@ var noKern = []shaping.FontFeature{{Tag: ot.MustNewTag("kern"), Value: 0}}
 const zwj = "\u200d"
 
 // placed is a glyph on a line, in font units from the line's left end and
-// baseline.
+// baseline. cid is its character code in the page's font: see usage.
 type placed struct {
-	gid  uint16
+	cid  uint16
 	rtl  bool // drawn in a right-to-left run; see canvas.text
 	x, y float32
 }
@@ -71,7 +71,7 @@ func (s *shaper) paragraph(text string, fi int, width func(line int) float32,
 	var outs []shaping.Output
 	for _, run := range s.seg.Split(in, oneFace{face}) {
 		out := s.hb.Shape(run)
-		if err := use.record(out, runes); err != nil {
+		if err := use.check(out, runes); err != nil {
 			return nil, err
 		}
 		outs = append(outs, out)
@@ -83,7 +83,11 @@ func (s *shaper) paragraph(text string, fi int, width func(line int) float32,
 		var wl shaping.WrappedLine
 		wl, done = s.wrap.WrapNextLineF(fixed.Int26_6(width(len(lines)) * 64))
 		if wl.Line != nil {
-			lines = append(lines, place(wl.Line))
+			l, err := place(wl.Line, runes, use)
+			if err != nil {
+				return nil, err
+			}
+			lines = append(lines, l)
 		}
 	}
 	return lines, nil
@@ -103,9 +107,10 @@ func direction(runes []rune) di.Direction {
 	return di.DirectionRTL
 }
 
-// place lays the runs of a wrapped line out from left to right. The
-// wrapper's slice is reused by its next call, so the glyphs are copied.
-func place(runs shaping.Line) line {
+// place lays the runs of a wrapped line out from left to right and gives
+// each glyph the code that carries its text. The wrapper's slice is reused
+// by its next call, so the glyphs are copied.
+func place(runs shaping.Line, runes []rune, use *usage) (line, error) {
 	runs = slices.Clone(runs)
 	slices.SortFunc(runs, func(a, b shaping.Output) int {
 		return int(a.VisualIndex - b.VisualIndex)
@@ -115,96 +120,141 @@ func place(runs shaping.Line) line {
 	var pen fixed.Int26_6
 	for _, run := range runs {
 		rtl := run.Direction.Progression() == di.TowardTopLeft
-		for _, g := range run.Glyphs {
-			l.glyphs = append(l.glyphs, placed{
-				gid: uint16(g.GlyphID),
-				rtl: rtl,
-				x:   float32(pen+g.XOffset) / 64,
-				y:   float32(g.YOffset) / 64,
-			})
-			pen += g.Advance
+		gs := run.Glyphs
+		for i := 0; i < len(gs); {
+			j := i + 1
+			for j < len(gs) && gs[j].ClusterIndex == gs[i].ClusterIndex {
+				j++
+			}
+			c := gs[i].ClusterIndex
+			text := runes[c : c+gs[i].RuneCount]
+			if trailingSpace(gs[i:j], text) {
+				i = j
+				continue
+			}
+			texts := clusterText(gs[i:j], text, rtl)
+			for k, g := range gs[i:j] {
+				cid, err := use.code(uint16(g.GlyphID), texts[k], g.Advance == 0)
+				if err != nil {
+					return line{}, err
+				}
+				l.glyphs = append(l.glyphs, placed{
+					cid: cid,
+					rtl: rtl,
+					x:   float32(pen+g.XOffset) / 64,
+					y:   float32(g.YOffset) / 64,
+				})
+				pen += g.Advance
+			}
+			i = j
 		}
 	}
 	l.width = float32(pen) / 64
-	return l
+	return l, nil
+}
+
+// trailingSpace reports a space the wrapper left at the end of a line with
+// no advance. It draws nothing, and drawn it would share its place with
+// the line's last letter, which pdftotext would then take for a duplicate
+// and cut from its word ("وفق" came out as "وف" and "ق").
+func trailingSpace(gs []shaping.Glyph, text []rune) bool {
+	for _, g := range gs {
+		if g.Advance != 0 {
+			return false
+		}
+	}
+	return !slices.ContainsFunc(text, func(r rune) bool { return !unicode.IsSpace(r) })
+}
+
+// clusterText is the text each glyph of one cluster stands for, glyphs in
+// visual order. The first spacing glyph in reading order carries all of
+// the cluster's text, its marks included; further spacing glyphs carry a
+// joiner, so that extraction shows no gap for them; marks carry nothing.
+//
+// Marks cannot carry their own text. A mark sits over its base letter
+// while the glyphs are drawn from left to right, so in a right-to-left
+// word it is drawn between two letters but placed over the later one, or
+// past the end of the earlier one: pdftotext takes the letter drawn next,
+// a fraction of a point to the left of the mark, for a duplicate (fake
+// bold) and cuts the word there, and the pieces then overlap and land on
+// separate lines ("مرخّص" came out as "خص" over "مر ّ"). A glyph with no
+// text is skipped by text extraction, whatever its position.
+func clusterText(gs []shaping.Glyph, text []rune, rtl bool) []string {
+	texts := make([]string, len(gs))
+	order := make([]int, len(gs)) // glyph indices in reading order
+	for i := range order {
+		order[i] = i
+	}
+	if rtl {
+		slices.Reverse(order)
+	}
+
+	first := order[0] // a cluster of marks alone: its first glyph
+	for _, i := range order {
+		if gs[i].Advance != 0 {
+			first = i
+			break
+		}
+	}
+	for _, i := range order {
+		switch {
+		case i == first:
+			texts[i] = string(text)
+		case gs[i].Advance != 0:
+			texts[i] = zwj
+		}
+	}
+	return texts
 }
 
 // usage collects, for one font of one document, the glyphs drawn and the
 // text each stands for, which become the subset, the W array and the
-// ToUnicode CMap.
+// ToUnicode CMap. A glyph gets a character code (CID) of its own for each
+// text it stands for, so that a letter with a shadda and the same letter
+// without one extract differently; the font's CIDToGIDMap leads the codes
+// back to the glyphs.
 type usage struct {
-	file *fontFile
-	text map[uint16]string
-	mark map[uint16]bool // shaped with no advance: a mark, given width 0
+	file  *fontFile
+	codes []code          // codes[cid-1]; CID 0 is left to .notdef
+	cids  map[code]uint16 // the inverse
 }
 
-func (u *usage) record(out shaping.Output, runes []rune) error {
-	gs := out.Glyphs
-	for i := 0; i < len(gs); {
-		j := i + 1
-		for j < len(gs) && gs[j].ClusterIndex == gs[i].ClusterIndex {
-			j++
-		}
-		c := gs[i].ClusterIndex
-		if err := u.cluster(gs[i:j], runes[c:c+gs[i].RuneCount], out.Direction); err != nil {
-			return err
-		}
-		i = j
+// code is what a character code stands for: a glyph and its text, and
+// whether it was shaped with no advance (a mark, given width 0).
+type code struct {
+	gid  uint16
+	text string
+	mark bool
+}
+
+func newUsage(f *fontFile) *usage {
+	return &usage{file: f, cids: make(map[code]uint16, 256)}
+}
+
+// code returns the character code for glyph gid standing for text.
+func (u *usage) code(gid uint16, text string, mark bool) (uint16, error) {
+	c := code{gid: gid, text: text, mark: mark}
+	if cid, ok := u.cids[c]; ok {
+		return cid, nil
 	}
-	return nil
+	if len(u.codes) >= 0xfffe {
+		return 0, tooLong("more than 65,534 distinct glyphs")
+	}
+	u.codes = append(u.codes, c)
+	cid := uint16(len(u.codes))
+	u.cids[c] = cid
+	return cid, nil
 }
 
-// cluster maps the glyphs of one cluster to its text: a single glyph gets
-// all of it (ligatures), zero-advance glyphs get the combining marks, the
-// first spacing glyph the rest, and further glyphs nothing visible.
-func (u *usage) cluster(gs []shaping.Glyph, text []rune, dir di.Direction) error {
-	for _, g := range gs {
+// check fails when the font lacks a glyph for some text of out: glyph 0
+// in shaping output means "missing glyph, use a fallback font".
+func (u *usage) check(out shaping.Output, runes []rune) error {
+	for _, g := range out.Glyphs {
 		if g.GlyphID == 0 {
-			return missingGlyph(u.file, text)
-		}
-	}
-	if len(gs) == 1 {
-		u.set(gs[0], string(text))
-		return nil
-	}
-
-	var base, marks []rune
-	for _, r := range text {
-		if unicode.Is(unicode.Mn, r) {
-			marks = append(marks, r)
-		} else {
-			base = append(base, r)
-		}
-	}
-	if dir.Progression() == di.TowardTopLeft {
-		gs = slices.Clone(gs)
-		slices.Reverse(gs)
-	}
-	for _, g := range gs {
-		switch {
-		case g.Advance == 0 && len(marks) > 0:
-			u.set(g, string(marks[0]))
-			marks = marks[1:]
-		case g.Advance != 0 && len(base) > 0:
-			u.set(g, string(base))
-			base = nil
-		default:
-			u.set(g, zwj)
+			return missingGlyph(u.file, runes[g.ClusterIndex:g.ClusterIndex+max(g.RuneCount, 1)])
 		}
 	}
 	return nil
-}
-
-// set keeps the first text seen for a glyph: a ToUnicode CMap has one entry
-// per glyph, and a real text beats the placeholder.
-func (u *usage) set(g shaping.Glyph, text string) {
-	gid := g.GlyphID
-	if g.Advance == 0 {
-		u.mark[uint16(gid)] = true
-	}
-	if old, ok := u.text[uint16(gid)]; !ok || old == zwj {
-		u.text[uint16(gid)] = text
-	}
 }
 
 func missingGlyph(f *fontFile, text []rune) error {
