@@ -207,9 +207,9 @@ func scale(sf *sfnt, v float64) int { return int(v * 1000 / sf.upem) }
 // paragraph, "(…)", would be read as Arabic and moved before the line.
 //
 // A code of several characters (a letter with its marks, a ligature) is
-// spread over the glyph's width in the order given, and pdftotext and
-// pdf.js reverse right-to-left lines character by character to get back
-// to logical order: so in the RTL CMap the text is written reversed, in
+// spread over the glyph's width in the order given, and pdftotext
+// reverses right-to-left lines character by character to get back to
+// logical order: so in the RTL CMap the text is written reversed, in
 // visual order, or "مّ" would come out as the shadda before the meem.
 // Codes with no text (marks, whose letter carries them) map to nothing,
 // which text extraction skips.
