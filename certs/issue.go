@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/rand"
 	"crypto/sha256"
+	"database/sql"
 	"encoding/hex"
 	"fmt"
 	"io"
@@ -28,16 +29,25 @@ type Records interface {
 	RecordRef(ctx context.Context, id string) (verify.RecordRef, error)
 }
 
-// Issuer issues certificates. All fields are required except Log and Now.
+// Log is the public issuance log. AppendTx adds an encoded verify.LogEntry
+// inside the caller's transaction, so that a certificate and its leaf
+// commit together or not at all, and returns the leaf's index.
+type Log interface {
+	AppendTx(ctx context.Context, tx *sql.Tx, entry []byte) (uint64, error)
+}
+
+// Issuer issues, revokes and supersedes certificates. All fields are
+// required except Now.
 type Issuer struct {
 	Signer    *Signer
 	Renderer  *render.Renderer
 	Blobs     Blobs
 	Store     *Store
+	Log       Log
 	Records   Records
 	PublicURL string // base of the verify URL printed in the QR code
 	Office    string // the issuing office, as printed and signed
-	Log       *slog.Logger
+	Logger    *slog.Logger
 	Now       func() time.Time
 }
 
@@ -56,6 +66,14 @@ func PDFKey(id string) string { return "certificates/" + id + ".pdf" }
 // IssueBuilding checks the request, then renders, signs, stores and records
 // a building certificate. Nothing is recorded unless every step succeeded.
 func (is *Issuer) IssueBuilding(ctx context.Context, req BuildingRequest) (Issued, error) {
+	return is.SupersedeBuilding(ctx, "", req)
+}
+
+// SupersedeBuilding issues a building certificate that replaces the one
+// with id replaces, which becomes superseded in the same transaction. An
+// empty replaces issues a new certificate.
+func (is *Issuer) SupersedeBuilding(ctx context.Context, replaces string,
+	req BuildingRequest) (Issued, error) {
 	now := is.now()
 	b, err := req.building(now)
 	if err != nil {
@@ -70,7 +88,7 @@ func (is *Issuer) IssueBuilding(ctx context.Context, req BuildingRequest) (Issue
 		return Issued{}, err
 	}
 	content.Building = &b
-	return is.issue(ctx, content, claims, buildingSheet(content))
+	return is.issue(ctx, content, claims, buildingSheet(content), replaces)
 }
 
 func (is *Issuer) recordRefs(ctx context.Context, ids []string) ([]verify.RecordRef, error) {
@@ -112,8 +130,13 @@ func newContent(kind verify.Kind, office string, now time.Time) (verify.Content,
 // content in the PDF, stores the PDF and records the row, in that order:
 // a failure before the row leaves only an unreferenced blob behind.
 func (is *Issuer) issue(ctx context.Context, content verify.Content, claims verify.Claims,
-	sheet render.Sheet) (Issued, error) {
+	sheet render.Sheet, replaces string) (Issued, error) {
 	start := time.Now()
+	if replaces != "" {
+		if err := is.checkCurrent(ctx, replaces); err != nil {
+			return Issued{}, err
+		}
+	}
 	encoded, err := content.Encode()
 	if err != nil {
 		return Issued{}, fmt.Errorf("encode content: %w", err)
@@ -141,9 +164,25 @@ func (is *Issuer) issue(ctx context.Context, content verify.Content, claims veri
 		return Issued{}, fmt.Errorf("store certificate PDF: %w", err)
 	}
 	sum := sha256.Sum256(out.PDF)
-	err = is.Store.Create(ctx, Certificate{ID: out.ID, Kind: claims.Kind.String(),
-		KeyID: is.Signer.KeyID(), IssuedAt: claims.Issued(), Content: encoded, Token: token,
-		PDFKey: out.PDFKey, PDFSHA256: hex.EncodeToString(sum[:])})
+	cert := Certificate{ID: out.ID, Kind: claims.Kind.String(), KeyID: is.Signer.KeyID(),
+		IssuedAt: claims.Issued(), Content: encoded, Token: token, PDFKey: out.PDFKey,
+		PDFSHA256: hex.EncodeToString(sum[:])}
+	entry := verify.LogEntry{Op: verify.OpIssue, CertID: out.ID, Digest: claims.Digest,
+		KeyID: cert.KeyID, Time: claims.IssuedAt}
+	err = is.inTx(ctx, func(tx *sql.Tx) error {
+		if cert.LogIndex, err = is.appendLog(ctx, tx, entry); err != nil {
+			return err
+		}
+		if err := createTx(ctx, tx, cert); err != nil {
+			return err
+		}
+		if replaces == "" {
+			return nil
+		}
+		return is.revokeTx(ctx, tx, verify.Revocation{CertID: replaces,
+			Status: verify.StatusSuperseded, At: claims.IssuedAt,
+			Reason: verify.ReasonSuperseded, ReplacedBy: out.ID}, "")
+	})
 	if err != nil {
 		return Issued{}, err
 	}
@@ -162,8 +201,8 @@ func (is *Issuer) now() time.Time {
 }
 
 func (is *Issuer) log() *slog.Logger {
-	if is.Log != nil {
-		return is.Log
+	if is.Logger != nil {
+		return is.Logger
 	}
 	return slog.Default()
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/sijil-municipality/sijil"
 	"github.com/sijil-municipality/sijil/archive"
 	"github.com/sijil-municipality/sijil/certs"
+	"github.com/sijil-municipality/sijil/certs/issuancelog"
 	"github.com/sijil-municipality/sijil/certs/render"
 	"github.com/sijil-municipality/sijil/verify"
 )
@@ -30,6 +31,8 @@ func (a archived) RecordRef(_ context.Context, id string) (verify.RecordRef, err
 	return verify.RecordRef{ID: id, SHA256: sha}, nil
 }
 
+const testOrigin = "test.sijil/log"
+
 var now = time.Date(2026, 12, 3, 9, 30, 0, 0, time.UTC)
 
 func newIssuer(tb testing.TB) *certs.Issuer {
@@ -40,7 +43,15 @@ func newIssuer(tb testing.TB) *certs.Issuer {
 		tb.Fatal(err)
 	}
 	tb.Cleanup(func() { db.Close() })
-	if err := certs.Migrate(context.Background(), db, sijil.DialectSQLite); err != nil {
+	for _, migrate := range []func(context.Context, *sql.DB, string) error{
+		certs.Migrate, issuancelog.Migrate,
+	} {
+		if err := migrate(context.Background(), db, sijil.DialectSQLite); err != nil {
+			tb.Fatal(err)
+		}
+	}
+	logSigner, _, _, err := issuancelog.LoadOrCreateKey(filepath.Join(dir, "keys"), testOrigin)
+	if err != nil {
 		tb.Fatal(err)
 	}
 	blobs, err := archive.NewFolderBlobs(filepath.Join(dir, "blobs"))
@@ -57,6 +68,7 @@ func newIssuer(tb testing.TB) *certs.Issuer {
 	}
 	return &certs.Issuer{
 		Signer: signer, Renderer: r, Blobs: blobs, Store: &certs.Store{DB: db},
+		Log:    issuancelog.New(db, logSigner, testOrigin),
 		Records:   archived{"rec_permit": strings.Repeat("ab", 32)},
 		PublicURL: "https://sijil.example.org", Office: "بلدية المدينة — City Municipality",
 		Now: func() time.Time { return now },

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/sijil-municipality/sijil"
+	"github.com/sijil-municipality/sijil/verify"
 )
 
 //go:embed migrations/*.sql
@@ -36,6 +37,7 @@ type Certificate struct {
 	Token     string
 	PDFKey    string
 	PDFSHA256 string
+	LogIndex  uint64 // the issuance's leaf in the public log
 }
 
 // Store reads and writes certificate rows.
@@ -43,13 +45,14 @@ type Store struct {
 	DB *sql.DB
 }
 
-// Create records an issued certificate.
-func (s *Store) Create(ctx context.Context, c Certificate) error {
-	_, err := s.DB.ExecContext(ctx, `INSERT INTO certificates
-		(id, kind, key_id, issued_at, content, token, pdf_key, pdf_sha256)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+// createTx records an issued certificate inside the issuance transaction.
+func createTx(ctx context.Context, tx *sql.Tx, c Certificate) error {
+	_, err := tx.ExecContext(ctx, `INSERT INTO certificates
+		(id, kind, key_id, issued_at, content, token, pdf_key, pdf_sha256, log_index)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
 		c.ID, c.Kind, c.KeyID, c.IssuedAt.Unix(),
-		base64.StdEncoding.EncodeToString(c.Content), c.Token, c.PDFKey, c.PDFSHA256)
+		base64.StdEncoding.EncodeToString(c.Content), c.Token, c.PDFKey, c.PDFSHA256,
+		int64(c.LogIndex))
 	if err != nil {
 		return fmt.Errorf("record certificate %s: %w", c.ID, err)
 	}
@@ -63,10 +66,12 @@ func (s *Store) CertificateByID(ctx context.Context, id string) (Certificate, er
 		c        Certificate
 		issuedAt int64
 		content  string
+		logIndex sql.NullInt64
 	)
 	err := s.DB.QueryRowContext(ctx, `SELECT id, kind, key_id, issued_at, content, token,
-		pdf_key, pdf_sha256 FROM certificates WHERE id = $1`, id).
-		Scan(&c.ID, &c.Kind, &c.KeyID, &issuedAt, &content, &c.Token, &c.PDFKey, &c.PDFSHA256)
+		pdf_key, pdf_sha256, log_index FROM certificates WHERE id = $1`, id).
+		Scan(&c.ID, &c.Kind, &c.KeyID, &issuedAt, &content, &c.Token, &c.PDFKey, &c.PDFSHA256,
+			&logIndex)
 	if errors.Is(err, sql.ErrNoRows) {
 		return Certificate{}, sijil.Errorf(sijil.NotFound, "certs.not_found",
 			"No certificate has this number.")
@@ -76,6 +81,7 @@ func (s *Store) CertificateByID(ctx context.Context, id string) (Certificate, er
 	}
 
 	c.IssuedAt = time.Unix(issuedAt, 0).UTC()
+	c.LogIndex = uint64(logIndex.Int64)
 	if c.Content, err = base64.StdEncoding.DecodeString(content); err != nil {
 		return Certificate{}, fmt.Errorf("certificate %s: stored content: %w", id, err)
 	}
@@ -90,4 +96,62 @@ func (s *Store) ContentByID(ctx context.Context, id string) ([]byte, error) {
 		return nil, err
 	}
 	return c.Content, nil
+}
+
+// revokeTx records a revocation or supersession inside its transaction.
+// The primary key refuses a second revocation of the same certificate.
+func revokeTx(ctx context.Context, tx *sql.Tx, r verify.Revocation, note string,
+	logIndex uint64) error {
+	var replacedBy any
+	if r.ReplacedBy != "" {
+		replacedBy = r.ReplacedBy
+	}
+	_, err := tx.ExecContext(ctx, `INSERT INTO revocations
+		(cert_id, status, at, reason, replaced_by, note, log_index)
+		VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+		r.CertID, string(r.Status), r.At, r.Reason, replacedBy, note, int64(logIndex))
+	if err != nil {
+		return fmt.Errorf("record revocation of %s: %w", r.CertID, err)
+	}
+	return nil
+}
+
+// Revocations returns every revocation and supersession, oldest first.
+func (s *Store) Revocations(ctx context.Context) ([]verify.Revocation, error) {
+	rows, err := s.DB.QueryContext(ctx, `SELECT cert_id, status, at, reason,
+		COALESCE(replaced_by, '') FROM revocations ORDER BY at, cert_id`)
+	if err != nil {
+		return nil, fmt.Errorf("read revocations: %w", err)
+	}
+	defer rows.Close()
+
+	var out []verify.Revocation
+	for rows.Next() {
+		var r verify.Revocation
+		var status string
+		if err := rows.Scan(&r.CertID, &status, &r.At, &r.Reason, &r.ReplacedBy); err != nil {
+			return nil, fmt.Errorf("read revocations: %w", err)
+		}
+		r.Status = verify.Status(status)
+		out = append(out, r)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("read revocations: %w", err)
+	}
+	return out, nil
+}
+
+// revocationStatus returns how a certificate stopped being current, or ""
+// while it is current.
+func (s *Store) revocationStatus(ctx context.Context, certID string) (verify.Status, error) {
+	var status string
+	err := s.DB.QueryRowContext(ctx, `SELECT status FROM revocations WHERE cert_id = $1`,
+		certID).Scan(&status)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", nil
+	}
+	if err != nil {
+		return "", fmt.Errorf("read revocation of %s: %w", certID, err)
+	}
+	return verify.Status(status), nil
 }

@@ -15,8 +15,10 @@ type Status string
 // The verdicts. Unknown ids and tampered tokens both come out as invalid,
 // so an enumerating client learns nothing from the difference.
 const (
-	StatusValid   Status = "valid"
-	StatusInvalid Status = "invalid"
+	StatusValid      Status = "valid"
+	StatusInvalid    Status = "invalid"
+	StatusRevoked    Status = "revoked"
+	StatusSuperseded Status = "superseded"
 )
 
 // Result is the verdict on a certificate with what it certifies. Reason and
@@ -32,11 +34,34 @@ type Result struct {
 	KeyID          string   `json:"key_id,omitempty"`
 	ContentChecked bool     `json:"content_checked"`
 	Content        *Content `json:"content,omitempty"`
+
+	// The three verdicts a verifier needs, each on its own: the content is
+	// intact, the certificate is current, and it was issued by the
+	// municipality (its key, and its entry in the public log).
+	Intact     bool        `json:"intact"`
+	Current    bool        `json:"current"`
+	Revocation *Revocation `json:"revocation,omitempty"`
+	Log        *LogVerdict `json:"log,omitempty"`
+
+	// RevocationsAsOf is when the revocation list consulted was made;
+	// empty when none was.
+	RevocationsAsOf string `json:"revocations_as_of,omitempty"`
 }
 
-// Verifier checks tokens against a key set. It is safe for concurrent use.
+// LogVerdict is what the public issuance log says of the certificate.
+type LogVerdict struct {
+	Checked  bool   `json:"checked"`
+	Included bool   `json:"included"`
+	Index    uint64 `json:"index,omitempty"`
+	TreeSize uint64 `json:"tree_size,omitempty"`
+	Reason   string `json:"reason,omitempty"`
+}
+
+// Verifier checks tokens against a key set and, when it has one, a
+// revocation list. It is safe for concurrent use.
 type Verifier struct {
-	Keys *KeySet
+	Keys        *KeySet
+	Revocations *RevocationList
 }
 
 // Check verifies a token and, when content is not nil, that the content is
@@ -69,7 +94,20 @@ func (v *Verifier) Check(token string, content []byte) Result {
 		r.Content = &m
 		r.ContentChecked = true
 	}
-	r.Status = StatusValid
+	r.Status, r.Intact, r.Current = StatusValid, true, true
+
+	if v.Revocations != nil {
+		r.RevocationsAsOf = v.Revocations.Issued().Format(time.RFC3339)
+	}
+	if rev, ok := v.Revocations.Lookup(r.CertID); ok {
+		r.Status, r.Current, r.Revocation = rev.Status, false, &rev
+		r.ReasonKey = "verify." + string(rev.Status)
+		r.Reason = fmt.Sprintf("The certificate was %s on %s (%s).", rev.Status,
+			time.Unix(rev.At, 0).UTC().Format(time.DateOnly), rev.Reason)
+		if rev.ReplacedBy != "" {
+			r.Reason += " It was replaced by certificate " + rev.ReplacedBy + "."
+		}
+	}
 	return r
 }
 

@@ -15,6 +15,7 @@ import (
 	"github.com/sijil-municipality/sijil"
 	"github.com/sijil-municipality/sijil/archive"
 	"github.com/sijil-municipality/sijil/certs"
+	"github.com/sijil-municipality/sijil/certs/issuancelog"
 	"github.com/sijil-municipality/sijil/certs/render"
 	"github.com/sijil-municipality/sijil/index"
 	"github.com/sijil-municipality/sijil/verify"
@@ -23,6 +24,9 @@ import (
 // office is the issuing office as printed and signed on certificates.
 const office = "بلدية المدينة — City Municipality"
 
+// logOrigin names the public issuance log in its signed checkpoints.
+const logOrigin = "city-municipality.sijil/issuance-log"
+
 // app is the embedded default wiring of one data folder: a SQLite file,
 // a blob folder with the S3 key layout, a bleve index and the key files.
 // Parts are opened on first use, so a command opens only what it needs.
@@ -30,10 +34,12 @@ type app struct {
 	dir string
 	log *slog.Logger
 
-	db      *sql.DB
-	blobs   *archive.FolderBlobs
-	idx     *index.Index
-	keyring *certs.Keyring
+	db             *sql.DB
+	blobs          *archive.FolderBlobs
+	idx            *index.Index
+	keyring        *certs.Keyring
+	ilog           *issuancelog.Log
+	logVerifierKey string
 }
 
 func openApp(ctx context.Context, dir string, log *slog.Logger) (*app, error) {
@@ -66,7 +72,7 @@ func openSQLite(ctx context.Context, path string) (*sql.DB, error) {
 		return nil, fmt.Errorf("open database: %w", err)
 	}
 	for _, migrate := range []func(context.Context, *sql.DB, string) error{
-		archive.Migrate, certs.Migrate,
+		archive.Migrate, certs.Migrate, issuancelog.Migrate,
 	} {
 		if err := migrate(ctx, db, sijil.DialectSQLite); err != nil {
 			db.Close()
@@ -150,16 +156,40 @@ func (a *app) issuer(publicURL string) (*certs.Issuer, error) {
 		return nil, err
 	}
 	a.log.Info("certificate fonts", "regular", regular, "bold", bold)
+	issuanceLog, err := a.issuanceLog()
+	if err != nil {
+		return nil, err
+	}
 	return &certs.Issuer{
 		Signer:    signer,
+		Log:       issuanceLog,
 		Renderer:  r,
 		Blobs:     a.blobs,
 		Store:     &certs.Store{DB: a.db},
 		Records:   recordRefs{archive.NewStore(a.db)},
 		PublicURL: publicURL,
 		Office:    office,
-		Log:       a.log,
+		Logger:    a.log,
 	}, nil
+}
+
+// issuanceLog opens the public issuance log with its checkpoint key,
+// making the key on first use.
+func (a *app) issuanceLog() (*issuancelog.Log, error) {
+	if a.ilog != nil {
+		return a.ilog, nil
+	}
+	signer, verifierKey, created, err := issuancelog.LoadOrCreateKey(
+		filepath.Join(a.dir, "keys"), logOrigin)
+	if err != nil {
+		return nil, err
+	}
+	if created {
+		a.log.Warn("NO LOG KEY WAS FOUND: A NEW ONE WAS MADE for the issuance log's checkpoints",
+			"verifier_key", verifierKey)
+	}
+	a.ilog, a.logVerifierKey = issuancelog.New(a.db, signer, logOrigin), verifierKey
+	return a.ilog, nil
 }
 
 func (a *app) Close() error {

@@ -1,0 +1,88 @@
+package verify
+
+import (
+	"encoding/json"
+	"fmt"
+	"time"
+)
+
+// Reasons a certificate stops being current. They are codes, not free
+// text, because the revocation list is public: a reason must never carry a
+// name or a detail about someone else's certificate.
+const (
+	ReasonSuperseded   = "superseded"    // replaced by a corrected certificate
+	ReasonIssuedInErr  = "issued_in_error"
+	ReasonFactsChanged = "facts_changed" // the archive's records were corrected
+	ReasonCourtOrder   = "court_order"
+	ReasonFraud        = "fraud"
+)
+
+// ValidReason reports whether r is one of the revocation reason codes.
+func ValidReason(r string) bool {
+	switch r {
+	case ReasonSuperseded, ReasonIssuedInErr, ReasonFactsChanged, ReasonCourtOrder,
+		ReasonFraud:
+		return true
+	}
+	return false
+}
+
+// Revocation says that a certificate is no longer current.
+type Revocation struct {
+	CertID     string `json:"certificate_id"`
+	Status     Status `json:"status"` // StatusRevoked or StatusSuperseded
+	At         int64  `json:"at"`     // Unix seconds
+	Reason     string `json:"reason"`
+	ReplacedBy string `json:"replaced_by,omitempty"`
+}
+
+// RevocationList is every revocation, published signed so a verifier can
+// check a certificate's status without telling anyone which one it holds.
+type RevocationList struct {
+	Issuer   string       `json:"issuer"`
+	IssuedAt int64        `json:"issued_at"`
+	Entries  []Revocation `json:"revocations"`
+
+	byID map[string]Revocation
+}
+
+// ReadRevocationList opens a signed revocation list with the key set.
+func ReadRevocationList(data []byte, keys *KeySet) (*RevocationList, error) {
+	payload, err := OpenDoc(DomainRevocations, data, keys)
+	if err != nil {
+		return nil, fmt.Errorf("revocation list: %w", err)
+	}
+	var rl RevocationList
+	if err := json.Unmarshal(payload, &rl); err != nil {
+		return nil, fmt.Errorf("revocation list: %w", err)
+	}
+	rl.index()
+	return &rl, nil
+}
+
+// NewRevocationList builds a list from entries, for signing.
+func NewRevocationList(issuer string, now time.Time, entries []Revocation) *RevocationList {
+	rl := &RevocationList{Issuer: issuer, IssuedAt: now.Unix(), Entries: entries}
+	rl.index()
+	return rl
+}
+
+func (rl *RevocationList) index() {
+	rl.byID = make(map[string]Revocation, len(rl.Entries))
+	for _, e := range rl.Entries {
+		rl.byID[e.CertID] = e
+	}
+}
+
+// Lookup returns the revocation of a certificate, if it has one.
+func (rl *RevocationList) Lookup(certID string) (Revocation, bool) {
+	if rl == nil {
+		return Revocation{}, false
+	}
+	r, ok := rl.byID[certID]
+	return r, ok
+}
+
+// Issued returns when the list was made, so a verifier can say how fresh
+// its knowledge of revocations is.
+func (rl *RevocationList) Issued() time.Time { return time.Unix(rl.IssuedAt, 0).UTC() }
