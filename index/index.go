@@ -61,14 +61,23 @@ type Index struct {
 	bleve bleve.Index
 }
 
+// lockWait is how long Open waits for another process to release the
+// index before it fails: bleve's default waits for ever, so a search run
+// during a long ingest hung silently instead of saying why.
+const lockWait = "1s"
+
+// runtimeConfig is what Open and create pass to the scorch engine.
+func runtimeConfig() map[string]any { return map[string]any{"bolt_timeout": lockWait} }
+
 // Open opens the index in dir, creating it (with the scorch engine) when
-// dir holds none.
+// dir holds none. Only one process may hold an index: when another does,
+// Open fails after about a second.
 func Open(dir string) (*Index, error) {
 	if err := register(); err != nil {
 		return nil, err
 	}
 
-	bi, err := bleve.Open(dir)
+	bi, err := bleve.OpenUsing(dir, runtimeConfig())
 	if errors.Is(err, bleve.ErrorIndexPathDoesNotExist) || isEmptyDir(dir) {
 		bi, err = create(dir)
 	}
@@ -98,7 +107,7 @@ func create(dir string) (bleve.Index, error) {
 	if err := os.Remove(dir); err != nil && !errors.Is(err, os.ErrNotExist) {
 		return nil, err
 	}
-	return bleve.NewUsing(dir, m, scorch.Name, bleve.Config.DefaultKVStore, nil)
+	return bleve.NewUsing(dir, m, scorch.Name, bleve.Config.DefaultKVStore, runtimeConfig())
 }
 
 // Close flushes and closes the index.

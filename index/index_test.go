@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/sijil-municipality/sijil"
 	"github.com/sijil-municipality/sijil/index"
@@ -239,6 +240,31 @@ func TestReopen(t *testing.T) {
 	}
 }
 
+// TestOpenHeldIndexFailsInsteadOfHanging pins a bug: a second Open of an
+// index held by another process (a search during a long ingest) waited for
+// ever on the lock instead of failing with a reason.
+func TestOpenHeldIndexFailsInsteadOfHanging(t *testing.T) {
+	dir := t.TempDir()
+	openIndexAt(t, dir) // held until the test ends
+
+	done := make(chan error, 1)
+	go func() {
+		ix, err := index.Open(dir)
+		if err == nil {
+			ix.Close()
+		}
+		done <- err
+	}()
+	select {
+	case err := <-done:
+		if err == nil {
+			t.Error("Open of an index held elsewhere succeeded, want an error")
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("Open of an index held elsewhere still waits after 10 s")
+	}
+}
+
 func TestCancelledSearch(t *testing.T) {
 	ix := openIndex(t)
 	ctx, cancel := context.WithCancel(context.Background())
@@ -271,7 +297,12 @@ func TestFold(t *testing.T) {
 
 func openIndex(t testing.TB) *index.Index {
 	t.Helper()
-	ix, err := index.Open(t.TempDir())
+	return openIndexAt(t, t.TempDir())
+}
+
+func openIndexAt(t testing.TB, dir string) *index.Index {
+	t.Helper()
+	ix, err := index.Open(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
