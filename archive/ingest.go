@@ -141,8 +141,10 @@ func (in *Ingester) ingestNew(ctx context.Context, store *Store, up *upload, met
 		return Record{}, false, err
 	}
 
+	// Once the rows are committed a re-import is a no-op, so an interrupt
+	// from here on would leave pages no search can find: finish indexing.
 	// TODO(#4): reindex command rebuilds pages missing from the index
-	return rec, false, in.index(ctx, rec, pages)
+	return rec, false, in.index(context.WithoutCancel(ctx), rec, pages)
 }
 
 func (in *Ingester) newRecord(up *upload, meta Metadata, pages int) Record {
