@@ -11,6 +11,7 @@ require (
 	github.com/pdfcpu/pdfcpu v0.11.1
 	github.com/pressly/goose/v3 v3.30.1
 	github.com/skip2/go-qrcode v0.0.0-20200617195104-da1b6568686e
+	github.com/smallstep/pkcs7 v0.2.3
 	github.com/veraison/go-cose v1.3.0
 	golang.org/x/image v0.32.0
 	golang.org/x/text v0.44.0
