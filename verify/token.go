@@ -69,11 +69,17 @@ func TokenURL(publicURL, token string) string {
 }
 
 // TokenFromText extracts the token from what a QR scanner or a person gives:
-// a verify URL or the bare token.
+// a verify URL or the bare token. A text naming TokenPath more than once is
+// refused: which token it means is ambiguous, and picking one let a link
+// such as ".../V/FORGED/V/GENUINE" pass as the genuine certificate's.
 func TokenFromText(text string) (string, error) {
 	text = strings.TrimSpace(text)
-	if i := strings.LastIndex(text, TokenPath); i >= 0 {
-		text = text[i+len(TokenPath):]
+	switch strings.Count(text, TokenPath) {
+	case 0:
+	case 1:
+		text = text[strings.Index(text, TokenPath)+len(TokenPath):]
+	default:
+		return "", fmt.Errorf("%w: the text holds more than one verify link", ErrMalformed)
 	}
 	if text == "" {
 		return "", fmt.Errorf("%w: empty", ErrMalformed)

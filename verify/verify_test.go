@@ -2,6 +2,7 @@ package verify_test
 
 import (
 	"encoding/base32"
+	"errors"
 	"strings"
 	"testing"
 	"time"
@@ -186,4 +187,25 @@ func TestTokenURLStaysAlphanumeric(t *testing.T) {
 		t.Errorf("TokenFromText(%q) = %q, %v", url, got, err)
 	}
 	t.Logf("QR text is %d characters", len(url))
+}
+
+// TestTokenFromTextRefusesTwoTokenPaths pins a bug: a text with "/V/" twice
+// gave the token after the last one, so a link whose path named another
+// token first verified as the certificate named last.
+func TestTokenFromTextRefusesTwoTokenPaths(t *testing.T) {
+	c := issue(t, nil)
+	for _, text := range []string{
+		"https://evil.example/V/AAAA/V/" + c.token,
+		"https://sijil.example.org/V/" + c.token + "?next=/V/AAAA",
+		"/V//V/" + c.token,
+	} {
+		got, err := verify.TokenFromText(text)
+		if !errors.Is(err, verify.ErrMalformed) {
+			t.Errorf("TokenFromText(%q) = %q, %v; want ErrMalformed", text, got, err)
+		}
+	}
+	if got, err := verify.TokenFromText(" https://sijil.example.org/V/" + c.token + "\n"); err != nil ||
+		got != c.token {
+		t.Errorf("TokenFromText of one link = %q, %v; want its token", got, err)
+	}
 }
