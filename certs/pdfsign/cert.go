@@ -22,7 +22,9 @@ var oidDocumentSigning = asn1.ObjectIdentifier{1, 3, 6, 1, 5, 5, 7, 3, 36}
 // from notBefore to notAfter. It is for the embedded default where the
 // municipality has no CA-issued certificate: PDF tools then check the
 // signature but report its issuer as unknown.
-func NewSelfSigned(commonName string, notBefore, notAfter time.Time) (crypto.Signer, *x509.Certificate, error) {
+func NewSelfSigned(commonName string, notBefore, notAfter time.Time) (
+	crypto.Signer, *x509.Certificate, error,
+) {
 	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	if err != nil {
 		return nil, nil, fmt.Errorf("pdfsign: generate key: %w", err)

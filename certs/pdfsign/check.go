@@ -21,7 +21,8 @@ var (
 	// ErrUnsigned: the PDF has no signature field with a value.
 	ErrUnsigned = errors.New("pdfsign: PDF is not signed")
 	// ErrBadSignature: the bytes changed after signing (the digest does
-	// not match) or the CMS signature does not verify with its certificate.
+	// not match), the CMS signature does not verify with its certificate,
+	// or the CMS signing time lies outside that certificate's validity.
 	ErrBadSignature = errors.New("pdfsign: signature does not match the document")
 	// ErrNotWholeFile: the signature is intact, but bytes were appended
 	// after it that it does not cover, so the file may show other content.

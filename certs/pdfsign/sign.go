@@ -106,8 +106,15 @@ func sigDict(u *update, nr int, o Options, size int) placeholder {
 	u.buf.WriteString("/ByteRange[" + string(bytes.Repeat([]byte{' '}, byteRangeWidth-2)) + "]\n")
 	ph.contents = u.buf.Len() + len("/Contents")
 	u.buf.WriteString("/Contents<" + string(bytes.Repeat([]byte{'0'}, 2*size)) + ">\n")
-	fmt.Fprintf(u.buf, "/M%s/Reason%s/Location%s/Name%s>>",
-		text(pdfDate(o.Time)), text(o.Reason), text(o.Location), text(o.Name))
+	fmt.Fprintf(u.buf, "/M%s", text(pdfDate(o.Time)))
+	for _, e := range [...][2]string{
+		{"Reason", o.Reason}, {"Location", o.Location}, {"Name", o.Name},
+	} {
+		if e[1] != "" { // viewers show an empty entry as a blank line
+			fmt.Fprintf(u.buf, "/%s%s", e[0], text(e[1]))
+		}
+	}
+	u.buf.WriteString(">>")
 	u.end()
 	return ph
 }
