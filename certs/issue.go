@@ -150,7 +150,8 @@ func (is *Issuer) issue(ctx context.Context, content verify.Content, claims veri
 		PDFKey: PDFKey(content.ID)}
 
 	sheet.QRText = out.URL
-	sheet.QRCaption = append([]string{out.ID}, sheet.QRCaption...)
+	sheet.QRCaption = append([]string{out.ID,
+		"رمز التحقق · Check code: " + verify.CheckCode(claims.ID)}, sheet.QRCaption...)
 	pdf, err := is.Renderer.Sheet(sheet)
 	if err != nil {
 		return Issued{}, fmt.Errorf("render certificate: %w", err)
@@ -166,7 +167,7 @@ func (is *Issuer) issue(ctx context.Context, content verify.Content, claims veri
 	sum := sha256.Sum256(out.PDF)
 	cert := Certificate{ID: out.ID, Kind: claims.Kind.String(), KeyID: is.Signer.KeyID(),
 		IssuedAt: claims.Issued(), Content: encoded, Token: token, PDFKey: out.PDFKey,
-		PDFSHA256: hex.EncodeToString(sum[:])}
+		PDFSHA256: hex.EncodeToString(sum[:]), CheckCode: verify.CheckCode(claims.ID)}
 	entry := verify.LogEntry{Op: verify.OpIssue, CertID: out.ID, Digest: claims.Digest,
 		KeyID: cert.KeyID, Time: claims.IssuedAt}
 	err = is.inTx(ctx, func(tx *sql.Tx) error {

@@ -2,10 +2,8 @@ package certs_test
 
 import (
 	"context"
-	"database/sql"
 	"encoding/json"
 	"errors"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -13,66 +11,16 @@ import (
 	_ "modernc.org/sqlite"
 
 	"github.com/sijil-municipality/sijil"
-	"github.com/sijil-municipality/sijil/archive"
 	"github.com/sijil-municipality/sijil/certs"
-	"github.com/sijil-municipality/sijil/certs/issuancelog"
-	"github.com/sijil-municipality/sijil/certs/render"
+	"github.com/sijil-municipality/sijil/certs/certstest"
 	"github.com/sijil-municipality/sijil/verify"
 )
-
-// archived is the archive as certs sees it: a few known records.
-type archived map[string]string
-
-func (a archived) RecordRef(_ context.Context, id string) (verify.RecordRef, error) {
-	sha, ok := a[id]
-	if !ok {
-		return verify.RecordRef{}, sijil.Errorf(sijil.NotFound, "archive.not_found", "no record")
-	}
-	return verify.RecordRef{ID: id, SHA256: sha}, nil
-}
-
-const testOrigin = "test.sijil/log"
 
 var now = time.Date(2026, 12, 3, 9, 30, 0, 0, time.UTC)
 
 func newIssuer(tb testing.TB) *certs.Issuer {
 	tb.Helper()
-	dir := tb.TempDir()
-	db, err := sql.Open("sqlite", filepath.Join(dir, "sijil.db"))
-	if err != nil {
-		tb.Fatal(err)
-	}
-	tb.Cleanup(func() { db.Close() })
-	for _, migrate := range []func(context.Context, *sql.DB, string) error{
-		certs.Migrate, issuancelog.Migrate,
-	} {
-		if err := migrate(context.Background(), db, sijil.DialectSQLite); err != nil {
-			tb.Fatal(err)
-		}
-	}
-	logSigner, _, _, err := issuancelog.LoadOrCreateKey(filepath.Join(dir, "keys"), testOrigin)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	blobs, err := archive.NewFolderBlobs(filepath.Join(dir, "blobs"))
-	if err != nil {
-		tb.Fatal(err)
-	}
-	signer, _, err := certs.LoadOrCreateSigner(filepath.Join(dir, "keys"), now.Add(-time.Hour))
-	if err != nil {
-		tb.Fatal(err)
-	}
-	r, err := render.New("", "")
-	if err != nil {
-		tb.Fatal(err)
-	}
-	return &certs.Issuer{
-		Signer: signer, Renderer: r, Blobs: blobs, Store: &certs.Store{DB: db},
-		Log:    issuancelog.New(db, logSigner, testOrigin),
-		Records:   archived{"rec_permit": strings.Repeat("ab", 32)},
-		PublicURL: "https://sijil.example.org", Office: "بلدية المدينة — City Municipality",
-		Now: func() time.Time { return now },
-	}
+	return certstest.New(tb, now, certstest.Records{"rec_permit": strings.Repeat("ab", 32)}).Issuer
 }
 
 const validFacts = `{

@@ -38,6 +38,7 @@ type Certificate struct {
 	PDFKey    string
 	PDFSHA256 string
 	LogIndex  uint64 // the issuance's leaf in the public log
+	CheckCode string // printed under the QR code
 }
 
 // Store reads and writes certificate rows.
@@ -48,11 +49,12 @@ type Store struct {
 // createTx records an issued certificate inside the issuance transaction.
 func createTx(ctx context.Context, tx *sql.Tx, c Certificate) error {
 	_, err := tx.ExecContext(ctx, `INSERT INTO certificates
-		(id, kind, key_id, issued_at, content, token, pdf_key, pdf_sha256, log_index)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+		(id, kind, key_id, issued_at, content, token, pdf_key, pdf_sha256, log_index,
+		 check_code)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
 		c.ID, c.Kind, c.KeyID, c.IssuedAt.Unix(),
 		base64.StdEncoding.EncodeToString(c.Content), c.Token, c.PDFKey, c.PDFSHA256,
-		int64(c.LogIndex))
+		int64(c.LogIndex), c.CheckCode)
 	if err != nil {
 		return fmt.Errorf("record certificate %s: %w", c.ID, err)
 	}
@@ -86,6 +88,39 @@ func (s *Store) CertificateByID(ctx context.Context, id string) (Certificate, er
 		return Certificate{}, fmt.Errorf("certificate %s: stored content: %w", id, err)
 	}
 	return c, nil
+}
+
+// TokenByCode returns the token of the certificate with the printed id or
+// check code a person typed. A mistyped check code is an Invalid error
+// saying so; an unknown code is NotFound.
+func (s *Store) TokenByCode(ctx context.Context, typed string) (string, error) {
+	column, value := "id", ""
+	if id, err := verify.ParseID(typed); err == nil {
+		value = verify.FormatID(id)
+	} else {
+		code, err := verify.ParseCheckCode(typed)
+		if errors.Is(err, verify.ErrMistyped) {
+			return "", sijil.Errorf(sijil.Invalid, "certs.code_mistyped",
+				"The code was mistyped: check it against the paper and type it again.")
+		}
+		if err != nil {
+			return "", sijil.Errorf(sijil.NotFound, "certs.not_found",
+				"No certificate has this number or code.")
+		}
+		column, value = "check_code", code
+	}
+
+	var token string
+	err := s.DB.QueryRowContext(ctx, `SELECT token FROM certificates WHERE `+column+
+		` = $1`, value).Scan(&token)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", sijil.Errorf(sijil.NotFound, "certs.not_found",
+			"No certificate has this number or code.")
+	}
+	if err != nil {
+		return "", fmt.Errorf("look up certificate code: %w", err)
+	}
+	return token, nil
 }
 
 // ContentByID returns the canonical content of a certificate, for the

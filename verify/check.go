@@ -62,6 +62,7 @@ type LogVerdict struct {
 type Verifier struct {
 	Keys        *KeySet
 	Revocations *RevocationList
+	LogKey      string // the issuance log's note verifier key
 }
 
 // Check verifies a token and, when content is not nil, that the content is
@@ -100,13 +101,7 @@ func (v *Verifier) Check(token string, content []byte) Result {
 		r.RevocationsAsOf = v.Revocations.Issued().Format(time.RFC3339)
 	}
 	if rev, ok := v.Revocations.Lookup(r.CertID); ok {
-		r.Status, r.Current, r.Revocation = rev.Status, false, &rev
-		r.ReasonKey = "verify." + string(rev.Status)
-		r.Reason = fmt.Sprintf("The certificate was %s on %s (%s).", rev.Status,
-			time.Unix(rev.At, 0).UTC().Format(time.DateOnly), rev.Reason)
-		if rev.ReplacedBy != "" {
-			r.Reason += " It was replaced by certificate " + rev.ReplacedBy + "."
-		}
+		r.ApplyRevocation(rev)
 	}
 	return r
 }

@@ -10,7 +10,7 @@ import (
 // text, because the revocation list is public: a reason must never carry a
 // name or a detail about someone else's certificate.
 const (
-	ReasonSuperseded   = "superseded"    // replaced by a corrected certificate
+	ReasonSuperseded   = "superseded" // replaced by a corrected certificate
 	ReasonIssuedInErr  = "issued_in_error"
 	ReasonFactsChanged = "facts_changed" // the archive's records were corrected
 	ReasonCourtOrder   = "court_order"
@@ -35,6 +35,9 @@ type Revocation struct {
 	Reason     string `json:"reason"`
 	ReplacedBy string `json:"replaced_by,omitempty"`
 }
+
+// When returns the day of the revocation, as shown to verifiers.
+func (r Revocation) When() string { return time.Unix(r.At, 0).UTC().Format(time.DateOnly) }
 
 // RevocationList is every revocation, published signed so a verifier can
 // check a certificate's status without telling anyone which one it holds.

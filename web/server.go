@@ -15,6 +15,7 @@ import (
 
 	"github.com/go-chi/chi/v5"
 	"github.com/go-chi/chi/v5/middleware"
+	"github.com/go-chi/httprate"
 
 	"github.com/sijil-municipality/sijil"
 	"github.com/sijil-municipality/sijil/verify"
@@ -23,28 +24,43 @@ import (
 //go:embed templates/*.html
 var templateFS embed.FS
 
-// Contents finds the canonical content of an issued certificate by its
-// printed id. It returns an error of kind NotFound for an unknown id.
-type Contents interface {
-	ContentByID(ctx context.Context, id string) ([]byte, error)
+// PublicLog is the issuance log as the public may read it.
+type PublicLog interface {
+	Checkpoint(ctx context.Context) ([]byte, error)
+	Inclusion(ctx context.Context, index, size uint64) ([][]byte, error)
+	Consistency(ctx context.Context, from, to uint64) ([][]byte, error)
+	Leaf(ctx context.Context, index uint64) ([]byte, error)
 }
 
 // Server serves the public pages. Build it with New.
 type Server struct {
-	verifier *verify.Verifier
-	contents Contents
-	keySet   []byte
-	log      *slog.Logger
-	pages    *template.Template
+	cfg   Config
+	log   *slog.Logger
+	pages *template.Template
 }
 
-// Config is what the server needs. Contents may be nil on a verify node
-// that holds no certificate data: tokens are still checked.
+// Config is what the server needs. Registry and Log may be nil on a
+// verify node that holds no certificate data: tokens are still checked.
 type Config struct {
 	Verifier *verify.Verifier
-	Contents Contents
+	Registry verify.Registry
+	Log      PublicLog
 	KeySet   []byte // the signed key set, as published
-	Log      *slog.Logger
+
+	// Codes finds a certificate's token by its printed number or check
+	// code; nil where this node holds no certificates.
+	Codes interface {
+		TokenByCode(ctx context.Context, typed string) (string, error)
+	}
+
+	// Revocations returns the signed revocation list as published.
+	Revocations func(ctx context.Context) ([]byte, error)
+
+	// VerifyRate is how many verify requests one client address may make a
+	// minute; 0 turns the limit off (for load tests on loopback).
+	VerifyRate int
+
+	Logger *slog.Logger
 }
 
 // New parses the templates, failing fast on a broken one, and returns the
@@ -56,12 +72,11 @@ func New(cfg Config) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	log := cfg.Log
+	log := cfg.Logger
 	if log == nil {
 		log = slog.Default()
 	}
-	return &Server{verifier: cfg.Verifier, contents: cfg.Contents, keySet: cfg.KeySet,
-		log: log, pages: pages}, nil
+	return &Server{cfg: cfg, log: log, pages: pages}, nil
 }
 
 // Handler returns the routes, registered in one place.
@@ -70,16 +85,36 @@ func (s *Server) Handler() http.Handler {
 	r.Use(middleware.RequestID, middleware.RealIP, s.logRequests, middleware.Recoverer)
 	r.Use(middleware.Compress(5, "text/html", "application/json"))
 
+	r.NotFound(s.handle(func(http.ResponseWriter, *http.Request) error {
+		return sijil.Errorf(sijil.NotFound, "web.not_found", "There is no such page.")
+	}))
 	r.Get("/", s.handle(s.home))
 	r.Get("/healthz", func(w http.ResponseWriter, _ *http.Request) { w.Write([]byte("ok\n")) })
 
-	// Public verification: no session, cacheable where the answer cannot
-	// change. TODO(#3): strict rate limit once revocation makes answers
-	// change over time.
-	r.Get("/verify", s.handle(s.verifyForm))
-	r.Get(verify.TokenPath+"{token}", s.handle(s.verifyToken))
-	r.Get("/api/v1/verify/{token}", s.handle(s.verifyAPI))
+	// Public verification: no session, a rate limit per client so that
+	// nobody can probe ids in bulk, short caching since a certificate can
+	// be revoked.
+	r.Group(func(r chi.Router) {
+		if s.cfg.VerifyRate > 0 {
+			r.Use(httprate.LimitByIP(s.cfg.VerifyRate, time.Minute))
+		}
+		r.Get("/verify", s.handle(s.verifyForm))
+		r.Post("/verify/pdf", s.handle(s.verifyPDF))
+		r.Get(verify.TokenPath+"{token}", s.handle(s.verifyToken))
+		r.Get("/api/v1/verify/{token}", s.handle(s.verifyAPI))
+	})
+
+	// Public data a verifier may keep for offline checks.
 	r.Get("/.well-known/sijil-keys.json", s.keys)
+	if s.cfg.Revocations != nil {
+		r.Get("/.well-known/sijil-revocations.json", s.handle(s.revocations))
+	}
+	if s.cfg.Log != nil {
+		r.Get("/log/checkpoint", s.handle(s.logCheckpoint))
+		r.Get("/log/leaf/{index}", s.handle(s.logLeaf))
+		r.Get("/log/proof/inclusion", s.handle(s.logInclusion))
+		r.Get("/log/proof/consistency", s.handle(s.logConsistency))
+	}
 	return r
 }
 

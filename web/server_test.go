@@ -11,78 +11,72 @@ import (
 	"testing"
 	"time"
 
-	"github.com/sijil-municipality/sijil"
 	"github.com/sijil-municipality/sijil/certs"
+	"github.com/sijil-municipality/sijil/certs/certstest"
 	"github.com/sijil-municipality/sijil/verify"
 	"github.com/sijil-municipality/sijil/web"
 )
 
-// contents is the certificate data a web node holds, keyed by id.
-type contents map[string][]byte
+var now = time.Now().UTC().Truncate(time.Second)
 
-func (c contents) ContentByID(_ context.Context, id string) ([]byte, error) {
-	b, ok := c[id]
-	if !ok {
-		return nil, sijil.Errorf(sijil.NotFound, "certs.not_found", "no such certificate")
-	}
-	return b, nil
-}
+const facts = `{"holder_name": "سلمى يوسف", "holder_id": "123456782", "parcel": "7",
+ "plot": "3", "neighbourhood": "الشجاعية", "street": "شارع النصر", "zoning_status": "سكني",
+ "as_of": "2023-10-01", "floors": [{"level": "الأرضي", "area_m2": 95, "use": "سكني"}],
+ "records": ["rec_a"]}`
 
-// fixture is a server holding one genuine certificate.
+// fixture is a server in front of a real certificate office.
 type fixture struct {
-	srv   *httptest.Server
-	token string
+	srv    *httptest.Server
+	office *certstest.Office
 }
 
 func newFixture(t *testing.T) fixture {
 	t.Helper()
-	now := time.Now().UTC()
-	kr, _, err := certs.OpenKeyring(t.TempDir(), now.Add(-time.Hour))
+	o := certstest.New(t, now, certstest.Records{"rec_a": strings.Repeat("cd", 32)})
+	keySetDoc, err := o.Keyring.SignedKeySet("بلدية المدينة")
 	if err != nil {
 		t.Fatal(err)
 	}
-	signer, err := kr.Current()
-	if err != nil {
-		t.Fatal(err)
-	}
-	keySetDoc, err := kr.SignedKeySet("بلدية المدينة")
-	if err != nil {
-		t.Fatal(err)
-	}
-	claims := verify.Claims{Kind: verify.KindBuilding, Schema: verify.SchemaVersion,
-		ID: []byte("ABCDEFGHIJ"), IssuedAt: now.Unix()}
-	content := verify.Content{Kind: verify.KindBuilding, Schema: verify.SchemaVersion,
-		ID: claims.CertID(), IssuedAt: now.Unix(), Issuer: "بلدية المدينة",
-		Building: &verify.Building{HolderName: "سلمى يوسف", HolderID: "123456782",
-			Neighbourhood: "الشجاعية", TotalAreaM2: "95",
-			Floors: []verify.Floor{{Level: "الأرضي", AreaM2: "95", Use: "سكني"}}}}
-	encoded, err := content.Encode()
-	if err != nil {
-		t.Fatal(err)
-	}
-	claims.Digest = verify.Digest(encoded)
-	token, err := signer.SignClaims(claims)
-	if err != nil {
-		t.Fatal(err)
-	}
-
 	s, err := web.New(web.Config{
-		Verifier: &verify.Verifier{Keys: kr.KeySet("بلدية المدينة")},
-		Contents: contents{claims.CertID(): encoded},
+		Verifier: o.Verifier(),
+		Registry: o.Registry(),
+		Codes:    o.Issuer.Store,
+		Log:      o.Log,
 		KeySet:   keySetDoc,
+		Revocations: func(ctx context.Context) ([]byte, error) {
+			return o.Issuer.SignedRevocationList(ctx, o.Keyring)
+		},
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
 	srv := httptest.NewServer(s.Handler())
 	t.Cleanup(srv.Close)
-	return fixture{srv: srv, token: token}
+	return fixture{srv: srv, office: o}
+}
+
+func (f fixture) issue(t *testing.T) certs.Issued {
+	t.Helper()
+	req, err := certs.ParseBuildingRequest([]byte(facts))
+	if err != nil {
+		t.Fatal(err)
+	}
+	issued, err := f.office.Issuer.IssueBuilding(context.Background(), req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return issued
 }
 
 func (f fixture) get(t *testing.T, path, accept string) (int, string) {
 	t.Helper()
 	req, _ := http.NewRequest(http.MethodGet, f.srv.URL+path, nil)
 	req.Header.Set("Accept", accept)
+	return do(t, req)
+}
+
+func do(t *testing.T, req *http.Request) (int, string) {
+	t.Helper()
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatal(err)
@@ -92,40 +86,60 @@ func (f fixture) get(t *testing.T, path, accept string) (int, string) {
 	return resp.StatusCode, string(body)
 }
 
+// verdict fetches the JSON verdict on a token.
+func (f fixture) verdict(t *testing.T, token string) verify.Result {
+	t.Helper()
+	_, body := f.get(t, "/V/"+token, "application/json")
+	var res verify.Result
+	if err := json.Unmarshal([]byte(body), &res); err != nil {
+		t.Fatalf("verdict: %v\n%s", err, body)
+	}
+	return res
+}
+
 func TestVerifyPage(t *testing.T) {
 	f := newFixture(t)
-	tampered := replaceAt(f.token, 30)
+	c := f.issue(t)
+	code := verify.CheckCode(mustID(t, c.ID))
+	wrongCode := code[:13] + string("AB"[btoi(code[13] == 'A')])
 
 	tests := []struct {
-		name       string
-		path       string
-		accept     string
-		wantStatus int
-		want       []string
-		notWant    []string
+		name    string
+		path    string
+		accept  string
+		status  int
+		want    []string
+		notWant []string
 	}{
-		{"genuine, as a page", "/V/" + f.token, "text/html", 200,
+		{"genuine, as a page", "/V/" + c.Token, "text/html", 200,
 			[]string{`dir="rtl"`, "سلمى يوسف", "••••••782", "الشجاعية", "115"},
 			[]string{"123456782"}},
-		{"genuine, as JSON", "/V/" + f.token, "application/json", 200,
-			[]string{`"status": "valid"`, `"content_checked": true`}, []string{"123456782"}},
-		{"API", "/api/v1/verify/" + f.token, "", 200, []string{`"status": "valid"`}, nil},
-		{"tampered, as a page", "/V/" + tampered, "text/html", 200,
+		{"genuine, as JSON", "/V/" + c.Token, "application/json", 200,
+			[]string{`"status": "valid"`, `"content_checked": true`, `"included": true`},
+			[]string{"123456782"}},
+		{"API", "/api/v1/verify/" + c.Token, "", 200, []string{`"status": "valid"`}, nil},
+		{"tampered, as a page", "/V/" + replaceAt(c.Token, 30), "text/html", 200,
 			[]string{"لا يمكن التحقق", "Not valid"}, []string{"سلمى"}},
-		{"tampered, as JSON", "/V/" + tampered, "application/json", 200,
+		{"tampered, as JSON", "/V/" + replaceAt(c.Token, 30), "application/json", 200,
 			[]string{`"status": "invalid"`, `"reason"`}, []string{"certificate_id"}},
 		{"hostile token", "/V/" + url.PathEscape("<script>alert(1)</script>"), "text/html",
 			200, []string{"لا يمكن التحقق"}, []string{"<script>"}},
 		{"home names the hotline", "/", "text/html", 200, []string{"115", `lang="ar"`}, nil},
-		{"key set", "/.well-known/sijil-keys.json", "", 200, []string{`"signatures"`}, nil},
-		{"pasted link", "/verify?code=" + url.QueryEscape("HTTP://X/V/"+f.token), "text/html",
-			200, []string{"سلمى يوسف"}, nil},
+		{"unknown page", "/nope", "text/html", 404, []string{"115", `dir="rtl"`}, nil},
+		{"pasted link", "/verify?code=" + url.QueryEscape(c.URL), "text/html", 200,
+			[]string{"سلمى يوسف"}, nil},
+		{"typed certificate number", "/verify?code=" + url.QueryEscape(
+			strings.ToLower(c.ID)), "text/html", 200, []string{"سلمى يوسف"}, nil},
+		{"typed check code", "/verify?code=" + url.QueryEscape(code), "text/html", 200,
+			[]string{"سلمى يوسف"}, nil},
+		{"mistyped check code", "/verify?code=" + url.QueryEscape(wrongCode), "text/html",
+			400, []string{"mistyped"}, []string{"سلمى"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			status, body := f.get(t, tt.path, tt.accept)
-			if status != tt.wantStatus {
-				t.Fatalf("status %d, want %d\n%s", status, tt.wantStatus, body)
+			if status != tt.status {
+				t.Fatalf("status %d, want %d\n%s", status, tt.status, body)
 			}
 			for _, w := range tt.want {
 				if !strings.Contains(body, w) {
@@ -141,34 +155,20 @@ func TestVerifyPage(t *testing.T) {
 	}
 }
 
-func TestPublishedKeySetIsSignedAndVerifies(t *testing.T) {
-	f := newFixture(t)
-	_, body := f.get(t, "/.well-known/sijil-keys.json", "")
-	ks, err := verify.ReadSignedKeySet([]byte(body), nil)
+func mustID(t *testing.T, printed string) []byte {
+	t.Helper()
+	id, err := verify.ParseID(printed)
 	if err != nil {
 		t.Fatal(err)
 	}
-	res := (&verify.Verifier{Keys: ks}).Check(f.token, nil)
-	if res.Status != verify.StatusValid {
-		t.Errorf("the published key set does not verify a genuine token: %+v", res)
-	}
-	tampered := strings.Replace(body, `"signatures"`, `"signatures_"`, 1)
-	if _, err := verify.ReadSignedKeySet([]byte(tampered), nil); err == nil {
-		t.Error("a key set stripped of its signatures was accepted")
-	}
+	return id
 }
 
-func TestVerifyJSONShape(t *testing.T) {
-	f := newFixture(t)
-	_, body := f.get(t, "/V/"+f.token, "application/json")
-	var res verify.Result
-	if err := json.Unmarshal([]byte(body), &res); err != nil {
-		t.Fatal(err)
+func btoi(b bool) int {
+	if b {
+		return 1
 	}
-	if res.Status != verify.StatusValid || res.Content == nil ||
-		res.Content.Building.HolderName != "سلمى يوسف" {
-		t.Errorf("JSON verdict %+v", res)
-	}
+	return 0
 }
 
 // replaceAt changes the character at i to another base32 letter.

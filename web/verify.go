@@ -1,6 +1,8 @@
 package web
 
 import (
+	"errors"
+	"io"
 	"net/http"
 	"net/url"
 	"strings"
@@ -16,21 +18,89 @@ func (s *Server) home(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-// verifyForm takes what a verifier typed or pasted (a verify URL or a
-// token) and sends them to the token's page.
+// maxCodeLen bounds what the verify form accepts: a verify link with its
+// token is about 250 characters.
+const maxCodeLen = 2048
+
+// verifyForm takes what a verifier typed or pasted (a verify link, a
+// token, the certificate number or the check code printed under the QR)
+// and sends them to the token's page.
 func (s *Server) verifyForm(w http.ResponseWriter, r *http.Request) error {
 	code := strings.TrimSpace(r.URL.Query().Get("code"))
 	if code == "" {
 		s.render(w, http.StatusOK, "home.html", page{Title: "التحقق · Verify"})
 		return nil
 	}
-	token, err := verify.TokenFromText(code)
-	if err != nil {
-		return sijil.Errorf(sijil.Invalid, "verify.empty_code",
-			"Enter the text of the QR code or the verify link.")
+	if len(code) > maxCodeLen {
+		return sijil.Errorf(sijil.Invalid, "verify.code_too_long",
+			"That is too long to be a verify link or a code.")
+	}
+
+	token := ""
+	if s.cfg.Codes != nil && len(code) <= 30 {
+		t, err := s.cfg.Codes.TokenByCode(r.Context(), code)
+		if err != nil && sijil.KindOf(err) != sijil.NotFound {
+			return err
+		}
+		token = t
+	}
+	if token == "" {
+		t, err := verify.TokenFromText(code)
+		if err != nil {
+			return sijil.Errorf(sijil.Invalid, "verify.empty_code",
+				"Enter the text of the QR code, the verify link, or the code under the QR.")
+		}
+		token = t
 	}
 	http.Redirect(w, r, verify.TokenPath+url.PathEscape(token), http.StatusSeeOther)
 	return nil
+}
+
+// maxPDFUpload bounds a dropped PDF; certificates are well under 1 MB.
+const maxPDFUpload = 20 << 20
+
+// verifyPDF checks a certificate PDF a verifier dropped on the page: the
+// content it carries must be exactly what its QR token signs, and the
+// certificate must be current and in the log.
+func (s *Server) verifyPDF(w http.ResponseWriter, r *http.Request) error {
+	r.Body = http.MaxBytesReader(w, r.Body, maxPDFUpload)
+	f, _, err := r.FormFile("pdf")
+	if err != nil {
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			return sijil.Errorf(sijil.TooLarge, "verify.pdf_too_large",
+				"The file is larger than %d MB; a certificate is far smaller.",
+				maxPDFUpload>>20)
+		}
+		return sijil.Errorf(sijil.Invalid, "verify.no_pdf", "Choose the certificate's PDF file.")
+	}
+	defer f.Close()
+	data, err := io.ReadAll(f)
+	if err != nil {
+		return sijil.Errorf(sijil.TooLarge, "verify.pdf_too_large",
+			"The file could not be read whole; a certificate is under %d MB.", maxPDFUpload>>20)
+	}
+
+	res := s.checkPDF(r, data)
+	s.render(w, http.StatusOK, "verify.html", page{Title: "التحقق · Verify", Result: &res})
+	return nil
+}
+
+func (s *Server) checkPDF(r *http.Request, data []byte) verify.Result {
+	qr, content, err := verify.FromPDF(data)
+	if err != nil {
+		return verify.Result{Status: verify.StatusInvalid, ReasonKey: "verify.not_certificate",
+			Reason: "This file is not a certificate PDF issued by Sijil, or it was altered."}
+	}
+	token, err := verify.TokenFromText(qr)
+	if err != nil {
+		return s.cfg.Verifier.Check("", nil)
+	}
+	if res := s.cfg.Verifier.Check(token, content); res.Status != verify.StatusValid {
+		return res
+	}
+	// TODO(#3): check the PDF's own signature, which covers the printed page.
+	return s.cfg.Verifier.CheckOnline(r.Context(), token, s.cfg.Registry, s.log)
 }
 
 func (s *Server) verifyToken(w http.ResponseWriter, r *http.Request) error {
@@ -48,28 +118,15 @@ func (s *Server) verifyAPI(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-// check verifies the token in the path and, when this node holds the
-// certificate's content, checks and shows that too. A token whose content
-// this node lacks is still judged on its signature.
+// check verifies the token in the path with everything this node holds:
+// content, revocations and the public log.
 func (s *Server) check(r *http.Request) verify.Result {
 	token := chi.URLParam(r, "token")
-	res := s.verifier.Check(token, nil)
-	if res.Status != verify.StatusValid || s.contents == nil {
-		return res
-	}
-
-	content, err := s.contents.ContentByID(r.Context(), res.CertID)
-	if err != nil {
-		if sijil.KindOf(err) != sijil.NotFound {
-			s.log.Error("load certificate content", "cert_id", res.CertID, "err", err)
-		}
-		return res
-	}
-	return s.verifier.Check(token, content)
+	return s.cfg.Verifier.CheckOnline(r.Context(), token, s.cfg.Registry, s.log)
 }
 
 func (s *Server) keys(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
 	w.Header().Set("Cache-Control", "public, max-age=300")
-	w.Write(s.keySet)
+	w.Write(s.cfg.KeySet)
 }

@@ -42,13 +42,22 @@ type app struct {
 	logVerifierKey string
 }
 
-func openApp(ctx context.Context, dir string, log *slog.Logger) (*app, error) {
+// openApp opens the data folder. Only commands that fill an archive
+// (serve, ingest) may create one: anything else on a mistyped folder would
+// make a new database and, worse, a new signing key.
+func openApp(ctx context.Context, dir string, log *slog.Logger, create bool) (*app, error) {
+	dbPath := filepath.Join(dir, "sijil.db")
+	if _, err := os.Stat(dbPath); err != nil && !create {
+		return nil, sijil.Errorf(sijil.NotFound, "data.missing",
+			"there is no Sijil data folder at %s: give --data or set $SIJIL_DATA "+
+				"('sijil serve' and 'sijil ingest' make one)", dir)
+	}
 	if err := os.MkdirAll(dir, 0o750); err != nil {
 		return nil, fmt.Errorf("create data folder: %w", err)
 	}
 	a := &app{dir: dir, log: log}
 
-	db, err := openSQLite(ctx, filepath.Join(dir, "sijil.db"))
+	db, err := openSQLite(ctx, dbPath)
 	if err != nil {
 		return nil, err
 	}

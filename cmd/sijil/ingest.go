@@ -15,13 +15,13 @@ func (e *env) ingest(ctx context.Context, args []string) error {
 	recordType := fs.String("type", "", "record type, e.g. building_permit")
 	reference := fs.String("reference", "", "reference number of the record")
 	if err := fs.Parse(args); err != nil {
-		return fmt.Errorf("%w: %v", errUsage, err)
+		return flagError(err)
 	}
 	if fs.NArg() == 0 {
 		return fmt.Errorf("%w: name at least one file to ingest", errUsage)
 	}
 
-	a, err := openApp(ctx, *data, e.log)
+	a, err := openApp(ctx, *data, e.log, true)
 	if err != nil {
 		return err
 	}

@@ -16,7 +16,7 @@ func (e *env) issue(ctx context.Context, args []string) error {
 	from := fs.String("from", "", "JSON file with the certificate's facts")
 	out := fs.String("out", "", "where to write the PDF")
 	if err := fs.Parse(args); err != nil {
-		return fmt.Errorf("%w: %v", errUsage, err)
+		return flagError(err)
 	}
 	if *from == "" || *out == "" {
 		return fmt.Errorf("%w: --from and --out are required", errUsage)
@@ -34,7 +34,7 @@ func (e *env) issue(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	a, err := openApp(ctx, *data, e.log)
+	a, err := openApp(ctx, *data, e.log, false)
 	if err != nil {
 		return err
 	}

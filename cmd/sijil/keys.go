@@ -21,10 +21,10 @@ func (e *env) keys(ctx context.Context, args []string) error {
 	data := dataFlag(fs)
 	since := fs.String("since", "", "with compromise: from when the key is distrusted")
 	if err := fs.Parse(args[1:]); err != nil {
-		return fmt.Errorf("%w: %v", errUsage, err)
+		return flagError(err)
 	}
 
-	a, err := openApp(ctx, *data, e.log)
+	a, err := openApp(ctx, *data, e.log, false)
 	if err != nil {
 		return err
 	}

@@ -49,6 +49,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprint(stderr, usage)
 		return 2
 	}
+	if args[0] == "help" || args[0] == "--help" || args[0] == "-h" {
+		fmt.Fprint(stdout, usage)
+		return 0
+	}
 	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
 	env := &env{stdout: stdout, stderr: stderr, log: log}
 
@@ -72,6 +76,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return 0
 	case errors.Is(err, flag.ErrHelp):
 		return 0
+	case errors.Is(err, errReported):
+		return 2
 	case errors.Is(err, errUsage):
 		fmt.Fprintf(stderr, "sijil %s: %v\n", args[0], err)
 		return 2
@@ -86,8 +92,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 // internal details go to the log only.
 func reportError(stderr io.Writer, log *slog.Logger, cmd string, err error) {
 	if sijil.KindOf(err) == sijil.Internal {
+		// The operator at the console is the one who can act on the cause.
 		log.Error("command failed", "command", cmd, "err", err)
-		fmt.Fprintf(stderr, "sijil %s: %v\n", cmd, err)
 		return
 	}
 	_, msg := sijil.UserMessage(err)
@@ -97,7 +103,18 @@ func reportError(stderr io.Writer, log *slog.Logger, cmd string, err error) {
 var (
 	errUsage      = errors.New("usage")
 	errNotGenuine = errors.New("certificate is not genuine")
+
+	// errReported is a usage error the flag package has already printed.
+	errReported = errors.New("usage error already reported")
 )
+
+// flagError turns a flag parsing error into one that is not printed again.
+func flagError(err error) error {
+	if errors.Is(err, flag.ErrHelp) {
+		return err
+	}
+	return errReported
+}
 
 // env is what every command shares: where it writes and how it logs.
 type env struct {

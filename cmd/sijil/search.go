@@ -13,11 +13,11 @@ func (e *env) search(ctx context.Context, args []string) error {
 	asJSON := fs.Bool("json", false, "print one JSON object per hit")
 	limit := fs.Int("limit", 20, "most hits to print")
 	if err := fs.Parse(args); err != nil {
-		return fmt.Errorf("%w: %v", errUsage, err)
+		return flagError(err)
 	}
 	query := strings.Join(fs.Args(), " ")
 
-	a, err := openApp(ctx, *data, e.log)
+	a, err := openApp(ctx, *data, e.log, false)
 	if err != nil {
 		return err
 	}

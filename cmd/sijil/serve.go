@@ -19,11 +19,13 @@ func (e *env) serve(ctx context.Context, args []string) error {
 	addr := fs.String("addr", "127.0.0.1:8080", "address to listen on")
 	publicURL := publicURLFlag(fs, "")
 	demo := fs.Bool("demo", false, "on an empty archive, add demo records and a certificate")
+	verifyRate := fs.Int("verify-rate", 120,
+		"verify requests a minute allowed per client address (0: no limit)")
 	if err := fs.Parse(args); err != nil {
-		return fmt.Errorf("%w: %v", errUsage, err)
+		return flagError(err)
 	}
 
-	a, err := openApp(ctx, *data, e.log)
+	a, err := openApp(ctx, *data, e.log, true)
 	if err != nil {
 		return err
 	}
@@ -36,11 +38,22 @@ func (e *env) serve(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
+	ilog, err := a.issuanceLog()
+	if err != nil {
+		return err
+	}
+	store := &certs.Store{DB: a.db}
 	srv, err := web.New(web.Config{
-		Verifier: &verify.Verifier{Keys: kr.KeySet(office)},
-		Contents: &certs.Store{DB: a.db},
+		Verifier: &verify.Verifier{Keys: kr.KeySet(office), LogKey: a.logVerifierKey},
+		Registry: certs.Registry{Store: store, Log: ilog},
+		Codes:    store,
+		Log:      ilog,
 		KeySet:   keySetDoc,
-		Log:      e.log,
+		Revocations: func(ctx context.Context) ([]byte, error) {
+			return certs.SignedRevocationList(ctx, store, kr, office, time.Now())
+		},
+		VerifyRate: *verifyRate,
+		Logger:     e.log,
 	})
 	if err != nil {
 		return err

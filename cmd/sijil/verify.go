@@ -16,7 +16,7 @@ func (e *env) verify(ctx context.Context, args []string) error {
 	keysFile := fs.String("keys", "", "published key set (JSON), as from 'sijil keys export'")
 	data := dataFlag(fs)
 	if err := fs.Parse(args); err != nil {
-		return fmt.Errorf("%w: %v", errUsage, err)
+		return flagError(err)
 	}
 	if fs.NArg() != 1 {
 		return fmt.Errorf("%w: give one PDF file or QR text", errUsage)
@@ -56,7 +56,7 @@ func (e *env) verifyKeys(ctx context.Context, keysFile, data string) (*verify.Ke
 	if _, err := os.Stat(data); err != nil {
 		return nil, fmt.Errorf("%w: no --keys file given and no data folder at %s", errUsage, data)
 	}
-	a, err := openApp(ctx, data, e.log)
+	a, err := openApp(ctx, data, e.log, false)
 	if err != nil {
 		return nil, err
 	}
