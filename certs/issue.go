@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/sijil-municipality/sijil"
+	"github.com/sijil-municipality/sijil/certs/pdfsign"
 	"github.com/sijil-municipality/sijil/certs/render"
 	"github.com/sijil-municipality/sijil/verify"
 )
@@ -40,6 +41,7 @@ type Log interface {
 // required except Now.
 type Issuer struct {
 	Signer    *Signer
+	PDFSigner pdfsign.Signer
 	Renderer  *render.Renderer
 	Blobs     Blobs
 	Store     *Store
@@ -156,8 +158,15 @@ func (is *Issuer) issue(ctx context.Context, content verify.Content, claims veri
 	if err != nil {
 		return Issued{}, fmt.Errorf("render certificate: %w", err)
 	}
-	if out.PDF, err = verify.EmbedContent(pdf, encoded, out.URL); err != nil {
+	if pdf, err = verify.EmbedContent(pdf, encoded, out.URL); err != nil {
 		return Issued{}, err
+	}
+	// Sign last: any rewrite after this would break the PDF signature.
+	out.PDF, err = pdfsign.Sign(pdf, is.PDFSigner, pdfsign.Options{
+		Reason:   "إفادة صادرة عن البلدية · Certificate issued by the municipality",
+		Location: is.Office, Name: is.Office, Time: is.now()})
+	if err != nil {
+		return Issued{}, fmt.Errorf("sign certificate PDF: %w", err)
 	}
 
 	if err := is.Blobs.Put(ctx, out.PDFKey, bytes.NewReader(out.PDF), int64(len(out.PDF)),

@@ -2,6 +2,7 @@ package certs
 
 import (
 	"crypto/ed25519"
+	"crypto/x509"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -150,11 +151,15 @@ func (s *Signer) save() error {
 	return nil
 }
 
-// KeySet returns every key's public part, for publication.
-func (kr *Keyring) KeySet(issuer string) *verify.KeySet {
+// KeySet returns every key's public part, for publication, with the
+// certificates that sign the office's PDFs.
+func (kr *Keyring) KeySet(issuer string, pdfCerts ...*x509.Certificate) *verify.KeySet {
 	ks := &verify.KeySet{Issuer: issuer}
 	for _, s := range kr.keys {
 		ks.Keys = append(ks.Keys, s.publicKey())
+	}
+	for _, c := range pdfCerts {
+		ks.PDFCertificates = append(ks.PDFCertificates, c.Raw)
 	}
 	return ks
 }
@@ -162,8 +167,9 @@ func (kr *Keyring) KeySet(issuer string) *verify.KeySet {
 // SignedKeySet returns the published key set, signed by every key that is
 // not compromised, so that a verifier holding any earlier trusted key can
 // follow a rotation.
-func (kr *Keyring) SignedKeySet(issuer string) ([]byte, error) {
-	return kr.signDoc(verify.DomainKeySet, kr.KeySet(issuer))
+func (kr *Keyring) SignedKeySet(issuer string, pdfCerts ...*x509.Certificate) ([]byte,
+	error) {
+	return kr.signDoc(verify.DomainKeySet, kr.KeySet(issuer, pdfCerts...))
 }
 
 // signDoc signs v's JSON in the domain with every key not compromised.

@@ -68,21 +68,9 @@ func newSigner(dir string, now time.Time) (*Signer, error) {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, fmt.Errorf("create keys folder: %w", err)
 	}
-	// O_EXCL: a key file is never overwritten, whatever races.
-	f, err := os.OpenFile(s.path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
-	if err != nil {
-		return nil, fmt.Errorf("create signing key: %w", err)
-	}
-	_, err = f.Write(data)
-	if err == nil {
-		err = f.Sync()
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
-		os.Remove(s.path)
-		return nil, fmt.Errorf("write signing key: %w", err)
+	// Exclusive: a key file is never overwritten, whatever races.
+	if err := writeExclusive(s.path, data, 0o600); err != nil {
+		return nil, err
 	}
 	return s, nil
 }

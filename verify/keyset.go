@@ -41,6 +41,10 @@ type Key struct {
 type KeySet struct {
 	Issuer string `json:"issuer"`
 	Keys   []Key  `json:"keys"`
+
+	// PDFCertificates are the DER certificates whose keys sign the office's
+	// PDFs, so that an offline verifier knows a genuine PDF signature.
+	PDFCertificates [][]byte `json:"pdf_certificates,omitempty"`
 }
 
 // KeyID returns the id of a public key: the first four bytes of its

@@ -2,12 +2,16 @@ package verify
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"io"
+	"strings"
 	"time"
 
 	"github.com/pdfcpu/pdfcpu/pkg/api"
 	"github.com/pdfcpu/pdfcpu/pkg/pdfcpu/model"
+
+	"github.com/sijil-municipality/sijil/certs/pdfsign"
 )
 
 // The files embedded in every certificate PDF, so that the PDF alone can be
@@ -78,4 +82,52 @@ func FromPDF(pdf []byte) (qrText string, content []byte, err error) {
 		return "", nil, fmt.Errorf("%w: the PDF carries no Sijil certificate data", ErrMalformed)
 	}
 	return qrText, content, nil
+}
+
+// CheckPDFSignature checks that the PDF carries a signature over the whole
+// file made with one of the key set's PDF certificates. It is what binds
+// the printed page to the office: the embedded content alone proves only
+// the data, not what the page shows.
+func CheckPDFSignature(pdf []byte, ks *KeySet) error {
+	info, err := pdfsign.Check(pdf)
+	switch {
+	case errors.Is(err, pdfsign.ErrUnsigned):
+		return fmt.Errorf("%w: the PDF carries no signature", ErrPDFSignature)
+	case errors.Is(err, pdfsign.ErrNotWholeFile):
+		return fmt.Errorf("%w: the PDF was changed after it was signed", ErrPDFSignature)
+	case err != nil:
+		return fmt.Errorf("%w: the PDF was altered after it was signed", ErrPDFSignature)
+	}
+	for _, der := range ks.PDFCertificates {
+		if bytes.Equal(info.Signer.Raw, der) {
+			return nil
+		}
+	}
+	return fmt.Errorf("%w: the PDF was signed by someone other than the municipality",
+		ErrPDFSignature)
+}
+
+// ErrPDFSignature is wrapped by every reason a PDF's signature fails.
+var ErrPDFSignature = errors.New("PDF signature check failed")
+
+// CheckPDF verifies a certificate PDF with no connection: its signature
+// covers the whole file and is the office's, and the content it carries is
+// exactly what its QR token signs. It returns the token, for an online
+// check of status and log to follow.
+func (v *Verifier) CheckPDF(pdf []byte) (string, Result) {
+	qr, content, err := FromPDF(pdf)
+	if err != nil {
+		return "", invalid("verify.not_certificate",
+			"This file is not a certificate PDF issued by Sijil, or it was altered.")
+	}
+	token, err := TokenFromText(qr)
+	if err != nil {
+		return "", invalid("verify.malformed", "The code is damaged or was altered.")
+	}
+	if err := CheckPDFSignature(pdf, v.Keys); err != nil {
+		r := invalid("verify.pdf_signature", "The PDF's signature does not hold: "+
+			strings.TrimPrefix(err.Error(), ErrPDFSignature.Error()+": ")+".")
+		return token, r
+	}
+	return token, v.Check(token, content)
 }

@@ -87,24 +87,16 @@ func (s *Server) verifyPDF(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) checkPDF(r *http.Request, data []byte) verify.Result {
-	qr, content, err := verify.FromPDF(data)
-	if err != nil {
-		return verify.Result{Status: verify.StatusInvalid, ReasonKey: "verify.not_certificate",
-			Reason: "This file is not a certificate PDF issued by Sijil, or it was altered."}
-	}
-	token, err := verify.TokenFromText(qr)
-	if err != nil {
-		return s.cfg.Verifier.Check("", nil)
-	}
-	if res := s.cfg.Verifier.Check(token, content); res.Status != verify.StatusValid {
+	token, res := s.cfg.Verifier.CheckPDF(data)
+	if res.Status != verify.StatusValid {
 		return res
 	}
-	// TODO(#3): check the PDF's own signature, which covers the printed page.
 	return s.cfg.Verifier.CheckOnline(r.Context(), token, s.cfg.Registry, s.log)
 }
 
 func (s *Server) verifyToken(w http.ResponseWriter, r *http.Request) error {
 	res := s.check(r)
+	w.Header().Set("Cache-Control", "public, max-age=60")
 	if wantsJSON(r) {
 		writeJSON(w, http.StatusOK, res)
 		return nil
@@ -114,6 +106,7 @@ func (s *Server) verifyToken(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) verifyAPI(w http.ResponseWriter, r *http.Request) error {
+	w.Header().Set("Cache-Control", "public, max-age=60")
 	writeJSON(w, http.StatusOK, s.check(r))
 	return nil
 }

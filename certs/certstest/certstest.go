@@ -50,7 +50,8 @@ func (r Records) RecordRef(_ context.Context, id string) (verify.RecordRef, erro
 func New(tb testing.TB, now time.Time, records Records) *Office {
 	tb.Helper()
 	dir := tb.TempDir()
-	db, err := sql.Open("sqlite", filepath.Join(dir, "sijil.db")+"?_pragma=busy_timeout(5000)")
+	db, err := sql.Open("sqlite", filepath.Join(dir, "sijil.db")+
+		"?_pragma=busy_timeout(5000)&_txlock=immediate")
 	must(tb, err)
 	tb.Cleanup(func() { db.Close() })
 	for _, migrate := range []func(context.Context, *sql.DB, string) error{
@@ -69,11 +70,13 @@ func New(tb testing.TB, now time.Time, records Records) *Office {
 	must(tb, err)
 	r, err := render.New("", "")
 	must(tb, err)
+	pdfSigner, _, err := certs.LoadOrCreatePDFSigner(filepath.Join(dir, "keys"), "test", now)
+	must(tb, err)
 
 	o := &Office{Keyring: kr, Log: issuancelog.New(db, logSigner, Origin), LogKey: logKey,
 		DB: db}
 	o.Issuer = &certs.Issuer{
-		Signer: signer, Renderer: r, Blobs: blobs, Store: &certs.Store{DB: db}, Log: o.Log,
+		Signer: signer, PDFSigner: pdfSigner, Renderer: r, Blobs: blobs, Store: &certs.Store{DB: db}, Log: o.Log,
 		Records: records, PublicURL: "https://sijil.example.org",
 		Office: "بلدية المدينة — City Municipality",
 		Now:    func() time.Time { return now },
@@ -83,7 +86,12 @@ func New(tb testing.TB, now time.Time, records Records) *Office {
 
 // Verifier returns a verifier that trusts the office's keys and log.
 func (o *Office) Verifier() *verify.Verifier {
-	return &verify.Verifier{Keys: o.Keyring.KeySet("test"), LogKey: o.LogKey}
+	return &verify.Verifier{Keys: o.KeySet(), LogKey: o.LogKey}
+}
+
+// KeySet returns the office's public key set with its PDF certificate.
+func (o *Office) KeySet() *verify.KeySet {
+	return o.Keyring.KeySet("test", o.Issuer.PDFSigner.Cert)
 }
 
 // Registry returns what a verify node of this office knows.

@@ -16,6 +16,7 @@ import (
 	"github.com/sijil-municipality/sijil/archive"
 	"github.com/sijil-municipality/sijil/certs"
 	"github.com/sijil-municipality/sijil/certs/issuancelog"
+	"github.com/sijil-municipality/sijil/certs/pdfsign"
 	"github.com/sijil-municipality/sijil/certs/render"
 	"github.com/sijil-municipality/sijil/index"
 	"github.com/sijil-municipality/sijil/verify"
@@ -40,6 +41,7 @@ type app struct {
 	keyring        *certs.Keyring
 	ilog           *issuancelog.Log
 	logVerifierKey string
+	pdfSign        pdfsign.Signer
 }
 
 // openApp opens the data folder. Only commands that fill an archive
@@ -74,8 +76,10 @@ func openApp(ctx context.Context, dir string, log *slog.Logger, create bool) (*a
 func openSQLite(ctx context.Context, path string) (*sql.DB, error) {
 	// WAL lets the verify page read while an ingest writes; busy_timeout
 	// makes concurrent writers wait instead of failing.
+	// _txlock=immediate takes the write lock when a transaction begins, so
+	// one that reads before it writes waits its turn instead of failing.
 	dsn := "file:" + path + "?_pragma=journal_mode(WAL)&_pragma=busy_timeout(10000)" +
-		"&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)"
+		"&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)&_txlock=immediate"
 	db, err := sql.Open("sqlite", dsn)
 	if err != nil {
 		return nil, fmt.Errorf("open database: %w", err)
@@ -126,12 +130,50 @@ func (a *app) keys() (*certs.Keyring, error) {
 	return kr, nil
 }
 
+// keySet returns the public key set, with the PDF signing certificate.
 func (a *app) keySet() (*verify.KeySet, error) {
 	kr, err := a.keys()
 	if err != nil {
 		return nil, err
 	}
-	return kr.KeySet(office), nil
+	ps, err := a.pdfSigner()
+	if err != nil {
+		return nil, err
+	}
+	return kr.KeySet(office, ps.Cert), nil
+}
+
+// signedKeySet returns the key set as published, signed by the keyring.
+func (a *app) signedKeySet() ([]byte, error) {
+	kr, err := a.keys()
+	if err != nil {
+		return nil, err
+	}
+	ps, err := a.pdfSigner()
+	if err != nil {
+		return nil, err
+	}
+	return kr.SignedKeySet(office, ps.Cert)
+}
+
+// pdfSigner loads the document-signing key, making a self-signed one on
+// first use with a loud warning.
+func (a *app) pdfSigner() (pdfsign.Signer, error) {
+	if a.pdfSign.Key != nil {
+		return a.pdfSign, nil
+	}
+	dir := filepath.Join(a.dir, "keys")
+	ps, created, err := certs.LoadOrCreatePDFSigner(dir, office, time.Now())
+	if err != nil {
+		return pdfsign.Signer{}, err
+	}
+	if created {
+		a.log.Warn("NO PDF SIGNING CERTIFICATE WAS FOUND: A SELF-SIGNED ONE WAS MADE. PDF "+
+			"tools will call its issuer unknown; place a CA-issued certificate in "+
+			"keys/pdf-signing.crt for production.", "dir", dir)
+	}
+	a.pdfSign = ps
+	return ps, nil
 }
 
 func (a *app) ingester() (*archive.Ingester, error) {
@@ -169,8 +211,13 @@ func (a *app) issuer(publicURL string) (*certs.Issuer, error) {
 	if err != nil {
 		return nil, err
 	}
+	ps, err := a.pdfSigner()
+	if err != nil {
+		return nil, err
+	}
 	return &certs.Issuer{
 		Signer:    signer,
+		PDFSigner: ps,
 		Log:       issuanceLog,
 		Renderer:  r,
 		Blobs:     a.blobs,

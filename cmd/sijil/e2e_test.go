@@ -45,7 +45,7 @@ func requireTools(t *testing.T) {
 	t.Helper()
 	for tool, pkg := range map[string]string{
 		"tesseract": "tesseract-ocr", "pdftoppm": "poppler-utils",
-		"pdftotext": "poppler-utils", "zbarimg": "zbar-tools",
+		"pdftotext": "poppler-utils", "pdfsig": "poppler-utils", "zbarimg": "zbar-tools",
 	} {
 		if _, err := exec.LookPath(tool); err != nil {
 			t.Fatalf("%s is missing: install the Debian package %s (make deps)", tool, pkg)
@@ -132,9 +132,45 @@ func TestEndToEnd(t *testing.T) {
 		t.Errorf("offline verify of the PDF: %q", out)
 	}
 	sijil(t, 0, "verify", "--keys", keys, qrText)
+	assertPDFSignature(t, pdf, "Signature is Valid")
+	forged := filepath.Join(work, "forged.pdf")
+	changeOneByte(t, pdf, forged)
+	assertPDFSignature(t, forged, "Digest Mismatch")
+	if out := sijil(t, 1, "verify", "--keys", keys, forged); !strings.Contains(out,
+		"INVALID") {
+		t.Errorf("offline verify of a PDF changed after signing: %q", out)
+	}
 	if out := sijil(t, 1, "verify", "--keys", keys, tampered); !strings.Contains(out,
 		"INVALID") {
 		t.Errorf("offline verify of a tampered token: %q", out)
+	}
+}
+
+// assertPDFSignature reads pdfsig's verdict: it exits 0 even on a digest
+// mismatch, so only its words tell.
+func assertPDFSignature(t *testing.T, pdf, want string) {
+	t.Helper()
+	out, err := exec.Command("pdfsig", pdf).CombinedOutput()
+	if err != nil {
+		t.Fatalf("pdfsig: %v\n%s", err, out)
+	}
+	if !strings.Contains(string(out), want) {
+		t.Errorf("pdfsig %s does not say %q:\n%s", filepath.Base(pdf), want, out)
+	}
+}
+
+// changeOneByte copies a PDF with one byte of its first page's stream
+// changed, as a forger editing the printed facts would.
+func changeOneByte(t *testing.T, from, to string) {
+	t.Helper()
+	b, err := os.ReadFile(from)
+	if err != nil {
+		t.Fatal(err)
+	}
+	i := bytes.Index(b, []byte("stream\n")) + 20
+	b[i] ^= 0x01
+	if err := os.WriteFile(to, b, 0o644); err != nil {
+		t.Fatal(err)
 	}
 }
 

@@ -36,7 +36,7 @@ func (e *env) keys(ctx context.Context, args []string) error {
 
 	switch args[0] {
 	case "export":
-		doc, err := kr.SignedKeySet(office)
+		doc, err := a.signedKeySet()
 		if err != nil {
 			return err
 		}

@@ -34,7 +34,11 @@ func (e *env) serve(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	keySetDoc, err := kr.SignedKeySet(office)
+	keySet, err := a.keySet()
+	if err != nil {
+		return err
+	}
+	keySetDoc, err := a.signedKeySet()
 	if err != nil {
 		return err
 	}
@@ -44,7 +48,7 @@ func (e *env) serve(ctx context.Context, args []string) error {
 	}
 	store := &certs.Store{DB: a.db}
 	srv, err := web.New(web.Config{
-		Verifier: &verify.Verifier{Keys: kr.KeySet(office), LogKey: a.logVerifierKey},
+		Verifier: &verify.Verifier{Keys: keySet, LogKey: a.logVerifierKey},
 		Registry: certs.Registry{Store: store, Log: ilog},
 		Codes:    store,
 		Log:      ilog,

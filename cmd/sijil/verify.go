@@ -3,14 +3,20 @@ package main
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
+	"strings"
 
+	"github.com/sijil-municipality/sijil"
+	"github.com/sijil-municipality/sijil/certs"
 	"github.com/sijil-municipality/sijil/verify"
 )
 
-// verify checks a certificate PDF or QR text with no network: with the
-// key set file given, or the data folder's own key.
+// verify checks a certificate PDF or QR text. With --keys (the published
+// key set) it needs no network and no data folder; with --data it also
+// checks revocation and the public log, as the verify page does.
 func (e *env) verify(ctx context.Context, args []string) error {
 	fs := e.flags("verify")
 	keysFile := fs.String("keys", "", "published key set (JSON), as from 'sijil keys export'")
@@ -19,25 +25,34 @@ func (e *env) verify(ctx context.Context, args []string) error {
 		return flagError(err)
 	}
 	if fs.NArg() != 1 {
-		return fmt.Errorf("%w: give one PDF file or QR text", errUsage)
+		return fmt.Errorf("%w: give one PDF file or the text of a QR code", errUsage)
 	}
-
-	keys, err := e.verifyKeys(ctx, *keysFile, *data)
+	input, isPDF, err := readInput(fs.Arg(0))
 	if err != nil {
 		return err
 	}
-	qrText, content, err := certificateInput(fs.Arg(0))
+
+	v, reg, closeData, err := e.verifier(ctx, *keysFile, *data)
 	if err != nil {
-		fmt.Fprintf(e.stdout, "INVALID: %v\n", err)
-		return errNotGenuine
+		return err
 	}
-	token, err := verify.TokenFromText(qrText)
-	if err != nil {
-		fmt.Fprintf(e.stdout, "INVALID: %v\n", err)
-		return errNotGenuine
+	defer closeData()
+
+	var token string
+	var res verify.Result
+	if isPDF {
+		token, res = v.CheckPDF(input)
+	} else {
+		token, err = verify.TokenFromText(string(input))
+		res = v.Check(token, nil)
+		if err != nil {
+			res = v.Check("", nil)
+		}
+	}
+	if res.Status == verify.StatusValid && reg != nil {
+		res = mergeOnline(res, v.CheckOnline(ctx, token, reg, e.log))
 	}
 
-	res := (&verify.Verifier{Keys: keys}).Check(token, content)
 	printResult(e, res)
 	if res.Status != verify.StatusValid {
 		return errNotGenuine
@@ -45,54 +60,69 @@ func (e *env) verify(ctx context.Context, args []string) error {
 	return nil
 }
 
-func (e *env) verifyKeys(ctx context.Context, keysFile, data string) (*verify.KeySet, error) {
+// mergeOnline keeps the PDF's own content check when the registry adds
+// status and log verdicts.
+func mergeOnline(offline, online verify.Result) verify.Result {
+	if offline.ContentChecked && !online.ContentChecked {
+		online.Content, online.ContentChecked = offline.Content, true
+	}
+	return online
+}
+
+// readInput reads the argument as a PDF file when it names a file, else
+// takes it as QR text. A name that looks like a file but is missing is a
+// mistake to report, not a forgery.
+func readInput(arg string) (data []byte, isPDF bool, err error) {
+	b, err := os.ReadFile(arg)
+	switch {
+	case err == nil && bytes.HasPrefix(b, []byte("%PDF-")):
+		return b, true, nil
+	case err == nil:
+		return nil, false, sijil.Errorf(sijil.Invalid, "verify.not_pdf",
+			"%s is not a PDF; give a certificate PDF or the text of its QR code", arg)
+	case !errors.Is(err, fs.ErrNotExist):
+		return nil, false, err
+	case strings.HasSuffix(strings.ToLower(arg), ".pdf"):
+		return nil, false, sijil.Errorf(sijil.NotFound, "verify.no_file",
+			"there is no file %s", arg)
+	}
+	if _, err := verify.ParseID(arg); err == nil {
+		return nil, false, sijil.Errorf(sijil.Invalid, "verify.id_given",
+			"%s is a certificate number: scan its QR code, or type the number on the "+
+				"verify page, which looks it up", arg)
+	}
+	return []byte(arg), false, nil
+}
+
+// verifier returns the verifier and, with a data folder, its registry.
+func (e *env) verifier(ctx context.Context, keysFile, data string) (*verify.Verifier,
+	verify.Registry, func(), error) {
 	if keysFile != "" {
 		b, err := os.ReadFile(keysFile)
 		if err != nil {
-			return nil, err
+			return nil, nil, nil, err
 		}
-		return verify.ReadSignedKeySet(b, nil)
+		ks, err := verify.ReadSignedKeySet(b, nil)
+		if err != nil {
+			return nil, nil, nil, sijil.Errorf(sijil.Invalid, "verify.bad_keys",
+				"%s is not a signed Sijil key set: %v", keysFile, err)
+		}
+		return &verify.Verifier{Keys: ks}, nil, func() {}, nil
 	}
-	if _, err := os.Stat(data); err != nil {
-		return nil, fmt.Errorf("%w: no --keys file given and no data folder at %s", errUsage, data)
-	}
+
 	a, err := openApp(ctx, data, e.log, false)
 	if err != nil {
-		return nil, err
+		return nil, nil, nil, err
 	}
-	defer a.Close()
-	return a.keySet()
-}
-
-// certificateInput reads the argument as a PDF file when it names one
-// (returning its embedded content too), else as QR text.
-func certificateInput(arg string) (qrText string, content []byte, err error) {
-	b, err := os.ReadFile(arg)
+	ks, err := a.keySet()
+	if err == nil {
+		_, err = a.issuanceLog()
+	}
 	if err != nil {
-		return arg, nil, nil
+		a.Close()
+		return nil, nil, nil, err
 	}
-	if !bytes.HasPrefix(b, []byte("%PDF-")) {
-		return "", nil, fmt.Errorf("%s is not a PDF", arg)
-	}
-	return verify.FromPDF(b)
-}
-
-func printResult(e *env, r verify.Result) {
-	if r.Status != verify.StatusValid {
-		fmt.Fprintf(e.stdout, "INVALID: %s\n", r.Reason)
-		return
-	}
-	fmt.Fprintf(e.stdout, "VALID: genuine %s certificate %s, issued %s, key %s\n",
-		r.Kind, r.CertID, r.IssuedAt, r.KeyID)
-	if !r.ContentChecked {
-		fmt.Fprintln(e.stdout, "(signature only: the certified content was not at hand)")
-		return
-	}
-	if b := r.Content.Building; b != nil {
-		fmt.Fprintf(e.stdout, "owner: %s (ID %s)\nparcel %s, plot %s, %s, %s\n",
-			b.HolderName, b.HolderID, b.Parcel, b.Plot, b.Neighbourhood, b.Street)
-		for _, f := range b.Floors {
-			fmt.Fprintf(e.stdout, "floor %s: %s m², %s\n", f.Level, f.AreaM2, f.Use)
-		}
-	}
+	reg := certs.Registry{Store: &certs.Store{DB: a.db}, Log: a.ilog}
+	v := &verify.Verifier{Keys: ks, LogKey: a.logVerifierKey}
+	return v, reg, func() { a.Close() }, nil
 }
