@@ -58,4 +58,3 @@ func printBuilding(w io.Writer, b *verify.Building) {
 		fmt.Fprintf(w, "proving record: %s (%s)\n", rec.ID, rec.SHA256)
 	}
 }
-
