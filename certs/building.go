@@ -6,6 +6,7 @@ import (
 	"math/big"
 	"strings"
 	"time"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/sijil-municipality/sijil"
@@ -39,23 +40,17 @@ type FloorRequest struct {
 // mistake, or the input is hostile.
 const (
 	maxTextRunes = 200
-	maxFloors    = 60
+	maxFloors    = 10 // what one A4 page holds beside the other facts; TODO(#3): continuation pages
+	minYear      = 1900
 	maxRecords   = 20
 	maxAreaM2    = 1_000_000
 )
 
-// ParseBuildingRequest reads a building request from JSON, refusing
-// unknown fields so that a misspelt field name is not silently dropped.
+// ParseBuildingRequest reads a building request from JSON.
 func ParseBuildingRequest(data []byte) (BuildingRequest, error) {
 	var req BuildingRequest
-	dec := json.NewDecoder(strings.NewReader(string(data)))
-	dec.DisallowUnknownFields()
-	dec.UseNumber()
-	if err := dec.Decode(&req); err != nil {
-		return BuildingRequest{}, sijil.Errorf(sijil.Invalid, "certs.bad_json",
-			"The certificate data is not valid JSON: %v", err)
-	}
-	return req, nil
+	err := parseStrictJSON(data, &req)
+	return req, err
 }
 
 // building checks the request and returns the facts to certify, with
@@ -96,6 +91,10 @@ func (req BuildingRequest) building(now time.Time) (verify.Building, error) {
 	return b, nil
 }
 
+// checkText refuses what cannot be printed faithfully: control and format
+// characters (a right-to-left override makes the paper show a name the
+// signed data does not hold), line separators, and text with no letter or
+// digit at all.
 func checkText(field, value string) error {
 	if value == "" {
 		return sijil.Errorf(sijil.Invalid, "certs.field_required", "%s is required", field)
@@ -104,11 +103,25 @@ func checkText(field, value string) error {
 		return sijil.Errorf(sijil.Invalid, "certs.field_too_long",
 			"%s is longer than %d characters", field, maxTextRunes)
 	}
+	if !utf8.ValidString(value) {
+		return sijil.Errorf(sijil.Invalid, "certs.field_encoding",
+			"%s is not valid UTF-8 text", field)
+	}
+	visible := false
 	for _, r := range value {
-		if r < 0x20 || r == 0x7f {
+		switch {
+		case r == '\u200c' || r == '\u200d':
+			// Joiners shape Arabic and Persian letters; they hide nothing.
+		case unicode.In(r, unicode.Cc, unicode.Cf, unicode.Zl, unicode.Zp):
 			return sijil.Errorf(sijil.Invalid, "certs.field_control",
-				"%s contains a control character", field)
+				"%s contains an invisible control character (U+%04X)", field, r)
+		case unicode.IsLetter(r) || unicode.IsDigit(r):
+			visible = true
 		}
+	}
+	if !visible {
+		return sijil.Errorf(sijil.Invalid, "certs.field_no_text",
+			"%s has no letters or digits", field)
 	}
 	return nil
 }
@@ -122,6 +135,10 @@ func checkAsOf(asOf string, now time.Time) error {
 	if d.After(now) {
 		return sijil.Errorf(sijil.Invalid, "certs.as_of_future",
 			"as_of cannot be in the future")
+	}
+	if d.Year() < minYear {
+		return sijil.Errorf(sijil.Invalid, "certs.as_of_too_old",
+			"as_of must be in %d or later", minYear)
 	}
 	return nil
 }

@@ -94,12 +94,19 @@ func (is *Issuer) SupersedeBuilding(ctx context.Context, replaces string,
 }
 
 func (is *Issuer) recordRefs(ctx context.Context, ids []string) ([]verify.RecordRef, error) {
-	if len(ids) > maxRecords {
-		return nil, sijil.Errorf(sijil.Invalid, "certs.too_many_records",
-			"a certificate may cite at most %d records", maxRecords)
+	if len(ids) == 0 || len(ids) > maxRecords {
+		return nil, sijil.Errorf(sijil.Invalid, "certs.record_count",
+			"records must name between 1 and %d archived records that prove the facts",
+			maxRecords)
 	}
 	refs := make([]verify.RecordRef, 0, len(ids))
+	seen := map[string]bool{}
 	for _, id := range ids {
+		if seen[id] {
+			return nil, sijil.Errorf(sijil.Invalid, "certs.record_twice",
+				"record %q is named twice", id)
+		}
+		seen[id] = true
 		ref, err := is.Records.RecordRef(ctx, id)
 		if sijil.KindOf(err) == sijil.NotFound {
 			return nil, sijil.Errorf(sijil.Invalid, "certs.unknown_record",

@@ -70,6 +70,45 @@ func TestIssueBuildingVerifiesFromThePDFAlone(t *testing.T) {
 	}
 }
 
+func TestParseBuildingRequestIsStrict(t *testing.T) {
+	tests := map[string]string{
+		"a field given twice":   `{"holder_name": "أحمد", "holder_name": "Mallory"}`,
+		"data after the object": validFacts + ` {"x": 1}`,
+		"deep nesting":          strings.Repeat("[", 100) + strings.Repeat("]", 100),
+		"not JSON":              "holder_name=x",
+	}
+	for name, input := range tests {
+		t.Run(name, func(t *testing.T) {
+			_, err := certs.ParseBuildingRequest([]byte(input))
+			var e *sijil.Error
+			if !errors.As(err, &e) || e.Key != "certs.bad_json" {
+				t.Fatalf("got %v, want certs.bad_json", err)
+			}
+		})
+	}
+}
+
+func TestTenFloorsFitOnePage(t *testing.T) {
+	var m map[string]any
+	if err := json.Unmarshal([]byte(validFacts), &m); err != nil {
+		t.Fatal(err)
+	}
+	floors := []any{}
+	for i := 0; i < 10; i++ {
+		floors = append(floors, map[string]any{"level": "الطابق المتكرر رقم " + string(rune('١'+i%9)),
+			"area_m2": 180.25, "use": "سكني وتجاري مختلط"})
+	}
+	m["floors"] = floors
+	data, _ := json.Marshal(m)
+	req, err := certs.ParseBuildingRequest(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := newIssuer(t).IssueBuilding(context.Background(), req); err != nil {
+		t.Fatalf("the most floors a certificate accepts must fit its page: %v", err)
+	}
+}
+
 func TestIssueBuildingRefusesBadFacts(t *testing.T) {
 	is := newIssuer(t)
 	tests := []struct {
@@ -97,6 +136,28 @@ func TestIssueBuildingRefusesBadFacts(t *testing.T) {
 		{"control character", func(m map[string]any) { m["street"] = "a\x00b" },
 			"certs.field_control"},
 		{"misspelt field", func(m map[string]any) { m["holdr_name"] = "x" }, "certs.bad_json"},
+		{"right-to-left override in a name", func(m map[string]any) {
+			m["holder_name"] = "Ahmad \u202eNHOJ\u202c Khatib"
+		}, "certs.field_control"},
+		{"invisible name", func(m map[string]any) { m["holder_name"] = "\u200f\u2066" },
+			"certs.field_control"},
+		{"line separator", func(m map[string]any) { m["street"] = "a\u2028b" },
+			"certs.field_control"},
+		{"punctuation only", func(m map[string]any) { m["plot"] = "—" }, "certs.field_no_text"},
+		{"no proving record", func(m map[string]any) { m["records"] = []string{} },
+			"certs.record_count"},
+		{"record named twice", func(m map[string]any) {
+			m["records"] = []string{"rec_permit", "rec_permit"}
+		}, "certs.record_twice"},
+		{"ancient date", func(m map[string]any) { m["as_of"] = "0001-01-01" },
+			"certs.as_of_too_old"},
+		{"more floors than a page holds", func(m map[string]any) {
+			floors := []any{}
+			for i := 0; i < 11; i++ {
+				floors = append(floors, map[string]any{"level": "x", "area_m2": 1, "use": "y"})
+			}
+			m["floors"] = floors
+		}, "certs.floor_count"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
