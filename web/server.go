@@ -67,7 +67,9 @@ type Config struct {
 // server.
 func New(cfg Config) (*Server, error) {
 	pages, err := template.New("").Funcs(template.FuncMap{
-		"when": readableTime,
+		"when":   readableTime,
+		"kind":   kindName,
+		"reason": reasonName,
 	}).ParseFS(templateFS, "templates/*.html")
 	if err != nil {
 		return nil, err
@@ -187,6 +189,36 @@ func (s *Server) render(w http.ResponseWriter, status int, name string, p page) 
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.WriteHeader(status)
 	w.Write(buf.Bytes())
+}
+
+// kindName names a certificate kind in Arabic with English.
+func kindName(kind string) string {
+	switch kind {
+	case "building":
+		return "إفادة مبنى · Building certificate"
+	case "craft":
+		return "إفادة حرفة · Craft certificate"
+	case "copy":
+		return "صورة طبق الأصل · Certified copy"
+	}
+	return kind
+}
+
+// reasonName says a revocation reason code in Arabic.
+func reasonName(code string) string {
+	switch code {
+	case verify.ReasonSuperseded:
+		return "استبدلت بإفادة مصححة"
+	case verify.ReasonIssuedInErr:
+		return "صدرت خطأً"
+	case verify.ReasonFactsChanged:
+		return "تغيرت الوقائع في السجلات"
+	case verify.ReasonCourtOrder:
+		return "بقرار من المحكمة"
+	case verify.ReasonFraud:
+		return "احتيال"
+	}
+	return code
 }
 
 // readableTime shows an RFC 3339 time as a person reads it, in UTC.

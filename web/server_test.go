@@ -55,12 +55,18 @@ func newFixture(t *testing.T) fixture {
 	return fixture{srv: srv, office: o}
 }
 
-func (f fixture) issue(t *testing.T) certs.Issued {
+func mustRequest(t *testing.T) certs.BuildingRequest {
 	t.Helper()
 	req, err := certs.ParseBuildingRequest([]byte(facts))
 	if err != nil {
 		t.Fatal(err)
 	}
+	return req
+}
+
+func (f fixture) issue(t *testing.T) certs.Issued {
+	t.Helper()
+	req := mustRequest(t)
 	issued, err := f.office.Issuer.IssueBuilding(context.Background(), req)
 	if err != nil {
 		t.Fatal(err)
