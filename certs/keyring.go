@@ -58,8 +58,14 @@ func (kr *Keyring) load() error {
 		s.path = p
 		kr.keys = append(kr.keys, s)
 	}
+	// Keys made within one second tie on their start; the id breaks the
+	// tie so that every process lists them alike.
 	sort.Slice(kr.keys, func(i, j int) bool {
-		return kr.keys[i].notBefore.Before(kr.keys[j].notBefore)
+		a, b := kr.keys[i], kr.keys[j]
+		if !a.notBefore.Equal(b.notBefore) {
+			return a.notBefore.Before(b.notBefore)
+		}
+		return a.id < b.id
 	})
 	return nil
 }
@@ -164,12 +170,16 @@ func (kr *Keyring) KeySet(issuer string, pdfCerts ...*x509.Certificate) *verify.
 	return ks
 }
 
-// SignedKeySet returns the published key set, signed by every key that is
+// SignKeySet returns the key set as published, signed by every key that is
 // not compromised, so that a verifier holding any earlier trusted key can
 // follow a rotation.
-func (kr *Keyring) SignedKeySet(issuer string, pdfCerts ...*x509.Certificate) ([]byte,
-	error) {
-	return kr.signDoc(verify.DomainKeySet, kr.KeySet(issuer, pdfCerts...))
+func (kr *Keyring) SignKeySet(ks *verify.KeySet) ([]byte, error) {
+	return kr.signDoc(verify.DomainKeySet, ks)
+}
+
+// SignBundle returns the offline trust bundle, signed like the key set.
+func (kr *Keyring) SignBundle(b verify.Bundle) ([]byte, error) {
+	return kr.signDoc(verify.DomainBundle, b)
 }
 
 // signDoc signs v's JSON in the domain with every key not compromised.

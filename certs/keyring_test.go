@@ -44,7 +44,7 @@ func TestKeyRotationKeepsOldCertificatesValid(t *testing.T) {
 
 	// A verifier holding only the old key set accepts the new one, since
 	// the old key signed it too.
-	doc, err := kr.SignedKeySet("test")
+	doc, err := kr.SignKeySet(kr.KeySet("test"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -100,7 +100,7 @@ func TestCompromisedKeyVoidsLaterCertificates(t *testing.T) {
 		t.Errorf("signed after the compromise: %+v", res)
 	}
 
-	doc, err := kr.SignedKeySet("test")
+	doc, err := kr.SignKeySet(kr.KeySet("test"))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -128,7 +128,9 @@ func (v *Verifier) checkSignature(d Decoded) *Result {
 		r := invalid("verify.before_key", "The certificate claims a date before its key existed.")
 		return &r
 	}
-	if key.Retired != nil && !issued.Before(*key.Retired) {
+	// Times are whole seconds: a certificate of the very second the key
+	// was retired was still signed by it in good standing.
+	if key.Retired != nil && issued.After(*key.Retired) {
 		r := invalid("verify.after_retired",
 			"The certificate claims a date after its key was retired.")
 		return &r

@@ -45,6 +45,9 @@ type KeySet struct {
 	// PDFCertificates are the DER certificates whose keys sign the office's
 	// PDFs, so that an offline verifier knows a genuine PDF signature.
 	PDFCertificates [][]byte `json:"pdf_certificates,omitempty"`
+
+	// LogKey is the note verifier key of the public issuance log.
+	LogKey string `json:"log_key,omitempty"`
 }
 
 // KeyID returns the id of a public key: the first four bytes of its

@@ -33,7 +33,7 @@ type fixture struct {
 func newFixture(t *testing.T) fixture {
 	t.Helper()
 	o := certstest.New(t, now, certstest.Records{"rec_a": strings.Repeat("cd", 32)})
-	keySetDoc, err := o.Keyring.SignedKeySet("بلدية المدينة")
+	keySetDoc, err := o.Keyring.SignKeySet(o.KeySet())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -30,6 +30,7 @@ type Office struct {
 	Log     *issuancelog.Log
 	LogKey  string // the log's note verifier key
 	DB      *sql.DB
+	Blobs   *archive.FolderBlobs // certificates, and the archive's originals and pages
 }
 
 // Records is an archive as certs sees it: record ids and their hashes.
@@ -55,7 +56,7 @@ func New(tb testing.TB, now time.Time, records Records) *Office {
 	must(tb, err)
 	tb.Cleanup(func() { db.Close() })
 	for _, migrate := range []func(context.Context, *sql.DB, string) error{
-		certs.Migrate, issuancelog.Migrate,
+		archive.Migrate, certs.Migrate, issuancelog.Migrate,
 	} {
 		must(tb, migrate(context.Background(), db, sijil.DialectSQLite))
 	}
@@ -74,10 +75,11 @@ func New(tb testing.TB, now time.Time, records Records) *Office {
 	must(tb, err)
 
 	o := &Office{Keyring: kr, Log: issuancelog.New(db, logSigner, Origin), LogKey: logKey,
-		DB: db}
+		DB: db, Blobs: blobs}
 	o.Issuer = &certs.Issuer{
 		Signer: signer, PDFSigner: pdfSigner, Renderer: r, Blobs: blobs, Store: &certs.Store{DB: db}, Log: o.Log,
-		Records: records, PublicURL: "https://sijil.example.org",
+		Records: records, Pages: archivePages{archive.NewStore(db), blobs},
+		PublicURL: "https://sijil.example.org",
 		Office: "بلدية المدينة — City Municipality",
 		Now:    func() time.Time { return now },
 	}
@@ -91,7 +93,9 @@ func (o *Office) Verifier() *verify.Verifier {
 
 // KeySet returns the office's public key set with its PDF certificate.
 func (o *Office) KeySet() *verify.KeySet {
-	return o.Keyring.KeySet("test", o.Issuer.PDFSigner.Cert)
+	ks := o.Keyring.KeySet("test", o.Issuer.PDFSigner.Cert)
+	ks.LogKey = o.LogKey
+	return ks
 }
 
 // Registry returns what a verify node of this office knows.

@@ -140,20 +140,21 @@ func (a *app) keySet() (*verify.KeySet, error) {
 	if err != nil {
 		return nil, err
 	}
-	return kr.KeySet(office, ps.Cert), nil
+	if _, err := a.issuanceLog(); err != nil {
+		return nil, err
+	}
+	ks := kr.KeySet(office, ps.Cert)
+	ks.LogKey = a.logVerifierKey
+	return ks, nil
 }
 
 // signedKeySet returns the key set as published, signed by the keyring.
 func (a *app) signedKeySet() ([]byte, error) {
-	kr, err := a.keys()
+	ks, err := a.keySet()
 	if err != nil {
 		return nil, err
 	}
-	ps, err := a.pdfSigner()
-	if err != nil {
-		return nil, err
-	}
-	return kr.SignedKeySet(office, ps.Cert)
+	return a.keyring.SignKeySet(ks)
 }
 
 // pdfSigner loads the document-signing key, making a self-signed one on

@@ -24,8 +24,12 @@ Commands:
   ingest  [--data DIR] [--type T] [--reference REF] PATH...
   search  [--data DIR] [--json] [--limit N] QUERY
   issue   [--data DIR] [--public-url URL] --kind building --from FILE.json --out FILE.pdf
-  verify  [--keys FILE | --data DIR] FILE.pdf|QR-TEXT
-  keys    export [--data DIR]
+  verify  [--keys FILE | --bundle FILE | --data DIR] FILE.pdf|QR-TEXT
+  keys    list|rotate|export [--data DIR]
+  keys    retire KEY-ID | compromise KEY-ID --since DATE [--data DIR]
+  revoke  [--data DIR] --reason CODE [--note TEXT] CERT-NUMBER
+  supersede [--data DIR] [--public-url URL] --from FILE.json --out FILE.pdf CERT-NUMBER
+  bundle  [--data DIR] --out FILE
 
 --data defaults to $SIJIL_DATA, else ./data.
 --public-url defaults to $SIJIL_PUBLIC_URL, else http://127.0.0.1:8080.
@@ -57,12 +61,15 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	env := &env{stdout: stdout, stderr: stderr, log: log}
 
 	commands := map[string]func(context.Context, []string) error{
-		"serve":  env.serve,
-		"ingest": env.ingest,
-		"search": env.search,
-		"issue":  env.issue,
-		"verify": env.verify,
-		"keys":   env.keys,
+		"serve":     env.serve,
+		"ingest":    env.ingest,
+		"search":    env.search,
+		"issue":     env.issue,
+		"verify":    env.verify,
+		"keys":      env.keys,
+		"revoke":    env.revoke,
+		"supersede": env.supersede,
+		"bundle":    env.bundle,
 	}
 	cmd, ok := commands[args[0]]
 	if !ok {

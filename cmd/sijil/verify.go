@@ -8,6 +8,7 @@ import (
 	"io/fs"
 	"os"
 	"strings"
+	"time"
 
 	"github.com/sijil-municipality/sijil"
 	"github.com/sijil-municipality/sijil/certs"
@@ -20,6 +21,7 @@ import (
 func (e *env) verify(ctx context.Context, args []string) error {
 	fs := e.flags("verify")
 	keysFile := fs.String("keys", "", "published key set (JSON), as from 'sijil keys export'")
+	bundleFile := fs.String("bundle", "", "offline trust bundle, as from 'sijil bundle'")
 	data := dataFlag(fs)
 	if err := fs.Parse(args); err != nil {
 		return flagError(err)
@@ -32,7 +34,7 @@ func (e *env) verify(ctx context.Context, args []string) error {
 		return err
 	}
 
-	v, reg, closeData, err := e.verifier(ctx, *keysFile, *data)
+	v, reg, closeData, err := e.verifier(ctx, *keysFile, *bundleFile, *data)
 	if err != nil {
 		return err
 	}
@@ -95,8 +97,12 @@ func readInput(arg string) (data []byte, isPDF bool, err error) {
 }
 
 // verifier returns the verifier and, with a data folder, its registry.
-func (e *env) verifier(ctx context.Context, keysFile, data string) (*verify.Verifier,
-	verify.Registry, func(), error) {
+func (e *env) verifier(ctx context.Context, keysFile, bundleFile, data string) (
+	*verify.Verifier, verify.Registry, func(), error) {
+	if bundleFile != "" {
+		v, err := e.bundleVerifier(bundleFile, keysFile)
+		return v, nil, func() {}, err
+	}
 	if keysFile != "" {
 		b, err := os.ReadFile(keysFile)
 		if err != nil {
@@ -125,4 +131,34 @@ func (e *env) verifier(ctx context.Context, keysFile, data string) (*verify.Veri
 	reg := certs.Registry{Store: &certs.Store{DB: a.db}, Log: a.ilog}
 	v := &verify.Verifier{Keys: ks, LogKey: a.logVerifierKey}
 	return v, reg, func() { a.Close() }, nil
+}
+
+// bundleVerifier trusts an offline bundle (checked against --keys when
+// given) and says how old it is, since revocations after it are unknown.
+func (e *env) bundleVerifier(bundleFile, keysFile string) (*verify.Verifier, error) {
+	b, err := readFile(bundleFile)
+	if err != nil {
+		return nil, err
+	}
+	var trusted *verify.KeySet
+	if keysFile != "" {
+		kb, err := readFile(keysFile)
+		if err != nil {
+			return nil, err
+		}
+		if trusted, err = verify.ReadSignedKeySet(kb, nil); err != nil {
+			return nil, sijil.Errorf(sijil.Invalid, "verify.bad_keys",
+				"%s is not a signed Sijil key set: %v", keysFile, err)
+		}
+	}
+	trust, err := verify.ReadBundle(b, trusted)
+	if err != nil {
+		return nil, sijil.Errorf(sijil.Invalid, "verify.bad_bundle",
+			"%s is not a genuine Sijil trust bundle: %v", bundleFile, err)
+	}
+	age := time.Since(trust.MadeAt).Round(time.Hour)
+	fmt.Fprintf(e.stdout, "trust bundle made %s (%s ago); revocations after it are unknown\n",
+		trust.MadeAt.Format(time.RFC3339), age)
+	return &verify.Verifier{Keys: trust.Keys, Revocations: trust.Revocations,
+		LogKey: trust.LogKey}, nil
 }
