@@ -123,6 +123,21 @@ func (s *Store) TokenByCode(ctx context.Context, typed string) (string, error) {
 	return token, nil
 }
 
+// Latest returns the most recently issued certificate, or NotFound.
+func (s *Store) Latest(ctx context.Context) (Certificate, error) {
+	var id string
+	err := s.DB.QueryRowContext(ctx, `SELECT id FROM certificates
+		ORDER BY issued_at DESC, id DESC LIMIT 1`).Scan(&id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return Certificate{}, sijil.Errorf(sijil.NotFound, "certs.none",
+			"No certificate has been issued yet.")
+	}
+	if err != nil {
+		return Certificate{}, fmt.Errorf("latest certificate: %w", err)
+	}
+	return s.CertificateByID(ctx, id)
+}
+
 // ContentByID returns the canonical content of a certificate, for the
 // verify page to check against the token and show.
 func (s *Store) ContentByID(ctx context.Context, id string) ([]byte, error) {

@@ -36,6 +36,21 @@ func (k Kind) String() string {
 	return fmt.Sprintf("kind(%d)", uint8(k))
 }
 
+// MarshalJSON writes the kind by name, as people and other systems read it;
+// the signed CBOR keeps the number.
+func (k Kind) MarshalJSON() ([]byte, error) { return []byte(`"` + k.String() + `"`), nil }
+
+// UnmarshalJSON reads a kind written by MarshalJSON.
+func (k *Kind) UnmarshalJSON(b []byte) error {
+	for _, known := range []Kind{KindBuilding, KindCraft, KindCopy} {
+		if string(b) == `"`+known.String()+`"` {
+			*k = known
+			return nil
+		}
+	}
+	return fmt.Errorf("unknown certificate kind %s", b)
+}
+
 // SchemaVersion is the version of the claims and content layout this code
 // writes and reads.
 const SchemaVersion = 1

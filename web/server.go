@@ -84,7 +84,8 @@ func New(cfg Config) (*Server, error) {
 // Handler returns the routes, registered in one place.
 func (s *Server) Handler() http.Handler {
 	r := chi.NewRouter()
-	r.Use(middleware.RequestID, middleware.RealIP, s.logRequests, middleware.Recoverer)
+	r.Use(middleware.RequestID, middleware.RealIP, s.logRequests, middleware.Recoverer,
+		middleware.GetHead)
 	r.Use(middleware.Compress(5, "text/html", "application/json"))
 
 	r.NotFound(s.handle(func(http.ResponseWriter, *http.Request) error {

@@ -5,9 +5,11 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/sijil-municipality/sijil"
 	"github.com/sijil-municipality/sijil/archive"
 	"github.com/sijil-municipality/sijil/certs"
 	"github.com/sijil-municipality/sijil/certs/render"
+	"github.com/sijil-municipality/sijil/verify"
 )
 
 // addDemo fills an empty archive with a record the project makes itself (a
@@ -16,8 +18,11 @@ import (
 // sees every part working.
 func (e *env) addDemo(ctx context.Context, a *app, publicURL string) error {
 	existing, err := archive.NewStore(a.db).Records(ctx, 1)
-	if err != nil || len(existing) > 0 {
+	if err != nil {
 		return err
+	}
+	if len(existing) > 0 {
+		return e.showLatest(ctx, a, publicURL)
 	}
 	e.log.Info("adding demo data: one archived permit and one certificate")
 
@@ -82,4 +87,18 @@ func demoPermit() render.Sheet {
 		QRText: "DEMO-PERMIT-4517-1998",
 		Footer: "صورة أرشيفية للعرض التجريبي — Demo archive document",
 	}
+}
+
+// showLatest reminds a returning user where the newest certificate verifies.
+func (e *env) showLatest(ctx context.Context, a *app, publicURL string) error {
+	c, err := (&certs.Store{DB: a.db}).Latest(ctx)
+	if sijil.KindOf(err) == sijil.NotFound {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "The archive already holds data. The newest certificate, %s, "+
+		"verifies at:\n%s\n", c.ID, verify.TokenURL(publicURL, c.Token))
+	return nil
 }

@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"io"
+	"net/url"
 	"os"
 
 	"github.com/sijil-municipality/sijil"
@@ -41,5 +42,18 @@ func writeIssued(e *env, issued certs.Issued, out string) error {
 			issued.ID, out, err)
 	}
 	fmt.Fprintln(e.stdout, issued.ID)
+	return nil
+}
+
+// checkPublicURL refuses a base for verify links that a phone camera would
+// not open: it must be an absolute http or https URL with a host.
+func checkPublicURL(raw string) error {
+	u, err := url.Parse(raw)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" ||
+		u.RawQuery != "" || u.Fragment != "" {
+		return sijil.Errorf(sijil.Invalid, "config.public_url",
+			"--public-url must be an absolute http(s) URL such as https://sijil.example.gov, "+
+				"not %q", raw)
+	}
 	return nil
 }

@@ -51,6 +51,9 @@ func (e *env) supersede(ctx context.Context, args []string) error {
 			errUsage)
 	}
 
+	if err := checkPublicURL(*publicURL); err != nil {
+		return err
+	}
 	req, err := readBuildingRequest(*from)
 	if err != nil {
 		return err

@@ -44,7 +44,9 @@ func (e *env) search(ctx context.Context, args []string) error {
 	}
 	fmt.Fprintf(e.stdout, "%d hits\n", total)
 	for _, h := range hits {
-		fmt.Fprintf(e.stdout, "%s p.%d (%.2f)\t%s\n", h.RecordID, h.Page, h.Score, h.Snippet)
+		// One hit a line: OCR snippets carry the page's line breaks.
+		snippet := strings.Join(strings.Fields(h.Snippet), " ")
+		fmt.Fprintf(e.stdout, "%s p.%d (%.3f)\t%s\n", h.RecordID, h.Page, h.Score, snippet)
 	}
 	return nil
 }

@@ -71,9 +71,10 @@ func (e *env) serve(ctx context.Context, args []string) error {
 	if *publicURL == "" {
 		*publicURL = base
 	}
-	fmt.Fprintf(e.stdout, "Sijil is serving on %s\n", base)
-	e.log.Info("serving", "addr", ln.Addr().String(), "public_url", *publicURL,
-		"data", *data)
+	if err := checkPublicURL(*publicURL); err != nil {
+		ln.Close()
+		return err
+	}
 
 	if *demo {
 		if err := e.addDemo(ctx, a, *publicURL); err != nil {
@@ -81,6 +82,9 @@ func (e *env) serve(ctx context.Context, args []string) error {
 			return fmt.Errorf("demo data: %w", err)
 		}
 	}
+	fmt.Fprintf(e.stdout, "Sijil is serving on %s\n", base)
+	e.log.Info("serving", "addr", ln.Addr().String(), "public_url", *publicURL,
+		"data", *data)
 	return serveUntilDone(ctx, ln, srv.Handler())
 }
 
@@ -92,6 +96,7 @@ func serveUntilDone(ctx context.Context, ln net.Listener, h http.Handler) error 
 		ReadTimeout:       60 * time.Second,
 		WriteTimeout:      60 * time.Second,
 		IdleTimeout:       120 * time.Second,
+		MaxHeaderBytes:    16 << 10, // a verify link is about 250 bytes
 	}
 	done := make(chan error, 1)
 	go func() { done <- hs.Serve(ln) }()
