@@ -75,9 +75,8 @@ func (req BuildingRequest) building(now time.Time) (verify.Building, error) {
 			return verify.Building{}, err
 		}
 	}
-	if !sijil.ValidNationalID(b.HolderID) {
-		return verify.Building{}, sijil.Errorf(sijil.Invalid, "certs.bad_national_id",
-			"holder_id must be a 9-digit national ID with a valid check digit")
+	if err := checkNationalID("holder_id", b.HolderID); err != nil {
+		return verify.Building{}, err
 	}
 	if err := checkAsOf(b.AsOf, now); err != nil {
 		return verify.Building{}, err
@@ -122,6 +121,16 @@ func checkText(field, value string) error {
 	if !visible {
 		return sijil.Errorf(sijil.Invalid, "certs.field_no_text",
 			"%s has no letters or digits", field)
+	}
+	return nil
+}
+
+// checkNationalID refuses anything but a 9-digit national ID with a valid
+// check digit; digits are normalised before.
+func checkNationalID(field, id string) error {
+	if !sijil.ValidNationalID(id) {
+		return sijil.Errorf(sijil.Invalid, "certs.bad_national_id",
+			"%s must be a 9-digit national ID with a valid check digit", field)
 	}
 	return nil
 }

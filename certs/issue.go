@@ -38,7 +38,7 @@ type Log interface {
 }
 
 // Issuer issues, revokes and supersedes certificates. All fields are
-// required except Now.
+// required except Now, Logger, and Pages, which only certified copies need.
 type Issuer struct {
 	Signer    *Signer
 	PDFSigner pdfsign.Signer
@@ -47,6 +47,7 @@ type Issuer struct {
 	Store     *Store
 	Log       Log
 	Records   Records
+	Pages     Pages
 	PublicURL string // base of the verify URL printed in the QR code
 	Office    string // the issuing office, as printed and signed
 	Logger    *slog.Logger
@@ -90,7 +91,22 @@ func (is *Issuer) SupersedeBuilding(ctx context.Context, replaces string,
 		return Issued{}, err
 	}
 	content.Building = &b
-	return is.issue(ctx, content, claims, buildingSheet(content), replaces)
+	return is.issue(ctx, content, claims, is.drawSheet(buildingSheet(content)), replaces)
+}
+
+// drawFunc renders a certificate's PDF once its QR text is known; caption
+// is what must be printed with every QR code: the certificate's id and
+// check code.
+type drawFunc func(qrText string, caption []string) ([]byte, error)
+
+// drawSheet renders a one-page certificate: the sheet with the QR code and
+// the caption above the sheet's own caption lines.
+func (is *Issuer) drawSheet(s render.Sheet) drawFunc {
+	return func(qrText string, caption []string) ([]byte, error) {
+		s.QRText = qrText
+		s.QRCaption = append(caption, s.QRCaption...)
+		return is.Renderer.Sheet(s)
+	}
 }
 
 func (is *Issuer) recordRefs(ctx context.Context, ids []string) ([]verify.RecordRef, error) {
@@ -135,11 +151,12 @@ func newContent(kind verify.Kind, office string, now time.Time) (verify.Content,
 	return content, claims, nil
 }
 
-// issue signs the content, renders the sheet with the QR, embeds the
-// content in the PDF, stores the PDF and records the row, in that order:
-// a failure before the row leaves only an unreferenced blob behind.
+// issue signs the content, renders the PDF with the QR, embeds the content
+// in the PDF, signs the PDF, stores it and records the row and its log leaf,
+// in that order: a failure before the row leaves only an unreferenced blob
+// behind. Every kind of certificate is issued through here.
 func (is *Issuer) issue(ctx context.Context, content verify.Content, claims verify.Claims,
-	sheet render.Sheet, replaces string) (Issued, error) {
+	draw drawFunc, replaces string) (Issued, error) {
 	start := time.Now()
 	if replaces != "" {
 		if err := is.checkCurrent(ctx, replaces); err != nil {
@@ -158,10 +175,8 @@ func (is *Issuer) issue(ctx context.Context, content verify.Content, claims veri
 	out := Issued{ID: content.ID, Token: token, URL: verify.TokenURL(is.PublicURL, token),
 		PDFKey: PDFKey(content.ID)}
 
-	sheet.QRText = out.URL
-	sheet.QRCaption = append([]string{out.ID,
-		"رمز التحقق · Check code: " + verify.CheckCode(claims.ID)}, sheet.QRCaption...)
-	pdf, err := is.Renderer.Sheet(sheet)
+	pdf, err := draw(out.URL, []string{out.ID,
+		"رمز التحقق · Check code: " + verify.CheckCode(claims.ID)})
 	if err != nil {
 		return Issued{}, fmt.Errorf("render certificate: %w", err)
 	}

@@ -1,6 +1,7 @@
 package certs
 
 import (
+	"fmt"
 	"strings"
 	"time"
 
@@ -30,31 +31,116 @@ func buildingSheet(c verify.Content) render.Sheet {
 		notes = append(notes, "السجلات المثبتة / Proving records: "+recordList(b.Records))
 	}
 
+	sheet := certificateSheet(c, "إفادة مبنى", "Building certificate", []render.Field{
+		{Label: "اسم المالك", LabelEn: "Owner", Value: b.HolderName},
+		{Label: "رقم الهوية", LabelEn: "National ID", Value: b.HolderID},
+		{Label: "الحي", LabelEn: "Neighbourhood", Value: b.Neighbourhood},
+		{Label: "الشارع", LabelEn: "Street", Value: b.Street},
+		{Label: "رقم القطعة", LabelEn: "Parcel", Value: b.Parcel},
+		{Label: "رقم القسيمة", LabelEn: "Plot", Value: b.Plot},
+		{Label: "الوضع التنظيمي قبل الحرب", LabelEn: "Zoning status before the war",
+			Value: b.ZoningStatus},
+		{Label: "الوقائع كما في تاريخ", LabelEn: "Facts as of", Value: b.AsOf},
+	}, notes)
+	sheet.Table = &render.Table{
+		Headers: []string{"الطابق / Floor", "المساحة م² / Area m²", "الاستعمال / Use"},
+		Rows:    rows,
+		Total:   []string{"المجموع / Total", b.TotalAreaM2, ""},
+	}
+	return sheet
+}
+
+// craftSheet lays out a craft certificate, Arabic first with English.
+func craftSheet(c verify.Content) render.Sheet {
+	cr := c.Craft
+	notes := []string{
+		"تشهد البلدية بأن صاحب العلاقة المذكور أعلاه كان يزاول النشاط المبيّن في المحل " +
+			"المذكور خلال السنوات المبيّنة قبل الحرب، وفق ما هو مثبت في سجلاتها المؤرشفة، " +
+			"وقد أعطيت هذه الإفادة بناءً على طلبه.",
+		"The municipality certifies that, according to its archived records, the holder " +
+			"named above practised the activity stated in this shop in the years stated, " +
+			"before the war.",
+		"السجلات المثبتة / Proving records: " + recordList(cr.Records),
+	}
+	years := fmt.Sprintf("من %d إلى %d · from %d to %d", cr.FromYear, cr.ToYear,
+		cr.FromYear, cr.ToYear)
+	return certificateSheet(c, "إفادة حرفة", "Craft certificate", []render.Field{
+		{Label: "اسم المحل", LabelEn: "Shop name", Value: cr.ShopName},
+		{Label: "رقم الرخصة", LabelEn: "Licence no.", Value: cr.LicenceNo},
+		{Label: "صاحب الحرفة", LabelEn: "Holder", Value: cr.HolderName},
+		{Label: "رقم الهوية", LabelEn: "National ID", Value: cr.HolderID},
+		{Label: "الحي", LabelEn: "Neighbourhood", Value: cr.Neighbourhood},
+		{Label: "الشارع", LabelEn: "Street", Value: cr.Street},
+		{Label: "طبيعة النشاط قبل الحرب", LabelEn: "Activity before the war",
+			Value: cr.Activity},
+		{Label: "سنوات المزاولة", LabelEn: "Years practised", Value: years},
+	}, notes)
+}
+
+// copyCover lays out the cover page of a certified copy: what the archived
+// record is, and what the pages after the cover are.
+func copyCover(c verify.Content) render.Sheet {
+	cp := c.Copy
+	n := len(cp.Pages)
+	notes := []string{
+		fmt.Sprintf("تشهد البلدية بأن الصفحات التالية، وعددها %d، صورة طبق الأصل عن "+
+			"السجل المؤرشف المبيّن أعلاه كما هو محفوظ في أرشيفها. تحمل كل صفحة رمز "+
+			"التحقق ورقم هذه الإفادة.", n),
+		fmt.Sprintf("The municipality certifies that the %d pages that follow are a true "+
+			"copy of the archived record named above, as kept in its archive. Every page "+
+			"bears the verification code and this certificate's number.", n),
+		"بصمة الأصل / SHA-256 of the original: " + cp.SHA256,
+	}
+	fields := []render.Field{
+		{Label: "رقم السجل", LabelEn: "Record no.", Value: cp.RecordID},
+		{Label: "تاريخ الأرشفة", LabelEn: "Archived on", Value: cp.ArchivedOn},
+		{Label: "اسم الملف الأصلي", LabelEn: "Original file", Value: orDash(cp.Filename)},
+		{Label: "المرجع", LabelEn: "Reference", Value: orDash(cp.Reference)},
+		{Label: "نوع السجل", LabelEn: "Record type", Value: orDash(cp.RecordType)},
+		{Label: "عدد الصفحات", LabelEn: "Pages", Value: fmt.Sprint(n)},
+		{Label: "بصمة SHA-256", LabelEn: "SHA-256 (start)", Value: cp.SHA256[:16] + "…"},
+	}
+	if cp.HolderName != "" {
+		fields = append(fields,
+			render.Field{Label: "مقدّم الطلب", LabelEn: "Requested by", Value: cp.HolderName},
+			render.Field{Label: "رقم الهوية", LabelEn: "National ID", Value: cp.HolderID})
+	}
+	return certificateSheet(c, "صورة طبق الأصل", "Certified copy", fields, notes)
+}
+
+// copyStamp is what each copied page carries beside its QR code: what it
+// is and where it stands in the record, an Arabic line and an English one
+// (text extraction keeps a line in one direction in order), then the
+// caption of every QR code.
+func copyStamp(n, of int, caption []string) []string {
+	return append([]string{
+		fmt.Sprintf("صورة طبق الأصل · صفحة %d من %d", n, of),
+		fmt.Sprintf("Certified copy · page %d of %d", n, of),
+	}, caption...)
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return "—"
+	}
+	return s
+}
+
+// certificateSheet is the frame every kind shares: the office, the titles,
+// the certificate's number and date before the kind's own fields, two to
+// a row so that the facts, the notes and the QR code share one A4 page,
+// and the footer.
+func certificateSheet(c verify.Content, title, titleEn string, fields []render.Field,
+	notes []string) render.Sheet {
 	return render.Sheet{
-		Header:  officeLines(c.Issuer),
-		Title:   "إفادة مبنى",
-		TitleEn: "Building certificate",
-		// Two fields a row: ten fields, the floors and the notes must share
-		// one A4 page with the QR code.
+		Header:       officeLines(c.Issuer),
+		Title:        title,
+		TitleEn:      titleEn,
 		FieldColumns: 2,
-		Fields: []render.Field{
+		Fields: append([]render.Field{
 			{Label: "رقم الإفادة", LabelEn: "Certificate no.", Value: c.ID},
 			{Label: "تاريخ الإصدار", LabelEn: "Issued on", Value: issuedDate(c)},
-			{Label: "اسم المالك", LabelEn: "Owner", Value: b.HolderName},
-			{Label: "رقم الهوية", LabelEn: "National ID", Value: b.HolderID},
-			{Label: "الحي", LabelEn: "Neighbourhood", Value: b.Neighbourhood},
-			{Label: "الشارع", LabelEn: "Street", Value: b.Street},
-			{Label: "رقم القطعة", LabelEn: "Parcel", Value: b.Parcel},
-			{Label: "رقم القسيمة", LabelEn: "Plot", Value: b.Plot},
-			{Label: "الوضع التنظيمي قبل الحرب", LabelEn: "Zoning status before the war",
-				Value: b.ZoningStatus},
-			{Label: "الوقائع كما في تاريخ", LabelEn: "Facts as of", Value: b.AsOf},
-		},
-		Table: &render.Table{
-			Headers: []string{"الطابق / Floor", "المساحة م² / Area m²", "الاستعمال / Use"},
-			Rows:    rows,
-			Total:   []string{"المجموع / Total", b.TotalAreaM2, ""},
-		},
+		}, fields...),
 		Notes:     notes,
 		QRSizeMM:  qrSizeMM,
 		QRCaption: []string{"امسح الرمز للتحقق · Scan to verify"},

@@ -17,6 +17,8 @@ type Content struct {
 	IssuedAt int64     `cbor:"issued_at" json:"issued_at"`
 	Issuer   string    `cbor:"issuer" json:"issuer"`
 	Building *Building `cbor:"building,omitempty" json:"building,omitempty"`
+	Craft    *Craft    `cbor:"craft,omitempty" json:"craft,omitempty"`
+	Copy     *Copy     `cbor:"copy,omitempty" json:"copy,omitempty"`
 }
 
 // Building is what a building certificate (إفادة مبنى) states about a
@@ -41,6 +43,37 @@ type Floor struct {
 	Level  string `cbor:"level" json:"level"`
 	AreaM2 string `cbor:"area_m2" json:"area_m2"`
 	Use    string `cbor:"use" json:"use"`
+}
+
+// Craft is what a craft certificate (إفادة حرفة) states about a trade
+// practised in a shop before the war.
+type Craft struct {
+	ShopName      string      `cbor:"shop_name" json:"shop_name"`
+	LicenceNo     string      `cbor:"licence_no" json:"licence_no"`
+	HolderName    string      `cbor:"holder_name" json:"holder_name"`
+	HolderID      string      `cbor:"holder_id" json:"holder_id"`
+	Neighbourhood string      `cbor:"neighbourhood" json:"neighbourhood"`
+	Street        string      `cbor:"street" json:"street"`
+	Activity      string      `cbor:"activity" json:"activity"`
+	FromYear      int         `cbor:"from_year" json:"from_year"`
+	ToYear        int         `cbor:"to_year" json:"to_year"`
+	Records       []RecordRef `cbor:"records" json:"records"`
+}
+
+// Copy is what a certified copy (صورة طبق الأصل) certifies: the archived
+// record it reproduces and, by their SHA-256 in order, the exact page
+// images printed after its cover page.
+type Copy struct {
+	RecordID   string   `cbor:"record_id" json:"record_id"`
+	SHA256     string   `cbor:"sha256" json:"sha256"` // of the original file
+	Filename   string   `cbor:"filename" json:"filename"`
+	Reference  string   `cbor:"reference" json:"reference"`
+	RecordType string   `cbor:"record_type" json:"record_type"`
+	ArchivedOn string   `cbor:"archived_on" json:"archived_on"` // YYYY-MM-DD, UTC
+	Pages      []string `cbor:"pages" json:"pages"`             // SHA-256 of each page PNG
+	// The person who asked for the copy, when the request names one.
+	HolderName string `cbor:"holder_name,omitempty" json:"holder_name,omitempty"`
+	HolderID   string `cbor:"holder_id,omitempty" json:"holder_id,omitempty"`
 }
 
 // RecordRef names an archived record that proves the facts, by id and the
@@ -86,6 +119,16 @@ func (c Content) Masked() Content {
 		b := *c.Building
 		b.HolderID = MaskNationalID(b.HolderID)
 		c.Building = &b
+	}
+	if c.Craft != nil {
+		cr := *c.Craft
+		cr.HolderID = MaskNationalID(cr.HolderID)
+		c.Craft = &cr
+	}
+	if c.Copy != nil {
+		cp := *c.Copy
+		cp.HolderID = MaskNationalID(cp.HolderID)
+		c.Copy = &cp
 	}
 	return c
 }

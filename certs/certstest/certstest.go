@@ -77,11 +77,12 @@ func New(tb testing.TB, now time.Time, records Records) *Office {
 	o := &Office{Keyring: kr, Log: issuancelog.New(db, logSigner, Origin), LogKey: logKey,
 		DB: db, Blobs: blobs}
 	o.Issuer = &certs.Issuer{
-		Signer: signer, PDFSigner: pdfSigner, Renderer: r, Blobs: blobs, Store: &certs.Store{DB: db}, Log: o.Log,
-		Records: records, Pages: archivePages{archive.NewStore(db), blobs},
+		Signer: signer, PDFSigner: pdfSigner, Renderer: r, Blobs: blobs,
+		Store: &certs.Store{DB: db}, Log: o.Log, Records: records,
+		Pages:     archivePages{archive.NewStore(db), blobs},
 		PublicURL: "https://sijil.example.org",
-		Office: "بلدية المدينة — City Municipality",
-		Now:    func() time.Time { return now },
+		Office:    "بلدية المدينة — City Municipality",
+		Now:       func() time.Time { return now },
 	}
 	return o
 }

@@ -82,3 +82,16 @@ func (c *canvas) rect(x, y, w, h float64) {
 }
 
 func (c *canvas) fill() { c.b.WriteString("f\n") }
+
+// image paints the page's image XObject /Im<n> in the box from x, y (its
+// top left) of size w by h.
+func (c *canvas) image(n int, x, y, w, h float64) {
+	fmt.Fprintf(&c.b, "q %s 0 0 %s %s %s cm /Im%d Do Q\n", num(w), num(h), num(x),
+		num(pageH-y-h), n)
+}
+
+// frame strokes the outline of a box whose top left is x, y.
+func (c *canvas) frame(x, y, w, h, width float64) {
+	fmt.Fprintf(&c.b, "%s w %s %s %s %s re S\n", num(width), num(x), num(pageH-y-h),
+		num(w), num(h))
+}

@@ -42,6 +42,8 @@ type page struct {
 	use [2]*usage
 	c   canvas
 	y   float64 // top of the next block, from the top of the page
+
+	images []*pngImage // drawn on the page as /Im0, /Im1, …
 }
 
 // style is a font face, size and grey level of a piece of text.

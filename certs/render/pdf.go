@@ -38,6 +38,29 @@ func (f *pdfFile) object(body string) int {
 	return n
 }
 
+// reserve sets aside the next object number, for an object that must be
+// referred to before its body is known; objectAt writes it later.
+func (f *pdfFile) reserve() int {
+	f.offsets = append(f.offsets, -1)
+	return len(f.offsets)
+}
+
+// objectAt writes the body of the reserved object n.
+func (f *pdfFile) objectAt(n int, body string) {
+	f.offsets[n-1] = f.buf.Len()
+	fmt.Fprintf(&f.buf, "%d 0 obj\n%s\nendobj\n", n, body)
+}
+
+// rawStream writes a stream whose data is already encoded as dict says.
+func (f *pdfFile) rawStream(dict string, data []byte) int {
+	f.offsets = append(f.offsets, f.buf.Len())
+	n := len(f.offsets)
+	fmt.Fprintf(&f.buf, "%d 0 obj\n<<%s /Length %d>>\nstream\n", n, dict, len(data))
+	f.buf.Write(data)
+	f.buf.WriteString("\nendstream\nendobj\n")
+	return n
+}
+
 // stream writes a Flate-compressed stream; dict holds the entries other
 // than Length and Filter.
 func (f *pdfFile) stream(dict string, data []byte) (int, error) {

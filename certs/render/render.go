@@ -1,12 +1,11 @@
-// Package render draws certificates as one-page A4 PDFs in shaped Arabic
-// with English. Text is shaped with go-text/typesetting (bidi, script runs,
+// Package render draws certificates as A4 PDFs in shaped Arabic with
+// English: a one-page sheet, optionally followed by stamped page images. Text is shaped with go-text/typesetting (bidi, script runs,
 // HarfBuzz, line wrapping) and written glyph by glyph through an embedded
 // subset of Amiri, with a ToUnicode map so that copying and pdftotext give
 // the text back in logical order.
 package render
 
 import (
-	"fmt"
 	"sync"
 
 	"github.com/go-text/typesetting/font"
@@ -91,17 +90,7 @@ type Table struct {
 // error when a character has no glyph in the font, and with a TooLarge
 // error when the content does not fit one A4 page.
 func (r *Renderer) Sheet(s Sheet) ([]byte, error) {
-	sh := r.shaper()
-	defer r.pool.Put(sh)
-
-	p := &page{r: r, sh: sh}
-	for i, f := range r.fonts {
-		p.use[i] = newUsage(f)
-	}
-	if err := p.layout(&s); err != nil {
-		return nil, err
-	}
-	return p.pdf()
+	return r.Document(s)
 }
 
 func (r *Renderer) shaper() *shaper {
@@ -113,36 +102,4 @@ func (r *Renderer) shaper() *shaper {
 		sh.faces[i] = font.NewFace(f.font)
 	}
 	return sh
-}
-
-// pdf writes the page and the fonts it uses.
-func (p *page) pdf() ([]byte, error) {
-	f := newPDFFile()
-	fonts := ""
-	for i, used := range p.c.fonts {
-		if !used[0] && !used[1] {
-			continue
-		}
-		objs, err := f.font(p.use[i], used)
-		if err != nil {
-			return nil, err
-		}
-		for rtl, n := range objs {
-			if n != 0 {
-				fonts += fmt.Sprintf(" /%s %d 0 R", fontRes(i, rtl == 1), n)
-			}
-		}
-	}
-
-	content, err := f.stream("", p.c.b.Bytes())
-	if err != nil {
-		return nil, err
-	}
-	pages := f.next() + 1
-	pg := f.object(fmt.Sprintf("<</Type /Page /Parent %d 0 R /MediaBox [0 0 %s %s] "+
-		"/Resources <</Font <<%s>>>> /Contents %d 0 R>>",
-		pages, num(pageW), num(pageH), fonts, content))
-	f.object(fmt.Sprintf("<</Type /Pages /Kids [%d 0 R] /Count 1>>", pg))
-	root := f.object(fmt.Sprintf("<</Type /Catalog /Pages %d 0 R /Lang (ar)>>", pages))
-	return f.finish(root), nil
 }
