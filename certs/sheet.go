@@ -2,6 +2,7 @@ package certs
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -62,8 +63,9 @@ func craftSheet(c verify.Content) render.Sheet {
 			"before the war.",
 		"السجلات المثبتة / Proving records: " + recordList(cr.Records),
 	}
-	years := fmt.Sprintf("من %d إلى %d · from %d to %d", cr.FromYear, cr.ToYear,
-		cr.FromYear, cr.ToYear)
+	// The years stand in fields of their own: "1987–2023" in a line of
+	// Arabic reads reversed to an English reader, and the reverse to an
+	// Arabic one. The activity, often long, comes last, in a row of its own.
 	return certificateSheet(c, "إفادة حرفة", "Craft certificate", []render.Field{
 		{Label: "اسم المحل", LabelEn: "Shop name", Value: cr.ShopName},
 		{Label: "رقم الرخصة", LabelEn: "Licence no.", Value: cr.LicenceNo},
@@ -71,9 +73,11 @@ func craftSheet(c verify.Content) render.Sheet {
 		{Label: "رقم الهوية", LabelEn: "National ID", Value: cr.HolderID},
 		{Label: "الحي", LabelEn: "Neighbourhood", Value: cr.Neighbourhood},
 		{Label: "الشارع", LabelEn: "Street", Value: cr.Street},
+		{Label: "مزاولة النشاط من سنة", LabelEn: "Practised from (year)",
+			Value: strconv.Itoa(cr.FromYear)},
+		{Label: "حتى سنة", LabelEn: "Until (year)", Value: strconv.Itoa(cr.ToYear)},
 		{Label: "طبيعة النشاط قبل الحرب", LabelEn: "Activity before the war",
 			Value: cr.Activity},
-		{Label: "سنوات المزاولة", LabelEn: "Years practised", Value: years},
 	}, notes)
 }
 
