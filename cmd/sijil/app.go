@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -24,6 +25,9 @@ import (
 
 // office is the issuing office as printed and signed on certificates.
 const office = "بلدية المدينة — City Municipality"
+
+// maxDBConns bounds the SQLite connection pool.
+const maxDBConns = 8
 
 // logOrigin names the public issuance log in its signed checkpoints.
 const logOrigin = "city-municipality.sijil/issuance-log"
@@ -84,6 +88,11 @@ func openSQLite(ctx context.Context, path string) (*sql.DB, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open database: %w", err)
 	}
+	// A few connections serve every reader at once under WAL; more only
+	// queue on SQLite's locks while each holds its own page cache, which
+	// under a burst of verify requests grew the server to gigabytes.
+	db.SetMaxOpenConns(maxDBConns)
+	db.SetMaxIdleConns(maxDBConns)
 	for _, migrate := range []func(context.Context, *sql.DB, string) error{
 		archive.Migrate, certs.Migrate, issuancelog.Migrate,
 	} {
@@ -224,6 +233,7 @@ func (a *app) issuer(publicURL string) (*certs.Issuer, error) {
 		Blobs:     a.blobs,
 		Store:     &certs.Store{DB: a.db},
 		Records:   recordRefs{archive.NewStore(a.db)},
+		Pages:     copyPages{archive.NewStore(a.db), a.blobs},
 		PublicURL: publicURL,
 		Office:    office,
 		Logger:    a.log,
@@ -280,4 +290,41 @@ func (r recordRefs) RecordRef(ctx context.Context, id string) (verify.RecordRef,
 		return verify.RecordRef{}, err
 	}
 	return verify.RecordRef{ID: rec.ID, SHA256: rec.SHA256}, nil
+}
+
+// copyPages lets certs read an archived record and its upright page images
+// for a certified copy.
+type copyPages struct {
+	store *archive.Store
+	blobs archive.Blobs
+}
+
+func (c copyPages) RecordForCopy(ctx context.Context, id string) (certs.CopySource, error) {
+	rec, err := c.store.RecordByID(ctx, id)
+	if err != nil {
+		return certs.CopySource{}, err
+	}
+	pages, err := c.store.Pages(ctx, id)
+	if err != nil {
+		return certs.CopySource{}, err
+	}
+	src := certs.CopySource{ID: rec.ID, SHA256: rec.SHA256, Filename: rec.Filename,
+		Reference: rec.Reference, RecordType: rec.RecordType, ArchivedAt: rec.CreatedAt}
+	for _, p := range pages {
+		img, err := c.readAll(ctx, archive.PageImageKey(rec.SHA256, p.Number))
+		if err != nil {
+			return certs.CopySource{}, fmt.Errorf("page %d of %s: %w", p.Number, id, err)
+		}
+		src.Pages = append(src.Pages, img)
+	}
+	return src, nil
+}
+
+func (c copyPages) readAll(ctx context.Context, key string) ([]byte, error) {
+	rc, err := c.blobs.Get(ctx, key)
+	if err != nil {
+		return nil, err
+	}
+	defer rc.Close()
+	return io.ReadAll(rc)
 }

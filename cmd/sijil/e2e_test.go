@@ -11,6 +11,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -144,6 +145,107 @@ func TestEndToEnd(t *testing.T) {
 		"INVALID") {
 		t.Errorf("offline verify of a tampered token: %q", out)
 	}
+
+	issueCraftAndCopy(t, data, work, publicURL, keys, recordID)
+}
+
+// issueCraftAndCopy issues a craft certificate citing the permit and a
+// certified copy of it, and verifies both offline and on the verify page.
+func issueCraftAndCopy(t *testing.T, data, work, publicURL, keys, recordID string) {
+	t.Helper()
+	craft := issueKind(t, data, work, publicURL, "craft", map[string]any{
+		"shop_name": "محل النجارة الحديثة", "licence_no": "4521/1987",
+		"holder_name": "خالد يوسف العطار", "holder_id": "123456782",
+		"neighbourhood": "الشجاعية", "street": "شارع صلاح الدين",
+		"activity": "نجارة الأثاث المنزلي", "from_year": 1987, "to_year": 2023,
+		"records": []string{recordID},
+	})
+	assertPDFText(t, craft, "إفادة حرفة", "محل النجارة الحديثة", "خالد يوسف العطار",
+		"نجارة الأثاث المنزلي", "1987", "2023", recordID)
+	copyPDF := issueKind(t, data, work, publicURL, "copy", map[string]any{
+		"record": recordID, "holder_name": "أحمد محمود الخطيب", "holder_id": "123456782",
+	})
+	assertPDFText(t, copyPDF, "صورة طبق الأصل", recordID, "permit.pdf", "building_permit",
+		"Certified copy · page 1 of 1")
+
+	for _, tc := range []struct {
+		pdf, kind string
+		pages     int
+		page      []string // on the verify page and in sijil verify's output
+	}{
+		{craft, "craft", 1, []string{"محل النجارة الحديثة", "الشجاعية", "••••••782"}},
+		{copyPDF, "copy", 2, []string{recordID, "permit.pdf", "••••••782"}},
+	} {
+		qrs := decodeQRs(t, tc.pdf, work)
+		if len(qrs) != tc.pages {
+			t.Fatalf("%s: %d pages with a QR code, want %d", tc.kind, len(qrs), tc.pages)
+		}
+		url := strings.Split(qrs[0], "\n")[0]
+		if !strings.HasPrefix(url, strings.ToUpper(publicURL)+"/V/") {
+			t.Fatalf("%s: QR %q is not a verify URL", tc.kind, url)
+		}
+		for i, qr := range qrs {
+			// A copied page shows the original's own codes too (the permit
+			// carries one): the certificate's must be among them.
+			if !slices.Contains(strings.Split(qr, "\n"), url) {
+				t.Errorf("%s page %d: QR codes %q, want %q among them", tc.kind, i+1, qr, url)
+			}
+		}
+		assertPDFSignature(t, tc.pdf, "Signature is Valid")
+		out := sijil(t, 0, "verify", "--keys", keys, tc.pdf)
+		if !strings.HasPrefix(out, "VALID: genuine "+tc.kind) {
+			t.Errorf("offline verify of the %s PDF: %q", tc.kind, out)
+		}
+		page := getHTML(t, url)
+		for _, want := range tc.page {
+			if !strings.Contains(out, want) {
+				t.Errorf("sijil verify of the %s lacks %q:\n%s", tc.kind, want, out)
+			}
+			if !strings.Contains(page, want) {
+				t.Errorf("verify page of the %s lacks %q", tc.kind, want)
+			}
+		}
+		if strings.Contains(page, "123456782") || strings.Contains(out, "123456782") {
+			t.Errorf("verifying the %s shows the national ID in clear", tc.kind)
+		}
+	}
+}
+
+// issueKind writes the facts as JSON and issues a certificate of the kind.
+func issueKind(t *testing.T, data, work, publicURL, kind string, facts map[string]any) string {
+	t.Helper()
+	from := filepath.Join(work, kind+".json")
+	b, _ := json.Marshal(facts)
+	if err := os.WriteFile(from, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	pdf := filepath.Join(work, kind+".pdf")
+	sijil(t, 0, "issue", "--data", data, "--public-url", publicURL, "--kind", kind,
+		"--from", from, "--out", pdf)
+	return pdf
+}
+
+// decodeQRs renders every page at 150 dpi and returns the QR text zbarimg
+// reads on each.
+func decodeQRs(t *testing.T, pdf, work string) []string {
+	t.Helper()
+	prefix := filepath.Join(t.TempDir(), "page")
+	if out, err := exec.Command("pdftoppm", "-r", "150", "-png", pdf,
+		prefix).CombinedOutput(); err != nil {
+		t.Fatalf("pdftoppm: %v\n%s", err, out)
+	}
+	pages, _ := filepath.Glob(prefix + "*.png")
+	slices.Sort(pages)
+	var texts []string
+	for i, p := range pages {
+		out, err := exec.Command("zbarimg", "--raw", "-q", p).Output()
+		if err != nil {
+			t.Errorf("%s page %d: zbarimg found no QR code at 150 dpi: %v",
+				filepath.Base(pdf), i+1, err)
+		}
+		texts = append(texts, strings.TrimSpace(string(out)))
+	}
+	return texts
 }
 
 // assertPDFSignature reads pdfsig's verdict: it exits 0 even on a digest

@@ -29,6 +29,12 @@ func printResult(e *env, r verify.Result) {
 	if b := r.Content.Building; b != nil {
 		printBuilding(w, b)
 	}
+	if c := r.Content.Craft; c != nil {
+		printCraft(w, c)
+	}
+	if c := r.Content.Copy; c != nil {
+		printCopy(w, c)
+	}
 }
 
 func printLog(w io.Writer, r verify.Result) {
@@ -56,5 +62,31 @@ func printBuilding(w io.Writer, b *verify.Building) {
 	fmt.Fprintf(w, "total area: %s m²\n", b.TotalAreaM2)
 	for _, rec := range b.Records {
 		fmt.Fprintf(w, "proving record: %s (%s)\n", rec.ID, rec.SHA256)
+	}
+}
+
+func printCraft(w io.Writer, c *verify.Craft) {
+	fmt.Fprintf(w, "اسم المحل · shop: %s (licence %s)\n", c.ShopName, c.LicenceNo)
+	fmt.Fprintf(w, "صاحب الحرفة · holder: %s (national ID %s)\n", c.HolderName, c.HolderID)
+	fmt.Fprintf(w, "العنوان · address: neighbourhood %s, street %s\n", c.Neighbourhood,
+		c.Street)
+	fmt.Fprintf(w, "النشاط قبل الحرب · activity before the war: %s, from %d to %d\n",
+		c.Activity, c.FromYear, c.ToYear)
+	for _, rec := range c.Records {
+		fmt.Fprintf(w, "proving record: %s (%s)\n", rec.ID, rec.SHA256)
+	}
+}
+
+func printCopy(w io.Writer, c *verify.Copy) {
+	fmt.Fprintf(w, "صورة طبق الأصل · certified copy of record %s (%s)\n", c.RecordID,
+		c.SHA256)
+	fmt.Fprintf(w, "file %q, reference %q, type %q, archived on %s\n", c.Filename,
+		c.Reference, c.RecordType, c.ArchivedOn)
+	for i, p := range c.Pages {
+		fmt.Fprintf(w, "page %d of %d: SHA-256 %s\n", i+1, len(c.Pages), p)
+	}
+	if c.HolderName != "" {
+		fmt.Fprintf(w, "مقدّم الطلب · requested by: %s (national ID %s)\n", c.HolderName,
+			c.HolderID)
 	}
 }
