@@ -135,14 +135,11 @@ func BenchmarkIssueCraft(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	b.ReportAllocs()
-	size := 0
-	for b.Loop() {
+	var size int
+	benchLatency(b, func() error {
 		issued, err := is.IssueCraft(context.Background(), req)
-		if err != nil {
-			b.Fatal(err)
-		}
 		size = len(issued.PDF)
-	}
+		return err
+	})
 	b.ReportMetric(float64(size)/1024, "KB-pdf")
 }
