@@ -3,17 +3,17 @@ package certs
 import (
 	"context"
 	"database/sql"
+	"encoding/base64"
 	"errors"
 	"fmt"
 
+	"github.com/sijil-municipality/sijil"
 	"github.com/sijil-municipality/sijil/verify"
 )
 
 // PublicLog is the read side of the issuance log that verify nodes serve.
 type PublicLog interface {
-	Checkpoint(ctx context.Context) ([]byte, error)
-	Inclusion(ctx context.Context, index, size uint64) ([][]byte, error)
-	Leaf(ctx context.Context, index uint64) ([]byte, error)
+	Evidence(ctx context.Context, index uint64) (verify.LogEvidence, error)
 }
 
 // Registry answers verify.Registry from the certificate rows and the log,
@@ -23,51 +23,36 @@ type Registry struct {
 	Log   PublicLog
 }
 
-// ContentByID returns a certificate's canonical content.
-func (r Registry) ContentByID(ctx context.Context, id string) ([]byte, error) {
-	return r.Store.ContentByID(ctx, id)
-}
-
-// RevocationOf returns how a certificate stopped being current, if it did.
-func (r Registry) RevocationOf(ctx context.Context, id string) (verify.Revocation, bool,
-	error) {
+// Certificate returns what the office holds of a certificate, in one
+// query for the rows and one call on the log: it serves every online
+// verification.
+func (r Registry) Certificate(ctx context.Context, id string) (verify.Held, error) {
 	var (
-		rev    verify.Revocation
-		status string
+		content, status, reason, replacedBy sql.NullString
+		logIndex, at                        sql.NullInt64
 	)
-	err := r.Store.DB.QueryRowContext(ctx, `SELECT cert_id, status, at, reason,
-		COALESCE(replaced_by, '') FROM revocations WHERE cert_id = $1`, id).
-		Scan(&rev.CertID, &status, &rev.At, &rev.Reason, &rev.ReplacedBy)
+	err := r.Store.DB.QueryRowContext(ctx, `SELECT c.content, c.log_index, v.status, v.at,
+		v.reason, v.replaced_by
+		FROM certificates c LEFT JOIN revocations v ON v.cert_id = c.id
+		WHERE c.id = $1`, id).Scan(&content, &logIndex, &status, &at, &reason, &replacedBy)
 	if errors.Is(err, sql.ErrNoRows) {
-		return verify.Revocation{}, false, nil
+		return verify.Held{}, sijil.Errorf(sijil.NotFound, "certs.not_found",
+			"No certificate has this number.")
 	}
 	if err != nil {
-		return verify.Revocation{}, false, fmt.Errorf("read revocation of %s: %w", id, err)
+		return verify.Held{}, fmt.Errorf("read certificate %s: %w", id, err)
 	}
-	rev.Status = verify.Status(status)
-	return rev, true, nil
-}
 
-// LogEvidence returns the certificate's issuance leaf with an inclusion
-// proof against the latest checkpoint.
-func (r Registry) LogEvidence(ctx context.Context, id string) (verify.LogEvidence, error) {
-	c, err := r.Store.CertificateByID(ctx, id)
-	if err != nil {
-		return verify.LogEvidence{}, err
+	var held verify.Held
+	if held.Content, err = base64.StdEncoding.DecodeString(content.String); err != nil {
+		return verify.Held{}, fmt.Errorf("certificate %s: stored content: %w", id, err)
 	}
-	ev := verify.LogEvidence{Index: c.LogIndex}
-	if ev.Leaf, err = r.Log.Leaf(ctx, c.LogIndex); err != nil {
-		return verify.LogEvidence{}, err
+	if status.Valid {
+		held.Revocation = &verify.Revocation{CertID: id, Status: verify.Status(status.String),
+			At: at.Int64, Reason: reason.String, ReplacedBy: replacedBy.String}
 	}
-	if ev.Checkpoint, err = r.Log.Checkpoint(ctx); err != nil {
-		return verify.LogEvidence{}, err
+	if held.Log, err = r.Log.Evidence(ctx, uint64(logIndex.Int64)); err != nil {
+		return verify.Held{}, err
 	}
-	cp, err := verify.PeekCheckpoint(ev.Checkpoint)
-	if err != nil {
-		return verify.LogEvidence{}, err
-	}
-	if ev.Proof, err = r.Log.Inclusion(ctx, c.LogIndex, cp.Size); err != nil {
-		return verify.LogEvidence{}, err
-	}
-	return ev, nil
+	return held, nil
 }

@@ -7,20 +7,26 @@ import (
 	"github.com/sijil-municipality/sijil"
 )
 
-// Registry is what an online verify node knows beyond the token: the
-// certificate's canonical content, whether it was revoked, and the public
-// log's evidence of its issuance. Every method returns an error of kind
-// NotFound (package sijil) for an unknown certificate.
+// Registry is what an online verify node holds of issued certificates.
+// Certificate returns an error of kind NotFound (package sijil) for a
+// certificate the office never issued.
 type Registry interface {
-	ContentByID(ctx context.Context, certID string) ([]byte, error)
-	RevocationOf(ctx context.Context, certID string) (rev Revocation, revoked bool, err error)
-	LogEvidence(ctx context.Context, certID string) (LogEvidence, error)
+	Certificate(ctx context.Context, certID string) (Held, error)
+}
+
+// Held is what the office keeps of one certificate: its canonical content,
+// its revocation if it has one, and the public log's evidence of its
+// issuance.
+type Held struct {
+	Content    []byte
+	Revocation *Revocation
+	Log        LogEvidence
 }
 
 // CheckOnline gives the full verdict on a token with what the registry
 // holds: content intact, current or not, and included in the log. A
 // registry failure is logged and leaves the verdict on the token alone,
-// marked as such, rather than failing the verifier.
+// rather than failing the verifier.
 func (v *Verifier) CheckOnline(ctx context.Context, token string, reg Registry,
 	log *slog.Logger) Result {
 	res := v.Check(token, nil)
@@ -28,7 +34,7 @@ func (v *Verifier) CheckOnline(ctx context.Context, token string, reg Registry,
 		return res
 	}
 
-	content, err := reg.ContentByID(ctx, res.CertID)
+	held, err := reg.Certificate(ctx, res.CertID)
 	if sijil.KindOf(err) == sijil.NotFound {
 		// Signed, yet unknown to the office that keeps every issuance: it
 		// was signed outside the issuance process.
@@ -36,36 +42,26 @@ func (v *Verifier) CheckOnline(ctx context.Context, token string, reg Registry,
 		return res
 	}
 	if err != nil {
-		logMiss(ctx, log, "content", res.CertID, err)
-		return res
-	}
-	res = v.Check(token, content)
-	if res.Status != StatusValid {
+		// The signature stands, but whether the certificate is current and
+		// logged cannot be told now: say so rather than guess.
+		logMiss(ctx, log, res.CertID, err)
+		res.Current = false
+		res.Log = &LogVerdict{Reason: "the office's records could not be read; try again"}
 		return res
 	}
 
-	ev, err := reg.LogEvidence(ctx, res.CertID)
-	if err != nil {
-		logMiss(ctx, log, "log evidence", res.CertID, err)
-		res.ApplyLog(&LogVerdict{Checked: true, Reason: "no log entry was found"})
+	if res = v.Check(token, held.Content); res.Status != StatusValid {
 		return res
 	}
-	res.ApplyLog(CheckLog(token, ev, v.LogKey))
-
-	rev, revoked, err := reg.RevocationOf(ctx, res.CertID)
-	if err != nil {
-		logMiss(ctx, log, "revocation status", res.CertID, err)
-		return res
-	}
-	if revoked {
-		res.ApplyRevocation(rev)
+	res.ApplyLog(CheckLog(token, held.Log, v.LogKey))
+	if held.Revocation != nil {
+		res.ApplyRevocation(*held.Revocation)
 	}
 	return res
 }
 
-func logMiss(ctx context.Context, log *slog.Logger, what, certID string, err error) {
+func logMiss(ctx context.Context, log *slog.Logger, certID string, err error) {
 	if log != nil {
-		log.WarnContext(ctx, "verify: registry lookup failed", "what", what,
-			"cert_id", certID, "err", err)
+		log.ErrorContext(ctx, "verify: registry lookup failed", "cert_id", certID, "err", err)
 	}
 }

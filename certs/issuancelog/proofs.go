@@ -158,3 +158,36 @@ func (l *Log) Leaf(ctx context.Context, index uint64) ([]byte, error) {
 func (l *Log) IndexOf(ctx context.Context, leafHash []byte) (uint64, error) {
 	return indexOf(ctx, l.db, leafHash)
 }
+
+// Evidence returns what a verifier needs to see that the leaf at index is
+// in the log: the leaf, the latest signed checkpoint and the inclusion
+// proof against it, reading the tree size once. It serves every online
+// verification, so it makes as few queries as it can.
+func (l *Log) Evidence(ctx context.Context, index uint64) (verify.LogEvidence, error) {
+	signed, err := l.Checkpoint(ctx)
+	if err != nil {
+		return verify.LogEvidence{}, err
+	}
+	cp, err := verify.PeekCheckpoint(signed)
+	if err != nil {
+		return verify.LogEvidence{}, err
+	}
+	if index >= cp.Size {
+		return verify.LogEvidence{}, badRange(index, cp.Size)
+	}
+
+	leaf, err := l.Leaf(ctx, index)
+	if err != nil {
+		return verify.LogEvidence{}, err
+	}
+	nodes, err := proof.Inclusion(index, cp.Size)
+	if err != nil {
+		return verify.LogEvidence{}, fmt.Errorf("inclusion proof of %d in %d: %w", index,
+			cp.Size, err)
+	}
+	hashes, err := l.proofHashes(ctx, nodes)
+	if err != nil {
+		return verify.LogEvidence{}, err
+	}
+	return verify.LogEvidence{Index: index, Leaf: leaf, Checkpoint: signed, Proof: hashes}, nil
+}

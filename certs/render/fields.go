@@ -1,6 +1,10 @@
 package render
 
-import "github.com/sijil-municipality/sijil"
+import (
+	"strings"
+
+	"github.com/sijil-municipality/sijil"
+)
 
 // gridGap separates the fields of a row when they sit side by side.
 const gridGap = 16.0
@@ -57,7 +61,7 @@ func (p *page) field(f Field, x, top, w float64) (float64, error) {
 	if err != nil {
 		return 0, err
 	}
-	value, err := p.shape(f.Value, valueStyle, valueW)
+	value, err := p.shapeValue(f.Value, valueW)
 	if err != nil {
 		return 0, err
 	}
@@ -67,6 +71,25 @@ func (p *page) field(f Field, x, top, w float64) (float64, error) {
 	p.draw(labelEn, labelX, top+label.height()-2, labW, alignRight)
 	p.draw(value, x, top, valueW, alignRight)
 	return max(label.height()+labelEn.height()-2, value.height()), nil
+}
+
+// minValueSize is the smallest a one-word value may shrink to: still
+// legible after a photocopy.
+const minValueSize = 8.5
+
+// shapeValue shapes a field's value to the width. A value with no space, a
+// certificate number or a hash, must not break across lines, where a
+// reader could take half of it for the whole; it is set smaller instead.
+func (p *page) shapeValue(value string, width float64) (block, error) {
+	st := valueStyle
+	for {
+		b, err := p.shape(value, st, width)
+		if err != nil || len(b.lines) <= 1 || strings.ContainsRune(value, ' ') ||
+			st.size <= minValueSize {
+			return b, err
+		}
+		st.size = max(st.size-0.5, minValueSize)
+	}
 }
 
 // table draws t with borders, its header row in bold, columns from right

@@ -46,7 +46,19 @@ func (e *env) addDemo(ctx context.Context, a *app, publicURL string) error {
 		return err
 	}
 
-	req := certs.BuildingRequest{
+	issued, err := is.IssueBuilding(ctx, demoRequest(rec.ID))
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "Demo record %s archived; demo certificate %s issued.\n", rec.ID,
+		issued.ID)
+	fmt.Fprintf(e.stdout, "Verify it at: %s\n", issued.URL)
+	return nil
+}
+
+// demoRequest is the demo building certificate's facts, citing the record.
+func demoRequest(recordID string) certs.BuildingRequest {
+	return certs.BuildingRequest{
 		HolderName: "أحمد محمود الخطيب", HolderID: "123456782",
 		Parcel: "1234", Plot: "56", Neighbourhood: "الرمال", Street: "شارع عمر المختار",
 		ZoningStatus: "مرخّص — سكني (رخصة 4517/1998)", AsOf: "2023-10-01",
@@ -55,16 +67,8 @@ func (e *env) addDemo(ctx context.Context, a *app, publicURL string) error {
 			{Level: "الأول", AreaM2: "165.5", Use: "سكني"},
 			{Level: "الثاني", AreaM2: "165.5", Use: "سكني"},
 		},
-		Records: []string{rec.ID},
+		Records: []string{recordID},
 	}
-	issued, err := is.IssueBuilding(ctx, req)
-	if err != nil {
-		return err
-	}
-	fmt.Fprintf(e.stdout, "Demo record %s archived; demo certificate %s issued.\n", rec.ID,
-		issued.ID)
-	fmt.Fprintf(e.stdout, "Verify it at: %s\n", issued.URL)
-	return nil
 }
 
 // demoPermit is the demo archive document: a building permit as the
