@@ -98,6 +98,10 @@ func (s *Server) Handler() http.Handler {
 	// nobody can probe ids in bulk, short caching since a certificate can
 	// be revoked.
 	r.Group(func(r chi.Router) {
+		// Past what the machine can answer, requests wait a little in a
+		// bounded queue and are then turned away: a burst must cost a few
+		// refusals, never the server's memory.
+		r.Use(middleware.ThrottleBacklog(verifyInFlight, verifyBacklog, verifyQueueWait))
 		if s.cfg.VerifyRate > 0 {
 			r.Use(httprate.LimitByIP(s.cfg.VerifyRate, time.Minute))
 		}
@@ -120,6 +124,13 @@ func (s *Server) Handler() http.Handler {
 	}
 	return r
 }
+
+// Bounds on concurrent verify work; see the throttle in Handler.
+const (
+	verifyInFlight  = 64
+	verifyBacklog   = 1024
+	verifyQueueWait = 3 * time.Second
+)
 
 // handlerFunc is a handler that returns its failure for one adapter to
 // answer, so every error is logged once and shown the same way.
