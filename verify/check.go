@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"sync"
 	"time"
 
 	"github.com/veraison/go-cose"
@@ -63,6 +64,10 @@ type Verifier struct {
 	Keys        *KeySet
 	Revocations *RevocationList
 	LogKey      string // the issuance log's note verifier key
+
+	mu             sync.Mutex // guards the last checked checkpoint
+	lastNote       []byte
+	lastCheckpoint Checkpoint
 }
 
 // Check verifies a token and, when content is not nil, that the content is
@@ -70,21 +75,37 @@ type Verifier struct {
 // masked. Check never fails: every problem is an invalid verdict with a
 // reason.
 func (v *Verifier) Check(token string, content []byte) Result {
+	d, r, ok := v.checkToken(token)
+	if !ok {
+		return r
+	}
+	return v.withContent(d, r, content)
+}
+
+// checkToken decodes the token and checks its signature and key: the
+// costly part of a check, done once per verification.
+func (v *Verifier) checkToken(token string) (Decoded, Result, bool) {
 	d, err := DecodeToken(token)
 	if err != nil {
-		return invalid("verify.malformed", "The code is damaged or was altered.")
+		return Decoded{}, invalid("verify.malformed", "The code is damaged or was altered."),
+			false
 	}
-
+	if bad := v.checkSignature(d); bad != nil {
+		return Decoded{}, *bad, false
+	}
 	r := Result{
 		CertID:   d.Claims.CertID(),
 		Kind:     d.Claims.Kind.String(),
 		IssuedAt: d.Claims.Issued().Format(time.RFC3339),
 		KeyID:    d.KeyID,
 	}
-	if bad := v.checkSignature(d); bad != nil {
-		return *bad
-	}
+	return d, r, true
+}
 
+// withContent completes the verdict on a token whose signature holds: the
+// content, when given, must be exactly what it signs, and the revocation
+// list, when the verifier has one, decides whether it is current.
+func (v *Verifier) withContent(d Decoded, r Result, content []byte) Result {
 	if content != nil {
 		c, err := contentFor(d.Claims, content)
 		if err != nil {

@@ -21,12 +21,17 @@ type LogEvidence struct {
 // that verifies but is not in the log was signed silently, so it is not
 // genuine.
 func CheckLog(token string, ev LogEvidence, logKey string) *LogVerdict {
-	v := &LogVerdict{Checked: true, Index: ev.Index}
 	d, err := DecodeToken(token)
 	if err != nil {
-		v.Reason = "the token cannot be read"
-		return v
+		return &LogVerdict{Checked: true, Index: ev.Index, Reason: "the token cannot be read"}
 	}
+	return (&Verifier{LogKey: logKey}).checkLog(d, ev)
+}
+
+// checkLog is CheckLog on a token already decoded, with the verifier's
+// cache of checked checkpoints.
+func (vf *Verifier) checkLog(d Decoded, ev LogEvidence) *LogVerdict {
+	v := &LogVerdict{Checked: true, Index: ev.Index}
 	entry, err := DecodeLogEntry(ev.Leaf)
 	if err != nil {
 		v.Reason = "the log entry is not well formed"
@@ -39,7 +44,7 @@ func CheckLog(token string, ev LogEvidence, logKey string) *LogVerdict {
 		return v
 	}
 
-	cp, err := ParseCheckpoint(ev.Checkpoint, logKey)
+	cp, err := vf.checkpoint(ev.Checkpoint)
 	if err != nil {
 		v.Reason = "the log checkpoint is not signed by the municipality's log key"
 		return v
@@ -93,4 +98,26 @@ func PeekCheckpoint(signedNote []byte) (Checkpoint, error) {
 		return Checkpoint{}, fmt.Errorf("%w: %w", ErrCheckpoint, err)
 	}
 	return c, nil
+}
+
+// checkpoint parses and checks a signed checkpoint, remembering the last
+// one: every verification until the log grows brings the same note, and
+// checking its signature each time would double the cost of a check.
+func (vf *Verifier) checkpoint(signed []byte) (Checkpoint, error) {
+	vf.mu.Lock()
+	if vf.lastNote != nil && bytes.Equal(vf.lastNote, signed) {
+		cp := vf.lastCheckpoint
+		vf.mu.Unlock()
+		return cp, nil
+	}
+	vf.mu.Unlock()
+
+	cp, err := ParseCheckpoint(signed, vf.LogKey)
+	if err != nil {
+		return Checkpoint{}, err
+	}
+	vf.mu.Lock()
+	vf.lastNote, vf.lastCheckpoint = bytes.Clone(signed), cp
+	vf.mu.Unlock()
+	return cp, nil
 }

@@ -29,15 +29,19 @@ type Held struct {
 // rather than failing the verifier.
 func (v *Verifier) CheckOnline(ctx context.Context, token string, reg Registry,
 	log *slog.Logger) Result {
-	res := v.Check(token, nil)
-	if res.Status != StatusValid || reg == nil {
+	d, res, ok := v.checkToken(token)
+	if !ok {
 		return res
+	}
+	if reg == nil {
+		return v.withContent(d, res, nil)
 	}
 
 	held, err := reg.Certificate(ctx, res.CertID)
 	if sijil.KindOf(err) == sijil.NotFound {
 		// Signed, yet unknown to the office that keeps every issuance: it
 		// was signed outside the issuance process.
+		res = v.withContent(d, res, nil)
 		res.ApplyLog(&LogVerdict{Checked: true, Reason: "the office has no such certificate"})
 		return res
 	}
@@ -45,15 +49,16 @@ func (v *Verifier) CheckOnline(ctx context.Context, token string, reg Registry,
 		// The signature stands, but whether the certificate is current and
 		// logged cannot be told now: say so rather than guess.
 		logMiss(ctx, log, res.CertID, err)
+		res = v.withContent(d, res, nil)
 		res.Current = false
 		res.Log = &LogVerdict{Reason: "the office's records could not be read; try again"}
 		return res
 	}
 
-	if res = v.Check(token, held.Content); res.Status != StatusValid {
+	if res = v.withContent(d, res, held.Content); res.Status != StatusValid {
 		return res
 	}
-	res.ApplyLog(CheckLog(token, held.Log, v.LogKey))
+	res.ApplyLog(v.checkLog(d, held.Log))
 	if held.Revocation != nil {
 		res.ApplyRevocation(*held.Revocation)
 	}

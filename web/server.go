@@ -86,7 +86,9 @@ func (s *Server) Handler() http.Handler {
 	r := chi.NewRouter()
 	r.Use(middleware.RequestID, middleware.RealIP, s.logRequests, middleware.Recoverer,
 		middleware.GetHead)
-	r.Use(middleware.Compress(5, "text/html", "application/json"))
+	// Pages are compressed for phones on weak networks; the JSON API is
+	// small, and compressing it cost more CPU and memory than it saved.
+	r.Use(middleware.Compress(1, "text/html"))
 
 	r.NotFound(s.handle(func(http.ResponseWriter, *http.Request) error {
 		return sijil.Errorf(sijil.NotFound, "web.not_found", "There is no such page.")

@@ -26,11 +26,14 @@ const facts = `{"holder_name": "سلمى يوسف", "holder_id": "123456782", "p
 
 // fixture is a server in front of a real certificate office.
 type fixture struct {
-	srv    *httptest.Server
-	office *certstest.Office
+	srv     *httptest.Server
+	handler http.Handler
+	office  *certstest.Office
 }
 
-func newFixture(t *testing.T) fixture {
+func newFixture(t *testing.T) fixture { return newFixtureTB(t) }
+
+func newFixtureTB(t testing.TB) fixture {
 	t.Helper()
 	o := certstest.New(t, now, certstest.Records{"rec_a": strings.Repeat("cd", 32)})
 	keySetDoc, err := o.Keyring.SignKeySet(o.KeySet())
@@ -50,12 +53,13 @@ func newFixture(t *testing.T) fixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := httptest.NewServer(s.Handler())
+	h := s.Handler()
+	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)
-	return fixture{srv: srv, office: o}
+	return fixture{srv: srv, handler: h, office: o}
 }
 
-func mustRequest(t *testing.T) certs.BuildingRequest {
+func mustRequest(t testing.TB) certs.BuildingRequest {
 	t.Helper()
 	req, err := certs.ParseBuildingRequest([]byte(facts))
 	if err != nil {
@@ -64,7 +68,9 @@ func mustRequest(t *testing.T) certs.BuildingRequest {
 	return req
 }
 
-func (f fixture) issue(t *testing.T) certs.Issued {
+func (f fixture) issue(t *testing.T) certs.Issued { return f.issueTB(t) }
+
+func (f fixture) issueTB(t testing.TB) certs.Issued {
 	t.Helper()
 	req := mustRequest(t)
 	issued, err := f.office.Issuer.IssueBuilding(context.Background(), req)
