@@ -19,8 +19,13 @@ const (
 // Migrate brings one domain's tables up to date. Each domain keeps its own
 // migrations and its own version table (domain + "_schema_version"), so
 // domains evolve independently in one database. fsys holds the domain's
-// numbered .sql files at its root.
+// numbered .sql files in a folder named migrations, as each domain embeds
+// them.
 func Migrate(ctx context.Context, db *sql.DB, dialect, domain string, fsys fs.FS) error {
+	sub, err := fs.Sub(fsys, "migrations")
+	if err != nil {
+		return fmt.Errorf("migrate %s: %w", domain, err)
+	}
 	var d goose.Dialect
 	switch dialect {
 	case DialectSQLite:
@@ -31,7 +36,7 @@ func Migrate(ctx context.Context, db *sql.DB, dialect, domain string, fsys fs.FS
 		return fmt.Errorf("migrate %s: unknown SQL dialect %q", domain, dialect)
 	}
 
-	p, err := goose.NewProvider(d, db, fsys,
+	p, err := goose.NewProvider(d, db, sub,
 		goose.WithTableName(domain+"_schema_version"), goose.WithDisableGlobalRegistry(true))
 	if err != nil {
 		return fmt.Errorf("migrate %s: %w", domain, err)

@@ -4,8 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"embed"
-	"fmt"
-	"io/fs"
 
 	"github.com/sijil-municipality/sijil"
 )
@@ -17,9 +15,5 @@ var migrations embed.FS
 // sijil.DialectSQLite or sijil.DialectPostgres. It is safe to run at every
 // start.
 func Migrate(ctx context.Context, db *sql.DB, dialect string) error {
-	fsys, err := fs.Sub(migrations, "migrations")
-	if err != nil {
-		return fmt.Errorf("archive: migrations: %w", err)
-	}
-	return sijil.Migrate(ctx, db, dialect, "archive", fsys)
+	return sijil.Migrate(ctx, db, dialect, "archive", migrations)
 }

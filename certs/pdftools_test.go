@@ -4,10 +4,10 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"slices"
 	"strings"
 	"testing"
 
+	"github.com/sijil-municipality/sijil/certs/certstest"
 	"github.com/sijil-municipality/sijil/verify"
 )
 
@@ -39,26 +39,7 @@ func writePDF(t testing.TB, name string, pdf []byte) string {
 	return path
 }
 
-// pdfText returns pdftotext's text of the PDF with bidi controls and
-// joiners removed and every run of white space made one space, as a reader
-// copying the text would compare it: a value wrapped in its cell reads on.
-func pdfText(t testing.TB, path string) string {
-	t.Helper()
-	out, err := exec.Command("pdftotext", path, "-").Output()
-	if err != nil {
-		t.Fatalf("pdftotext: %v", err)
-	}
-	text := strings.Map(func(r rune) rune {
-		switch {
-		case r == 0x200c || r == 0x200d || r == 0x200e || r == 0x200f || r == 0x061c:
-			return -1
-		case r >= 0x202a && r <= 0x202e, r >= 0x2066 && r <= 0x2069:
-			return -1
-		}
-		return r
-	}, string(out))
-	return strings.Join(strings.Fields(text), " ")
-}
+func pdfText(t testing.TB, path string) string { return certstest.PDFText(t, path) }
 
 // assertText checks that every string is in the text in logical order.
 func assertText(t testing.TB, text string, want ...string) {
@@ -70,38 +51,12 @@ func assertText(t testing.TB, text string, want ...string) {
 	}
 }
 
-// pageQRs renders every page at 150 dpi, as a phone photographing a
-// printout would see it at best, and returns the QR text zbarimg reads on
-// each.
-func pageQRs(t testing.TB, path string) []string {
-	t.Helper()
-	prefix := filepath.Join(t.TempDir(), "page")
-	if out, err := exec.Command("pdftoppm", "-r", "150", "-png", path,
-		prefix).CombinedOutput(); err != nil {
-		t.Fatalf("pdftoppm: %v\n%s", err, out)
-	}
-	pages, _ := filepath.Glob(prefix + "*.png")
-	slices.Sort(pages)
-	texts := make([]string, len(pages))
-	for i, p := range pages {
-		out, err := exec.Command("zbarimg", "--raw", "-q", p).Output()
-		if err != nil {
-			t.Errorf("page %d: zbarimg found no QR code in the 150-dpi render: %v", i+1, err)
-		}
-		texts[i] = strings.TrimSpace(string(out))
-	}
-	return texts
-}
+func pageQRs(t testing.TB, path string) []string { return certstest.PageQRs(t, path) }
 
-// assertSigned checks the PDF signature with poppler, whose verdict is in
-// its words only.
+// assertSigned checks the PDF signature with poppler.
 func assertSigned(t testing.TB, path string) {
 	t.Helper()
-	out, err := exec.Command("pdfsig", path).CombinedOutput()
-	if err != nil {
-		t.Fatalf("pdfsig: %v\n%s", err, out)
-	}
-	if !strings.Contains(string(out), "Signature is Valid") {
+	if out := certstest.PDFSig(t, path); !strings.Contains(out, "Signature is Valid") {
 		t.Errorf("pdfsig does not say the signature is valid:\n%s", out)
 	}
 }

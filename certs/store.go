@@ -7,7 +7,6 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
-	"io/fs"
 	"time"
 
 	"github.com/sijil-municipality/sijil"
@@ -20,11 +19,7 @@ var migrations embed.FS
 // Migrate brings the certificate tables in db up to date; dialect is
 // sijil.DialectSQLite or sijil.DialectPostgres.
 func Migrate(ctx context.Context, db *sql.DB, dialect string) error {
-	fsys, err := fs.Sub(migrations, "migrations")
-	if err != nil {
-		return fmt.Errorf("certs: migrations: %w", err)
-	}
-	return sijil.Migrate(ctx, db, dialect, "certs", fsys)
+	return sijil.Migrate(ctx, db, dialect, "certs", migrations)
 }
 
 // Certificate is the office's record of one issued certificate.

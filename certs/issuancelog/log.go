@@ -13,7 +13,6 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"fmt"
-	"io/fs"
 	"sync"
 
 	"github.com/transparency-dev/merkle/compact"
@@ -29,11 +28,7 @@ var migrations embed.FS
 // Migrate brings the log's tables in db up to date; dialect is
 // sijil.DialectSQLite or sijil.DialectPostgres.
 func Migrate(ctx context.Context, db *sql.DB, dialect string) error {
-	fsys, err := fs.Sub(migrations, "migrations")
-	if err != nil {
-		return fmt.Errorf("issuancelog: migrations: %w", err)
-	}
-	return sijil.Migrate(ctx, db, dialect, "issuancelog", fsys)
+	return sijil.Migrate(ctx, db, dialect, "issuancelog", migrations)
 }
 
 // Log is the issuance log kept in a database. It is safe for concurrent

@@ -16,6 +16,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/sijil-municipality/sijil/certs/certstest"
 	"github.com/sijil-municipality/sijil/certs/render"
 )
 
@@ -225,38 +226,17 @@ func issueKind(t *testing.T, data, work, publicURL, kind string, facts map[strin
 	return pdf
 }
 
-// decodeQRs renders every page at 150 dpi and returns the QR text zbarimg
-// reads on each.
+// decodeQRs returns the QR text zbarimg reads on each page at 150 dpi.
 func decodeQRs(t *testing.T, pdf, work string) []string {
 	t.Helper()
-	prefix := filepath.Join(t.TempDir(), "page")
-	if out, err := exec.Command("pdftoppm", "-r", "150", "-png", pdf,
-		prefix).CombinedOutput(); err != nil {
-		t.Fatalf("pdftoppm: %v\n%s", err, out)
-	}
-	pages, _ := filepath.Glob(prefix + "*.png")
-	slices.Sort(pages)
-	var texts []string
-	for i, p := range pages {
-		out, err := exec.Command("zbarimg", "--raw", "-q", p).Output()
-		if err != nil {
-			t.Errorf("%s page %d: zbarimg found no QR code at 150 dpi: %v",
-				filepath.Base(pdf), i+1, err)
-		}
-		texts = append(texts, strings.TrimSpace(string(out)))
-	}
-	return texts
+	return certstest.PageQRs(t, pdf)
 }
 
 // assertPDFSignature reads pdfsig's verdict: it exits 0 even on a digest
 // mismatch, so only its words tell.
 func assertPDFSignature(t *testing.T, pdf, want string) {
 	t.Helper()
-	out, err := exec.Command("pdfsig", pdf).CombinedOutput()
-	if err != nil {
-		t.Fatalf("pdfsig: %v\n%s", err, out)
-	}
-	if !strings.Contains(string(out), want) {
+	if out := certstest.PDFSig(t, pdf); !strings.Contains(out, want) {
 		t.Errorf("pdfsig %s does not say %q:\n%s", filepath.Base(pdf), want, out)
 	}
 }
@@ -361,19 +341,7 @@ func issueBuilding(t *testing.T, data, work, publicURL, recordID string) string 
 // once bidi controls and joiners are removed.
 func assertPDFText(t *testing.T, pdf string, want ...string) {
 	t.Helper()
-	out, err := exec.Command("pdftotext", pdf, "-").Output()
-	if err != nil {
-		t.Fatalf("pdftotext: %v", err)
-	}
-	text := strings.Map(func(r rune) rune {
-		switch {
-		case r == 0x200c || r == 0x200d || r == 0x200e || r == 0x200f || r == 0x061c:
-			return -1
-		case r >= 0x202a && r <= 0x202e, r >= 0x2066 && r <= 0x2069:
-			return -1
-		}
-		return r
-	}, string(out))
+	text := certstest.PDFText(t, pdf)
 	for _, w := range want {
 		if !strings.Contains(text, w) {
 			t.Errorf("pdftotext of the certificate lacks %q:\n%s", w, text)
@@ -383,20 +351,11 @@ func assertPDFText(t *testing.T, pdf string, want ...string) {
 
 func decodeQR(t *testing.T, pdf, work string) string {
 	t.Helper()
-	prefix := filepath.Join(work, "page")
-	if out, err := exec.Command("pdftoppm", "-r", "150", "-png", "-f", "1", "-l", "1",
-		pdf, prefix).CombinedOutput(); err != nil {
-		t.Fatalf("pdftoppm: %v\n%s", err, out)
+	qrs := certstest.PageQRs(t, pdf)
+	if len(qrs) == 0 {
+		t.Fatal("the PDF has no pages")
 	}
-	matches, _ := filepath.Glob(prefix + "*.png")
-	if len(matches) != 1 {
-		t.Fatalf("pdftoppm made %v", matches)
-	}
-	out, err := exec.Command("zbarimg", "--raw", "-q", matches[0]).Output()
-	if err != nil {
-		t.Fatalf("zbarimg found no QR code in the 150-dpi render: %v", err)
-	}
-	return strings.TrimSpace(string(out))
+	return qrs[0]
 }
 
 func freePort(t *testing.T) string {
