@@ -211,7 +211,8 @@ func (r *cancellingReader) Read(p []byte) (int, error) {
 func mustPut(t *testing.T, b archive.Blobs, key, body string) {
 	t.Helper()
 	size := int64(len(body))
-	if err := b.Put(context.Background(), key, strings.NewReader(body), size, "text/plain"); err != nil {
+	err := b.Put(context.Background(), key, strings.NewReader(body), size, "text/plain")
+	if err != nil {
 		t.Fatalf("Put(%q): %v", key, err)
 	}
 }

@@ -39,7 +39,8 @@ type fixture struct {
 func newFixture(t *testing.T, languages ...string) *fixture {
 	t.Helper()
 	// A missing engine or language fails here, naming its Debian package.
-	if err := (archive.Tesseract{}).Check(context.Background(), []string{"ara", "eng"}); err != nil {
+	langs := []string{"ara", "eng"}
+	if err := (archive.Tesseract{}).Check(context.Background(), langs); err != nil {
 		t.Fatal(err)
 	}
 	blobs, err := archive.NewFolderBlobs(t.TempDir())

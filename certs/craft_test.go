@@ -41,7 +41,8 @@ func TestIssueCraft(t *testing.T) {
 	assertText(t, pdfText(t, path), "إفادة حرفة", "Craft certificate", issued.ID,
 		"محل النجارة الحديثة", "ت/4521/1987", "خالد يوسف العطار", "123456782",
 		"الشجاعية", "شارع صلاح الدين", "نجارة الأثاث المنزلي وبيعه",
-		"مزاولة النشاط من سنة", "Practised from (year)", "1987", "حتى سنة", "2023", "rec_licence", "تشهد البلدية")
+		"مزاولة النشاط من سنة", "Practised from (year)", "1987", "حتى سنة", "2023",
+		"rec_licence", "تشهد البلدية")
 	if qrs := pageQRs(t, path); len(qrs) != 1 || qrs[0] != issued.URL {
 		t.Errorf("QR codes %q, want one page with %q", qrs, issued.URL)
 	}

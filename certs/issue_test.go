@@ -95,7 +95,8 @@ func TestTenFloorsFitOnePage(t *testing.T) {
 	}
 	floors := []any{}
 	for i := 0; i < 10; i++ {
-		floors = append(floors, map[string]any{"level": "الطابق المتكرر رقم " + string(rune('١'+i%9)),
+		level := "الطابق المتكرر رقم " + string(rune('١'+i%9))
+		floors = append(floors, map[string]any{"level": level,
 			"area_m2": 180.25, "use": "سكني وتجاري مختلط"})
 	}
 	m["floors"] = floors

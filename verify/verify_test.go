@@ -204,7 +204,8 @@ func TestTokenFromTextRefusesTwoTokenPaths(t *testing.T) {
 			t.Errorf("TokenFromText(%q) = %q, %v; want ErrMalformed", text, got, err)
 		}
 	}
-	if got, err := verify.TokenFromText(" https://sijil.example.org/V/" + c.token + "\n"); err != nil ||
+	pasted := " https://sijil.example.org/V/" + c.token + "\n"
+	if got, err := verify.TokenFromText(pasted); err != nil ||
 		got != c.token {
 		t.Errorf("TokenFromText of one link = %q, %v; want its token", got, err)
 	}

@@ -137,7 +137,8 @@ func (ph placeholder) fill(out []byte, s Signer) error {
 		return err
 	}
 	if len(cms) > ph.size {
-		return fmt.Errorf("signature of %d bytes exceeds its %d-byte placeholder", len(cms), ph.size)
+		return fmt.Errorf("signature of %d bytes exceeds its %d-byte placeholder",
+			len(cms), ph.size)
 	}
 	hex.Encode(out[ph.contents+1:], cms)
 	return nil

@@ -1,6 +1,7 @@
 // Package render draws certificates as A4 PDFs in shaped Arabic with
-// English: a one-page sheet, optionally followed by stamped page images. Text is shaped with go-text/typesetting (bidi, script runs,
-// HarfBuzz, line wrapping) and written glyph by glyph through an embedded
+// English: a one-page sheet, optionally followed by stamped page images.
+// Text is shaped with go-text/typesetting (bidi, script runs, HarfBuzz,
+// line wrapping) and written glyph by glyph through an embedded
 // subset of Amiri, with a ToUnicode map so that copying and pdftotext give
 // the text back in logical order.
 package render
