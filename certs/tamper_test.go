@@ -1,0 +1,66 @@
+package certs_test
+
+import (
+	"bytes"
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/sijil-municipality/sijil/certs"
+	"github.com/sijil-municipality/sijil/certs/certstest"
+	"github.com/sijil-municipality/sijil/certs/pdfsign"
+	"github.com/sijil-municipality/sijil/verify"
+)
+
+// TestTamperedPDFsAreRefusedOffline checks what `sijil verify FILE.pdf`
+// says of a PDF altered after issuance, with only the published key set.
+func TestTamperedPDFsAreRefusedOffline(t *testing.T) {
+	office := certstest.New(t, now, certstest.Records{"rec_permit": strings.Repeat("ab", 32)})
+	req, err := certs.ParseBuildingRequest([]byte(validFacts))
+	if err != nil {
+		t.Fatal(err)
+	}
+	issued, err := office.Issuer.IssueBuilding(context.Background(), req)
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	// A forger with a key of their own signs the altered file again: a
+	// valid signature, but not the municipality's.
+	key, cert, err := pdfsign.NewSelfSigned("بلدية المدينة — City Municipality", now,
+		now.Add(time.Hour))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resigned, err := pdfsign.Sign(issued.PDF, pdfsign.Signer{Key: key, Cert: cert},
+		pdfsign.Options{Time: now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	appended := append(bytes.Clone(issued.PDF), []byte("\n% an appended update\n")...)
+	edited := bytes.Clone(issued.PDF)
+	edited[len(edited)/3] ^= 0x20
+
+	tests := []struct {
+		name string
+		pdf  []byte
+		key  string
+	}{
+		{"re-signed with another key", resigned, "verify.pdf_signature"},
+		{"bytes appended after signing", appended, "verify.pdf_signature"},
+		{"one byte edited", edited, ""},
+	}
+	v := office.Verifier()
+	if _, res := v.CheckPDF(issued.PDF); res.Status != verify.StatusValid {
+		t.Fatalf("the untouched PDF: %+v", res)
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, res := v.CheckPDF(tt.pdf)
+			if res.Status != verify.StatusInvalid || (tt.key != "" && res.ReasonKey != tt.key) {
+				t.Fatalf("want invalid %s, got %+v", tt.key, res)
+			}
+		})
+	}
+}
