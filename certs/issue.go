@@ -159,7 +159,7 @@ func (is *Issuer) issue(ctx context.Context, content verify.Content, claims veri
 	draw drawFunc, replaces string) (Issued, error) {
 	start := time.Now()
 	if replaces != "" {
-		if err := is.checkCurrent(ctx, replaces); err != nil {
+		if err := is.checkReplaceable(ctx, replaces, claims.Kind); err != nil {
 			return Issued{}, err
 		}
 	}

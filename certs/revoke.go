@@ -60,6 +60,22 @@ func (is *Issuer) checkCurrent(ctx context.Context, certID string) error {
 	return nil
 }
 
+// checkReplaceable fails unless the certificate exists, is current, and is
+// of the kind that replaces it: a craft certificate cannot stand in for a
+// building's.
+func (is *Issuer) checkReplaceable(ctx context.Context, certID string, kind verify.Kind) error {
+	c, err := is.Store.CertificateByID(ctx, certID)
+	if err != nil {
+		return err
+	}
+	if c.Kind != kind.String() {
+		return sijil.Errorf(sijil.Invalid, "certs.supersede_kind",
+			"certificate %s is a %s certificate; a %s certificate cannot replace it",
+			certID, c.Kind, kind)
+	}
+	return is.checkCurrent(ctx, certID)
+}
+
 // revokeTx logs and records a revocation or supersession. The log leaf
 // holds the digest of the revocation record, so the public reason and
 // date are bound into the log.

@@ -3,10 +3,12 @@ package certs_test
 import (
 	"bytes"
 	"context"
+	"errors"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/sijil-municipality/sijil"
 	"github.com/sijil-municipality/sijil/certs"
 	"github.com/sijil-municipality/sijil/certs/certstest"
 	"github.com/sijil-municipality/sijil/certs/pdfsign"
@@ -62,5 +64,29 @@ func TestTamperedPDFsAreRefusedOffline(t *testing.T) {
 				t.Fatalf("want invalid %s, got %+v", tt.key, res)
 			}
 		})
+	}
+}
+
+func TestSupersedeKeepsTheKind(t *testing.T) {
+	is := newIssuer(t)
+	req, err := certs.ParseBuildingRequest([]byte(validFacts))
+	if err != nil {
+		t.Fatal(err)
+	}
+	building, err := is.IssueBuilding(context.Background(), req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	craft, err := certs.ParseCraftRequest([]byte(`{"shop_name": "محل", "licence_no": "1/1990",
+		"holder_name": "خالد", "holder_id": "123456782", "neighbourhood": "الرمال",
+		"street": "شارع", "activity": "نجارة", "from_year": 1990, "to_year": 2000,
+		"records": ["rec_permit"]}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = is.SupersedeCraft(context.Background(), building.ID, craft)
+	var e *sijil.Error
+	if !errors.As(err, &e) || e.Key != "certs.supersede_kind" {
+		t.Fatalf("a craft certificate replaced a building certificate: %v", err)
 	}
 }

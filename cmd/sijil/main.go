@@ -28,7 +28,7 @@ Commands:
   keys    list|rotate|export [--data DIR]
   keys    retire KEY-ID | compromise KEY-ID --since DATE [--data DIR]
   revoke  [--data DIR] --reason CODE [--note TEXT] CERT-NUMBER
-  supersede [--data DIR] [--public-url URL] --from FILE.json --out FILE.pdf CERT-NUMBER
+  supersede [--data DIR] [--public-url URL] [--kind K] --from FILE.json --out FILE.pdf NUMBER
   bundle  [--data DIR] --out FILE
 
 --data defaults to $SIJIL_DATA, else ./data.
