@@ -23,7 +23,8 @@ Commands:
   serve   [--data DIR] [--addr HOST:PORT] [--public-url URL] [--demo]
   ingest  [--data DIR] [--type T] [--reference REF] PATH...
   search  [--data DIR] [--json] [--limit N] QUERY
-  issue   [--data DIR] [--public-url URL] --kind building --from FILE.json --out FILE.pdf
+  issue   [--data DIR] [--public-url URL] [--supersedes NUMBER] --kind building|craft|copy
+          --from FILE.json --out FILE.pdf
   verify  [--keys FILE | --bundle FILE | --data DIR] FILE.pdf|QR-TEXT
   keys    list|rotate|export [--data DIR]
   keys    retire KEY-ID | compromise KEY-ID --since DATE [--data DIR]
