@@ -40,7 +40,7 @@ type FloorRequest struct {
 // mistake, or the input is hostile.
 const (
 	maxTextRunes = 200
-	maxFloors    = 10 // what one A4 page holds beside the other facts; TODO(#3): continuation pages
+	maxFloors    = 60 // a tower's; the floors table continues on as many pages as it needs
 	minYear      = 1900
 	maxRecords   = 20
 	maxAreaM2    = 1_000_000

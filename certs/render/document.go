@@ -22,16 +22,12 @@ func (r *Renderer) Document(cover Sheet, images ...ImagePage) ([]byte, error) {
 	sh := r.shaper()
 	defer r.pool.Put(sh)
 
-	first := &page{r: r, sh: sh}
-	for i, f := range r.fonts {
-		first.use[i] = newUsage(f)
-	}
-	if err := first.layout(&cover); err != nil {
+	pages, err := r.sheetPages(sh, &cover)
+	if err != nil {
 		return nil, err
 	}
-	pages := []*page{first}
 	for i, img := range images {
-		p := &page{r: r, sh: sh, use: first.use}
+		p := &page{r: r, sh: sh, use: pages[0].use}
 		if err := p.imagePage(img); err != nil {
 			return nil, fmt.Errorf("page image %d: %w", i+1, err)
 		}

@@ -95,60 +95,91 @@ func (p *page) shapeValue(value string, width float64) (block, error) {
 // table draws t with borders, its header row in bold, columns from right
 // to left, each cell's text centred and wrapped to the column.
 func (p *page) table(t *Table) error {
-	if t == nil {
-		return nil
-	}
-	ncol := len(t.Headers)
-	for _, r := range t.Rows {
-		ncol = max(ncol, len(r))
-	}
+	ncol := columns(t)
 	if ncol == 0 {
 		return nil
 	}
 
-	p.y += 10
 	colW := contentW / float64(ncol)
 	rows := append([][]string{t.Headers}, t.Rows...)
 	if len(t.Total) > 0 {
 		rows = append(rows, t.Total)
 	}
-	top := p.y
-	p.c.gray(0)
-	p.c.hline(margin, pageW-margin, top, 0.6)
+	top := p.tableTop()
 	for i, row := range rows {
 		st := cellStyle
 		if i == 0 || (len(t.Total) > 0 && i == len(rows)-1) {
 			st = headStyle
 		}
-		if err := p.row(row, st, colW); err != nil {
-			return err
-		}
-	}
-
-	for c := 0; c <= ncol; c++ {
-		p.c.vline(margin+float64(c)*colW, top, p.y, 0.6)
-	}
-	return nil
-}
-
-func (p *page) row(cells []string, st style, colW float64) error {
-	blocks := make([]block, len(cells))
-	h := 0.0
-	for i, text := range cells {
-		b, err := p.shape(text, st, colW-2*cellPad)
+		r, err := p.shapeRow(row, st, colW)
 		if err != nil {
 			return err
 		}
-		blocks[i] = b
+		p.drawRow(r, colW)
+	}
+	p.tableSides(top, ncol, colW)
+	return nil
+}
+
+// columns is how many columns t has; 0 draws no table.
+func columns(t *Table) int {
+	if t == nil {
+		return 0
+	}
+	ncol := len(t.Headers)
+	for _, r := range t.Rows {
+		ncol = max(ncol, len(r))
+	}
+	return ncol
+}
+
+// tableTop rules the top of a table a little below the cursor and returns
+// where the rule is.
+func (p *page) tableTop() float64 {
+	p.y += 10
+	top := p.y
+	p.c.gray(0)
+	p.c.hline(margin, pageW-margin, top, 0.6)
+	return top
+}
+
+// tableSides rules the column borders from top down to the cursor.
+func (p *page) tableSides(top float64, ncol int, colW float64) {
+	for c := 0; c <= ncol; c++ {
+		p.c.vline(margin+float64(c)*colW, top, p.y, 0.6)
+	}
+}
+
+// row is a table row shaped to its columns: one block a cell, and the
+// height of the row with its padding.
+type row struct {
+	cells []block
+	h     float64
+}
+
+func (p *page) shapeRow(texts []string, st style, colW float64) (row, error) {
+	r := row{cells: make([]block, len(texts))}
+	h := 0.0
+	for i, text := range texts {
+		b, err := p.shape(text, st, colW-2*cellPad)
+		if err != nil {
+			return row{}, err
+		}
+		r.cells[i] = b
 		h = max(h, b.height())
 	}
+	r.h = h + 2*cellPad
+	return r, nil
+}
 
-	for i, b := range blocks {
+// drawRow draws r at the cursor, each cell centred in its column, and the
+// rule under it.
+func (p *page) drawRow(r row, colW float64) {
+	for i, b := range r.cells {
 		x := pageW - margin - float64(i+1)*colW + cellPad
 		p.draw(b, x, p.y+cellPad, colW-2*cellPad, alignCenter)
 	}
-	p.y += h + 2*cellPad
+	p.y += r.h
 	p.c.gray(0)
 	p.c.hline(margin, pageW-margin, p.y, 0.6)
-	return nil
 }

@@ -47,13 +47,14 @@ func (p *page) note(text string, st style, f flow) error {
 		return err
 	}
 
+	if end := top + b.height(); end > f.end {
+		return tooLow(end, f.end)
+	}
+
 	for i := range b.lines {
 		x, w := lineBox(i)
 		p.drawLine(b, i, x, top, w, alignStart)
 	}
 	p.y += b.height()
-	if p.y > f.end {
-		return tooLow(p.y, f.end)
-	}
 	return nil
 }

@@ -249,12 +249,12 @@ func TestOverlongContentIsAnError(t *testing.T) {
 		name string
 		edit func(*render.Sheet)
 	}{
-		{"notes", func(s *render.Sheet) { s.Notes = []string{long, long, long, long} }},
-		{"value", func(s *render.Sheet) { s.Fields[0].Value = strings.Repeat(long, 5) }},
-		{"rows", func(s *render.Sheet) {
-			for range 60 {
-				s.Table.Rows = append(s.Table.Rows, []string{"الأول", "73", "سكني"})
-			}
+		{"note longer than a page", func(s *render.Sheet) {
+			s.Notes = []string{strings.Repeat(long, 8)}
+		}},
+		{"fields", func(s *render.Sheet) { s.Fields[0].Value = strings.Repeat(long, 5) }},
+		{"row taller than a page", func(s *render.Sheet) {
+			s.Table.Rows = append(s.Table.Rows, []string{"الأول", "73", strings.Repeat(long, 4)})
 		}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
