@@ -15,8 +15,8 @@ type ImagePage struct {
 	Stamp    []string // lines beside the QR code, e.g. "page 2 of 5"
 }
 
-// Document renders the cover sheet followed by one page per image, as one
-// PDF. The fonts are embedded once, with the glyphs of every page. Errors
+// Document renders the cover sheet, on as many pages as Sheet would,
+// followed by one page per image, as one PDF. The fonts are embedded once, with the glyphs of every page. Errors
 // are those of Sheet, and an Invalid error for an image that is not a PNG.
 func (r *Renderer) Document(cover Sheet, images ...ImagePage) ([]byte, error) {
 	sh := r.shaper()

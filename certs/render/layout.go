@@ -186,11 +186,11 @@ func (p *page) heading(s *Sheet) error {
 	return nil
 }
 
-// tooLong reports content that would run into the QR code or off the page:
-// one page is all this renderer does, and cutting text would be worse.
+// tooLong reports content that would run into the QR code or off the page
+// and cannot move to the next: cutting text would be worse.
 func tooLong(what string) error {
 	return sijil.Errorf(sijil.TooLarge, "render.too_long",
-		"render: the certificate does not fit on one A4 page (%s)", what)
+		"render: the certificate does not fit its A4 pages (%s)", what)
 }
 
 // tooLow reports content ending at end when it had to end by limit.

@@ -1,5 +1,6 @@
 // Package render draws certificates as A4 PDFs in shaped Arabic with
-// English: a one-page sheet, optionally followed by stamped page images.
+// English: a sheet, on continuation pages when its table is long,
+// optionally followed by stamped page images.
 // Text is shaped with go-text/typesetting (bidi, script runs, HarfBuzz,
 // line wrapping) and written glyph by glyph through an embedded
 // subset of Amiri, with a ToUnicode map so that copying and pdftotext give
@@ -87,9 +88,12 @@ type Table struct {
 	Total   []string
 }
 
-// Sheet renders s as a complete one-page PDF. It fails with an Invalid
-// error when a character has no glyph in the font, and with a TooLarge
-// error when the content does not fit one A4 page.
+// Sheet renders s as a PDF: one A4 page, or, when the table or the notes
+// do not fit there, continuation pages that repeat the title, the table's
+// header row and the QR code, every page numbered. It fails with an
+// Invalid error when a character has no glyph in the font, and with a
+// TooLarge error when the heading and fields do not fit the first page, or
+// a table row or a note does not fit a page of its own.
 func (r *Renderer) Sheet(s Sheet) ([]byte, error) {
 	return r.Document(s)
 }
