@@ -199,8 +199,9 @@ func (is *Issuer) issue(ctx context.Context, content verify.Content, claims veri
 	cert := Certificate{ID: out.ID, Kind: claims.Kind.String(), KeyID: is.Signer.KeyID(),
 		IssuedAt: claims.Issued(), Content: encoded, Token: token, PDFKey: out.PDFKey,
 		PDFSHA256: hex.EncodeToString(sum[:]), CheckCode: verify.CheckCode(claims.ID)}
-	entry := verify.LogEntry{Op: verify.OpIssue, CertID: out.ID, Digest: claims.Digest,
-		KeyID: cert.KeyID, Time: claims.IssuedAt}
+	entry := verify.LogEntry{Op: verify.OpIssue, CertRef: verify.CertRef(out.ID),
+		Digest: claims.Digest,
+		KeyID:  cert.KeyID, Time: claims.IssuedAt}
 	err = is.inTx(ctx, func(tx *sql.Tx) error {
 		if cert.LogIndex, err = is.appendLog(ctx, tx, entry); err != nil {
 			return err

@@ -152,9 +152,9 @@ func TestIssueBuildingRefusesBadFacts(t *testing.T) {
 		}, "certs.record_twice"},
 		{"ancient date", func(m map[string]any) { m["as_of"] = "0001-01-01" },
 			"certs.as_of_too_old"},
-		{"more floors than a page holds", func(m map[string]any) {
+		{"more floors than any building has", func(m map[string]any) {
 			floors := []any{}
-			for i := 0; i < 11; i++ {
+			for i := 0; i < 61; i++ {
 				floors = append(floors, map[string]any{"level": "x", "area_m2": 1, "use": "y"})
 			}
 			m["floors"] = floors

@@ -91,10 +91,11 @@ func (is *Issuer) revokeTx(ctx context.Context, tx *sql.Tx, rev verify.Revocatio
 	if err != nil {
 		return fmt.Errorf("encode revocation: %w", err)
 	}
-	entry := verify.LogEntry{Op: verify.OpRevoke, CertID: rev.CertID,
+	entry := verify.LogEntry{Op: verify.OpRevoke, CertRef: verify.CertRef(rev.CertID),
 		Digest: verify.Digest(record), KeyID: keyID, Time: rev.At}
 	if rev.Status == verify.StatusSuperseded {
-		entry.Op, entry.CertID, entry.Replaces = verify.OpSupersede, rev.ReplacedBy, rev.CertID
+		entry.Op, entry.CertRef = verify.OpSupersede, verify.CertRef(rev.ReplacedBy)
+		entry.Replaces = verify.CertRef(rev.CertID)
 	}
 
 	index, err := is.appendLog(ctx, tx, entry)

@@ -20,6 +20,11 @@ const (
 	StatusInvalid    Status = "invalid"
 	StatusRevoked    Status = "revoked"
 	StatusSuperseded Status = "superseded"
+
+	// StatusUnknown: the signature holds, but the office's records, which
+	// say whether the certificate is current and logged, could not be read.
+	// A verifier must not accept the paper on it; asking again may work.
+	StatusUnknown Status = "unknown"
 )
 
 // Result is the verdict on a certificate with what it certifies. Reason and

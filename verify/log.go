@@ -3,6 +3,7 @@ package verify
 import (
 	"crypto/sha256"
 	"encoding/base64"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"strconv"
@@ -34,15 +35,16 @@ var ErrCheckpoint = errors.New("bad issuance log checkpoint")
 var ErrProof = errors.New("issuance log proof does not verify")
 
 // LogEntry is one leaf of the public issuance log: an issuance, revocation
-// or supersession. It holds ids and digests only, never a holder's name or
-// national ID, because anyone may read the whole log.
+// or supersession. It holds references and digests only, never a holder's
+// name or national ID, nor even a certificate number (which would let
+// anyone look the certificate up), because anyone may read the whole log.
 type LogEntry struct {
 	Op       string `cbor:"1,keyasint"`
-	CertID   string `cbor:"2,keyasint"`           // as printed
+	CertRef  string `cbor:"2,keyasint"`           // CertRef of the certificate number
 	Digest   []byte `cbor:"3,keyasint"`           // SHA-256 of the content or revocation record
 	KeyID    string `cbor:"4,keyasint"`           // the key that signed the certificate
 	Time     int64  `cbor:"5,keyasint"`           // Unix seconds, UTC
-	Replaces string `cbor:"6,keyasint,omitempty"` // supersede only: the old certificate
+	Replaces string `cbor:"6,keyasint,omitempty"` // supersede only: the old one's CertRef
 }
 
 // Encode checks the entry and returns its canonical CBOR encoding, the
@@ -76,7 +78,7 @@ func (e LogEntry) check() error {
 	switch {
 	case e.Op != OpIssue && e.Op != OpRevoke && e.Op != OpSupersede:
 		return fmt.Errorf("%w: unknown operation %q", ErrLogEntry, e.Op)
-	case e.CertID == "" || e.KeyID == "":
+	case e.CertRef == "" || e.KeyID == "":
 		return fmt.Errorf("%w: certificate id and key id are required", ErrLogEntry)
 	case len(e.Digest) != sha256.Size:
 		return fmt.Errorf("%w: digest is %d bytes, want %d", ErrLogEntry,
@@ -88,6 +90,14 @@ func (e LogEntry) check() error {
 			"the certificate it replaces", ErrLogEntry)
 	}
 	return nil
+}
+
+// CertRef is how public lists (the log, the revocation list) name a
+// certificate: a hash of its printed number. Whoever holds the paper can
+// compute it; nobody can turn it back into a number to look up.
+func CertRef(printedID string) string {
+	sum := sha256.Sum256([]byte("sijil/cert-ref/v1\x00" + printedID))
+	return hex.EncodeToString(sum[:16])
 }
 
 // LeafHash returns the RFC 6962 hash of an encoded entry: SHA-256 over a

@@ -15,7 +15,7 @@ import (
 
 func logEntry() verify.LogEntry {
 	digest := sha256.Sum256([]byte("content"))
-	return verify.LogEntry{Op: verify.OpIssue, CertID: "AAAA-BBBB-CCCC-DDDD",
+	return verify.LogEntry{Op: verify.OpIssue, CertRef: "AAAA-BBBB-CCCC-DDDD",
 		Digest: digest[:], KeyID: "0a1b2c3d", Time: 1_790_000_000}
 }
 
@@ -48,7 +48,7 @@ func TestLogEntryRefused(t *testing.T) {
 		mutate func(*verify.LogEntry)
 	}{
 		{"unknown op", func(e *verify.LogEntry) { e.Op = "delete" }},
-		{"no certificate id", func(e *verify.LogEntry) { e.CertID = "" }},
+		{"no certificate id", func(e *verify.LogEntry) { e.CertRef = "" }},
 		{"no key id", func(e *verify.LogEntry) { e.KeyID = "" }},
 		{"short digest", func(e *verify.LogEntry) { e.Digest = e.Digest[:16] }},
 		{"no time", func(e *verify.LogEntry) { e.Time = 0 }},

@@ -37,7 +37,7 @@ func (vf *Verifier) checkLog(d Decoded, ev LogEvidence) *LogVerdict {
 		v.Reason = "the log entry is not well formed"
 		return v
 	}
-	if entry.Op != OpIssue || entry.CertID != d.Claims.CertID() ||
+	if entry.Op != OpIssue || entry.CertRef != CertRef(d.Claims.CertID()) ||
 		!bytes.Equal(entry.Digest, d.Claims.Digest) || entry.KeyID != d.KeyID ||
 		entry.Time != d.Claims.IssuedAt {
 		v.Reason = "the log entry does not record this certificate's issuance"

@@ -50,8 +50,11 @@ func (v *Verifier) CheckOnline(ctx context.Context, token string, reg Registry,
 		// logged cannot be told now: say so rather than guess.
 		logMiss(ctx, log, res.CertID, err)
 		res = v.withContent(d, res, nil)
-		res.Current = false
-		res.Log = &LogVerdict{Reason: "the office's records could not be read; try again"}
+		res.Status, res.Current = StatusUnknown, false
+		res.ReasonKey = "verify.unavailable"
+		res.Reason = "The signature is genuine, but whether the certificate is still current " +
+			"could not be checked now. Do not rely on it yet; try again later or call 115."
+		res.Log = &LogVerdict{Reason: "the office's records could not be read"}
 		return res
 	}
 

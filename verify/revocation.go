@@ -41,12 +41,22 @@ func (r Revocation) When() string { return time.Unix(r.At, 0).UTC().Format(time.
 
 // RevocationList is every revocation, published signed so a verifier can
 // check a certificate's status without telling anyone which one it holds.
+// It names certificates by CertRef, never by number, so that it cannot be
+// used to look any certificate up.
 type RevocationList struct {
-	Issuer   string       `json:"issuer"`
-	IssuedAt int64        `json:"issued_at"`
-	Entries  []Revocation `json:"revocations"`
+	Issuer   string   `json:"issuer"`
+	IssuedAt int64    `json:"issued_at"`
+	Entries  []Listed `json:"revocations"`
 
-	byID map[string]Revocation
+	byRef map[string]Listed
+}
+
+// Listed is one revocation as the public list gives it.
+type Listed struct {
+	CertRef string `json:"cert_ref"`
+	Status  Status `json:"status"`
+	At      int64  `json:"at"`
+	Reason  string `json:"reason"`
 }
 
 // ReadRevocationList opens a signed revocation list with the key set.
@@ -63,27 +73,34 @@ func ReadRevocationList(data []byte, keys *KeySet) (*RevocationList, error) {
 	return &rl, nil
 }
 
-// NewRevocationList builds a list from entries, for signing.
-func NewRevocationList(issuer string, now time.Time, entries []Revocation) *RevocationList {
-	rl := &RevocationList{Issuer: issuer, IssuedAt: now.Unix(), Entries: entries}
+// NewRevocationList builds the public list from the office's revocations,
+// for signing.
+func NewRevocationList(issuer string, now time.Time, revs []Revocation) *RevocationList {
+	rl := &RevocationList{Issuer: issuer, IssuedAt: now.Unix()}
+	for _, r := range revs {
+		rl.Entries = append(rl.Entries, Listed{CertRef: CertRef(r.CertID), Status: r.Status,
+			At: r.At, Reason: r.Reason})
+	}
 	rl.index()
 	return rl
 }
 
 func (rl *RevocationList) index() {
-	rl.byID = make(map[string]Revocation, len(rl.Entries))
+	rl.byRef = make(map[string]Listed, len(rl.Entries))
 	for _, e := range rl.Entries {
-		rl.byID[e.CertID] = e
+		rl.byRef[e.CertRef] = e
 	}
 }
 
-// Lookup returns the revocation of a certificate, if it has one.
+// Lookup returns the revocation of the certificate with the printed
+// number, if the list has one. The list does not say what replaced a
+// superseded certificate; the verify page does.
 func (rl *RevocationList) Lookup(certID string) (Revocation, bool) {
 	if rl == nil {
 		return Revocation{}, false
 	}
-	r, ok := rl.byID[certID]
-	return r, ok
+	e, ok := rl.byRef[CertRef(certID)]
+	return Revocation{CertID: certID, Status: e.Status, At: e.At, Reason: e.Reason}, ok
 }
 
 // Issued returns when the list was made, so a verifier can say how fresh

@@ -154,3 +154,26 @@ func TestDroppedPDF(t *testing.T) {
 		})
 	}
 }
+
+func TestUnreadableRecordsAreNeverShownAsValid(t *testing.T) {
+	f := newFixture(t)
+	c := f.issue(t)
+	if err := f.office.Issuer.Revoke(context.Background(), c.ID, verify.ReasonFraud,
+		""); err != nil {
+		t.Fatal(err)
+	}
+	// The row points at a log entry that is not there: the office's
+	// records are inconsistent, so nothing about the status can be said.
+	if _, err := f.office.DB.Exec(`UPDATE certificates SET log_index = 999 WHERE id = $1`,
+		c.ID); err != nil {
+		t.Fatal(err)
+	}
+	res := f.verdict(t, c.Token)
+	if res.Status != verify.StatusUnknown || res.Current {
+		t.Fatalf("want unknown and not current, got %+v", res)
+	}
+	_, page := f.get(t, "/V/"+c.Token, "text/html")
+	if strings.Contains(page, "سارية وصادرة") || !strings.Contains(page, "تعذّر التحقق") {
+		t.Errorf("the page must not call the certificate current:\n%s", page)
+	}
+}

@@ -63,7 +63,7 @@ func openTestLog(dir string) (testLog, error) {
 func entry(tb testing.TB, i int) []byte {
 	tb.Helper()
 	digest := sha256.Sum256(fmt.Appendf(nil, "content %d", i))
-	e := verify.LogEntry{Op: verify.OpIssue, CertID: fmt.Sprintf("CERT-%06d", i),
+	e := verify.LogEntry{Op: verify.OpIssue, CertRef: fmt.Sprintf("CERT-%06d", i),
 		Digest: digest[:], KeyID: "0a1b2c3d", Time: 1_790_000_000 + int64(i)}
 	data, err := e.Encode()
 	if err != nil {
