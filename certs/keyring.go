@@ -194,5 +194,10 @@ func (kr *Keyring) signDoc(domain string, v any) ([]byte, error) {
 			keys = append(keys, s.key)
 		}
 	}
+	if len(keys) == 0 {
+		return nil, sijil.Errorf(sijil.Conflict, "certs.no_trusted_key",
+			"every signing key is compromised, so nothing published can be signed; make a "+
+				"new key with 'sijil keys rotate' first")
+	}
 	return json.MarshalIndent(verify.SignDoc(domain, payload, keys...), "", "  ")
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"strings"
 	"time"
 	"unicode/utf8"
 
@@ -29,7 +28,9 @@ func (is *Issuer) Revoke(ctx context.Context, certID, reason, note string) error
 		return sijil.Errorf(sijil.Invalid, "certs.note_too_long",
 			"the note is longer than %d characters", maxNoteRunes)
 	}
-	certID = strings.ToUpper(strings.TrimSpace(certID))
+	if id, err := verify.ParseID(certID); err == nil {
+		certID = verify.FormatID(id)
+	}
 	if err := is.checkCurrent(ctx, certID); err != nil {
 		return err
 	}

@@ -57,6 +57,10 @@ func TestTamperedPDFsAreRefusedOffline(t *testing.T) {
 	if _, res := v.CheckPDF(issued.PDF); res.Status != verify.StatusValid {
 		t.Fatalf("the untouched PDF: %+v", res)
 	}
+	mailed := append(bytes.Clone(issued.PDF), "\r\n\n"...)
+	if _, res := v.CheckPDF(mailed); res.Status != verify.StatusValid {
+		t.Errorf("a PDF with blank lines added after its end, as mail does: %+v", res)
+	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			_, res := v.CheckPDF(tt.pdf)

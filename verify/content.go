@@ -114,15 +114,22 @@ func MaskNationalID(id string) string {
 
 // Masked returns a copy of the content fit to show a verifier: the national
 // ID masked. Content carries no contact details to remove.
+//
+// The hashes of cited records are cut to the prefix the paper prints: a
+// full hash would let anyone confirm a guessed original file. A certified
+// copy's hashes stay whole: its paper is the pages themselves and prints
+// the original's hash.
 func (c Content) Masked() Content {
 	if c.Building != nil {
 		b := *c.Building
 		b.HolderID = MaskNationalID(b.HolderID)
+		b.Records = shortRefs(b.Records)
 		c.Building = &b
 	}
 	if c.Craft != nil {
 		cr := *c.Craft
 		cr.HolderID = MaskNationalID(cr.HolderID)
+		cr.Records = shortRefs(cr.Records)
 		c.Craft = &cr
 	}
 	if c.Copy != nil {
@@ -131,4 +138,19 @@ func (c Content) Masked() Content {
 		c.Copy = &cp
 	}
 	return c
+}
+
+func shortRefs(refs []RecordRef) []RecordRef {
+	out := make([]RecordRef, len(refs))
+	for i, r := range refs {
+		out[i] = RecordRef{ID: r.ID, SHA256: shortHash(r.SHA256)}
+	}
+	return out
+}
+
+func shortHash(h string) string {
+	if len(h) <= 12 {
+		return h
+	}
+	return h[:12] + "…"
 }

@@ -115,6 +115,7 @@ var ErrPDFSignature = errors.New("PDF signature check failed")
 // exactly what its QR token signs. It returns the token, for an online
 // check of status and log to follow.
 func (v *Verifier) CheckPDF(pdf []byte) (string, Result) {
+	pdf = trimAfterEOF(pdf)
 	qr, content, err := FromPDF(pdf)
 	if err != nil {
 		return "", invalid("verify.not_certificate",
@@ -130,4 +131,26 @@ func (v *Verifier) CheckPDF(pdf []byte) (string, Result) {
 		return token, r
 	}
 	return token, v.Check(token, content)
+}
+
+// trimAfterEOF drops white space added after the file's last %%EOF line,
+// as copying or mailing a file may add: it is no change to the document.
+// The end-of-line that belongs to the %%EOF line is kept, since the
+// signature covers it.
+func trimAfterEOF(pdf []byte) []byte {
+	i := bytes.LastIndex(pdf, []byte("%%EOF"))
+	if i < 0 {
+		return pdf
+	}
+	end := i + len("%%EOF")
+	for _, eol := range []string{"\r\n", "\n", "\r"} {
+		if bytes.HasPrefix(pdf[end:], []byte(eol)) {
+			end += len(eol)
+			break
+		}
+	}
+	if len(bytes.TrimLeft(pdf[end:], " \t\r\n\x00")) != 0 {
+		return pdf // something else follows: let the signature check judge it
+	}
+	return pdf[:end]
 }

@@ -96,7 +96,9 @@ func (s *Server) checkPDF(r *http.Request, data []byte) verify.Result {
 
 func (s *Server) verifyToken(w http.ResponseWriter, r *http.Request) error {
 	res := s.check(r)
-	w.Header().Set("Cache-Control", "public, max-age=60")
+	// A certificate can be revoked at any moment: no cache may answer for
+	// the office.
+	w.Header().Set("Cache-Control", "no-store")
 	if wantsJSON(r) {
 		writeJSON(w, http.StatusOK, res)
 		return nil
@@ -106,7 +108,7 @@ func (s *Server) verifyToken(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) verifyAPI(w http.ResponseWriter, r *http.Request) error {
-	w.Header().Set("Cache-Control", "public, max-age=60")
+	w.Header().Set("Cache-Control", "no-store")
 	writeJSON(w, http.StatusOK, s.check(r))
 	return nil
 }

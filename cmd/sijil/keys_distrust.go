@@ -23,6 +23,12 @@ func (e *env) distrustKey(kr *certs.Keyring, op string, args []string, since str
 	if err != nil {
 		return err
 	}
+	// A compromise dated in the future would leave the thief's signatures
+	// valid until then.
+	if when.After(time.Now()) {
+		return fmt.Errorf("%w: --since cannot be in the future: give the earliest time the "+
+			"key may have been in other hands", errUsage)
+	}
 	if err := kr.Compromise(args[0], when); err != nil {
 		return err
 	}
