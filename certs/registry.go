@@ -14,6 +14,7 @@ import (
 // PublicLog is the read side of the issuance log that verify nodes serve.
 type PublicLog interface {
 	Evidence(ctx context.Context, index uint64) (verify.LogEvidence, error)
+	LeavesOf(ctx context.Context, certRef string) ([]uint64, error)
 }
 
 // Registry answers verify.Registry from the certificate rows and the log,
@@ -53,6 +54,23 @@ func (r Registry) Certificate(ctx context.Context, id string) (verify.Held, erro
 	}
 	if held.Log, err = r.Log.Evidence(ctx, uint64(logIndex.Int64)); err != nil {
 		return verify.Held{}, err
+	}
+
+	// Revocations are read from the log, not from the row: see
+	// verify.Held.Events.
+	leaves, err := r.Log.LeavesOf(ctx, verify.CertRef(id))
+	if err != nil {
+		return verify.Held{}, err
+	}
+	for _, index := range leaves {
+		if index == uint64(logIndex.Int64) {
+			continue
+		}
+		ev, err := r.Log.Evidence(ctx, index)
+		if err != nil {
+			return verify.Held{}, err
+		}
+		held.Events = append(held.Events, ev)
 	}
 	return held, nil
 }

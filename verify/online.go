@@ -1,7 +1,9 @@
 package verify
 
 import (
+	"bytes"
 	"context"
+	"fmt"
 	"log/slog"
 
 	"github.com/sijil-municipality/sijil"
@@ -19,8 +21,9 @@ type Registry interface {
 // issuance.
 type Held struct {
 	Content    []byte
-	Revocation *Revocation
-	Log        LogEvidence
+	Revocation *Revocation   // the office's row, for its reason and replacement
+	Log        LogEvidence   // the issuance
+	Events     []LogEvidence // every other leaf naming the certificate
 }
 
 // CheckOnline gives the full verdict on a token with what the registry
@@ -62,8 +65,11 @@ func (v *Verifier) CheckOnline(ctx context.Context, token string, reg Registry,
 		return res
 	}
 	res.ApplyLog(v.checkLog(d, held.Log))
-	if held.Revocation != nil {
-		res.ApplyRevocation(*held.Revocation)
+	if res.Status != StatusValid {
+		return res
+	}
+	if rev, ok := v.loggedRevocation(ctx, d, held, log); ok {
+		res.ApplyRevocation(rev)
 	}
 	return res
 }
@@ -72,4 +78,53 @@ func logMiss(ctx context.Context, log *slog.Logger, certID string, err error) {
 	if log != nil {
 		log.ErrorContext(ctx, "verify: registry lookup failed", "cert_id", certID, "err", err)
 	}
+}
+
+// loggedRevocation decides from the log alone whether the certificate was
+// revoked or superseded: a revocation counts only when its leaf is proven
+// in the log, so a row inserted or deleted behind the log's back changes
+// nothing. The office's row supplies the reason and the replacement when
+// its digest matches the leaf; otherwise the leaf's own facts are shown.
+func (v *Verifier) loggedRevocation(ctx context.Context, d Decoded, held Held,
+	log *slog.Logger) (Revocation, bool) {
+	ref := CertRef(d.Claims.CertID())
+	for _, ev := range held.Events {
+		e, err := DecodeLogEntry(ev.Leaf)
+		if err != nil || !v.provenInLog(ev) {
+			continue
+		}
+		revoked := e.Op == OpRevoke && e.CertRef == ref
+		superseded := e.Op == OpSupersede && e.Replaces == ref
+		if !revoked && !superseded {
+			continue // the certificate's own issuance, or it replaced another
+		}
+
+		rev := Revocation{CertID: d.Claims.CertID(), Status: StatusRevoked, At: e.Time,
+			Reason: "unknown"}
+		if superseded {
+			rev.Status = StatusSuperseded
+		}
+		if row := held.Revocation; row != nil {
+			record, err := Marshal(*row)
+			if err == nil && bytes.Equal(Digest(record), e.Digest) {
+				return *row, true
+			}
+			logMiss(ctx, log, rev.CertID, fmt.Errorf("revocation row differs from its log leaf"))
+		}
+		return rev, true
+	}
+	if held.Revocation != nil {
+		logMiss(ctx, log, d.Claims.CertID(), fmt.Errorf("revocation row has no proven log leaf"))
+	}
+	return Revocation{}, false
+}
+
+// provenInLog checks a leaf's inclusion proof against its signed
+// checkpoint.
+func (v *Verifier) provenInLog(ev LogEvidence) bool {
+	cp, err := v.checkpoint(ev.Checkpoint)
+	if err != nil {
+		return false
+	}
+	return VerifyInclusion(LeafHash(ev.Leaf), ev.Index, cp.Size, ev.Proof, cp.Root) == nil
 }

@@ -177,3 +177,34 @@ func TestUnreadableRecordsAreNeverShownAsValid(t *testing.T) {
 		t.Errorf("the page must not call the certificate current:\n%s", page)
 	}
 }
+
+// TestRevocationsComeFromTheLog pins the security review's finding that
+// staff could revoke or un-revoke silently by editing the revocations table.
+func TestRevocationsComeFromTheLog(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	revoked := f.issue(t)
+	if err := f.office.Issuer.Revoke(ctx, revoked.ID, verify.ReasonFraud, ""); err != nil {
+		t.Fatal(err)
+	}
+	current := f.issue(t)
+
+	// Un-revoke by deleting the row: the log still says revoked.
+	if _, err := f.office.DB.Exec(`DELETE FROM revocations WHERE cert_id = $1`,
+		revoked.ID); err != nil {
+		t.Fatal(err)
+	}
+	if res := f.verdict(t, revoked.Token); res.Status != verify.StatusRevoked {
+		t.Errorf("revocation row deleted behind the log's back: %+v", res)
+	}
+
+	// Revoke by inserting a row: nothing in the log, so it stays current.
+	if _, err := f.office.DB.Exec(`INSERT INTO revocations (cert_id, status, at, reason,
+		replaced_by, note, log_index) VALUES ($1, 'revoked', 1, 'fraud', NULL, '', 12345)`,
+		current.ID); err != nil {
+		t.Fatal(err)
+	}
+	if res := f.verdict(t, current.Token); res.Status != verify.StatusValid {
+		t.Errorf("revocation row inserted without a log entry: %+v", res)
+	}
+}

@@ -28,7 +28,10 @@ var migrations embed.FS
 // Migrate brings the log's tables in db up to date; dialect is
 // sijil.DialectSQLite or sijil.DialectPostgres.
 func Migrate(ctx context.Context, db *sql.DB, dialect string) error {
-	return sijil.Migrate(ctx, db, dialect, "issuancelog", migrations)
+	if err := sijil.Migrate(ctx, db, dialect, "issuancelog", migrations); err != nil {
+		return err
+	}
+	return backfillRefs(ctx, db)
 }
 
 // Log is the issuance log kept in a database. It is safe for concurrent
@@ -70,7 +73,8 @@ func New(db *sql.DB, signer note.Signer, origin string) *Log {
 // it fail with SQLITE_BUSY instead of waiting. An entry already in the log
 // is refused with kind Conflict; a bad one with kind Invalid.
 func (l *Log) AppendTx(ctx context.Context, tx *sql.Tx, entry []byte) (uint64, error) {
-	if _, err := verify.DecodeLogEntry(entry); err != nil {
+	decoded, err := verify.DecodeLogEntry(entry)
+	if err != nil {
 		return 0, sijil.Errorf(sijil.Invalid, "issuancelog.bad_entry",
 			"The log entry is not valid: %w", err)
 	}
@@ -98,6 +102,9 @@ func (l *Log) AppendTx(ctx context.Context, tx *sql.Tx, entry []byte) (uint64, e
 	}
 	if err := insertNodes(ctx, tx, nodes); err != nil {
 		return 0, fmt.Errorf("append log leaf %d: %w", index, err)
+	}
+	if err := indexRefs(ctx, tx, index, decoded); err != nil {
+		return 0, err
 	}
 	return index, nil
 }
