@@ -248,7 +248,7 @@ func readableTime(rfc3339 string) string {
 
 func wantsJSON(r *http.Request) bool {
 	return strings.Contains(r.Header.Get("Accept"), "application/json") ||
-		strings.HasPrefix(r.URL.Path, "/api/")
+		strings.HasPrefix(r.URL.Path, "/api/") || strings.HasPrefix(r.URL.Path, "/log/")
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {
