@@ -27,9 +27,9 @@ type Held struct {
 }
 
 // CheckOnline gives the full verdict on a token with what the registry
-// holds: content intact, current or not, and included in the log. A
-// registry failure is logged and leaves the verdict on the token alone,
-// rather than failing the verifier.
+// holds: content intact, in the log, and current according to the log. When
+// the registry cannot be read the verdict is StatusUnknown, never valid:
+// the signature alone cannot say whether the certificate was revoked.
 func (v *Verifier) CheckOnline(ctx context.Context, token string, reg Registry,
 	log *slog.Logger) Result {
 	d, res, ok := v.checkToken(token)
@@ -74,9 +74,11 @@ func (v *Verifier) CheckOnline(ctx context.Context, token string, reg Registry,
 	return res
 }
 
+// logMiss reports, once, a problem with the office's records that the
+// verdict works around; it is for the operators, not the verifier.
 func logMiss(ctx context.Context, log *slog.Logger, certID string, err error) {
 	if log != nil {
-		log.ErrorContext(ctx, "verify: registry lookup failed", "cert_id", certID, "err", err)
+		log.ErrorContext(ctx, "verify: office records", "cert_id", certID, "err", err)
 	}
 }
 
