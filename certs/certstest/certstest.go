@@ -100,8 +100,8 @@ func (o *Office) KeySet() *verify.KeySet {
 }
 
 // Registry returns what a verify node of this office knows.
-func (o *Office) Registry() certs.Registry {
-	return certs.Registry{Store: o.Issuer.Store, Log: o.Log}
+func (o *Office) Registry() *certs.Registry {
+	return certs.NewRegistry(o.Issuer.Store, o.Log)
 }
 
 func must(tb testing.TB, err error) {

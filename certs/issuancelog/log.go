@@ -43,7 +43,15 @@ type Log struct {
 
 	mu   sync.Mutex // guards last
 	last signedCheckpoint
+
+	// upper caches committed nodes of level cachedLevel and above: every
+	// proof needs some, they never change once committed, and there are
+	// few of them (one for every 2^cachedLevel leaves).
+	upper sync.Map // compact.NodeID → []byte
 }
+
+// cachedLevel is the lowest level of nodes kept in memory.
+const cachedLevel = 4
 
 // signedCheckpoint is the latest checkpoint signed, kept because every
 // verification asks for it and the tree changes far less often.

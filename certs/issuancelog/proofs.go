@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"math"
 
+	"github.com/transparency-dev/merkle/compact"
 	"github.com/transparency-dev/merkle/proof"
 	"github.com/transparency-dev/merkle/rfc6962"
 	"golang.org/x/mod/sumdb/note"
@@ -118,7 +119,7 @@ func badRange(a, b uint64) error {
 // one node that is not stored: the right edge of a tree whose size is not
 // a power of two.
 func (l *Log) proofHashes(ctx context.Context, nodes proof.Nodes) ([][]byte, error) {
-	hashes, err := fetchNodes(ctx, l.db, nodes.IDs)
+	hashes, err := l.nodes(ctx, nodes.IDs)
 	if err != nil {
 		return nil, err
 	}
@@ -190,4 +191,34 @@ func (l *Log) Evidence(ctx context.Context, index uint64) (verify.LogEvidence, e
 		return verify.LogEvidence{}, err
 	}
 	return verify.LogEvidence{Index: index, Leaf: leaf, Checkpoint: signed, Proof: hashes}, nil
+}
+
+// nodes returns committed node hashes, from memory for the upper levels
+// and in one query for the rest.
+func (l *Log) nodes(ctx context.Context, ids []compact.NodeID) ([][]byte, error) {
+	hashes := make([][]byte, len(ids))
+	var missing []compact.NodeID
+	for i, id := range ids {
+		if h, ok := l.upper.Load(id); ok {
+			hashes[i] = h.([]byte)
+			continue
+		}
+		missing = append(missing, id)
+	}
+	fetched, err := fetchNodes(ctx, l.db, missing)
+	if err != nil {
+		return nil, err
+	}
+
+	for i, j := 0, 0; i < len(ids); i++ {
+		if hashes[i] != nil {
+			continue
+		}
+		hashes[i] = fetched[j]
+		if ids[i].Level >= cachedLevel {
+			l.upper.Store(ids[i], fetched[j])
+		}
+		j++
+	}
+	return hashes, nil
 }

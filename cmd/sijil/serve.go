@@ -49,7 +49,7 @@ func (e *env) serve(ctx context.Context, args []string) error {
 	store := &certs.Store{DB: a.db}
 	srv, err := web.New(web.Config{
 		Verifier: &verify.Verifier{Keys: keySet, LogKey: a.logVerifierKey},
-		Registry: certs.Registry{Store: store, Log: ilog},
+		Registry: certs.NewRegistry(store, ilog),
 		Codes:    store,
 		Log:      ilog,
 		KeySet:   keySetDoc,

@@ -128,7 +128,7 @@ func (e *env) verifier(ctx context.Context, keysFile, bundleFile, data string) (
 		a.Close()
 		return nil, nil, nil, err
 	}
-	reg := certs.Registry{Store: &certs.Store{DB: a.db}, Log: a.ilog}
+	reg := certs.NewRegistry(&certs.Store{DB: a.db}, a.ilog)
 	v := &verify.Verifier{Keys: ks, LogKey: a.logVerifierKey}
 	return v, reg, func() { a.Close() }, nil
 }
