@@ -3,7 +3,7 @@
 
 # Debian packages Sijil runs or tests against.
 DEBS := tesseract-ocr tesseract-ocr-ara tesseract-ocr-eng tesseract-ocr-osd \
-	poppler-utils zbar-tools qpdf fonts-hosny-amiri imagemagick
+	poppler-utils zbar-tools qpdf fonts-hosny-amiri imagemagick libnss3-tools
 
 # The S3 server the tests start on loopback, built once from the Go module
 # proxy at a pinned version and cached outside the repository.
