@@ -4,6 +4,7 @@ import (
 	"context"
 	"image"
 	"os"
+	"time"
 )
 
 // DecodePages decodes every page of the scan at path, for tests of the
@@ -38,4 +39,11 @@ func DecodePages(ctx context.Context, path string, lim Limits) ([]image.Image, e
 		imgs = append(imgs, img)
 	}
 	return imgs, nil
+}
+
+// SetToolTimeout shortens the outside tools' time limit for a test.
+func SetToolTimeout(d time.Duration) (restore func()) {
+	old := toolTimeout
+	toolTimeout = d
+	return func() { toolTimeout = old }
 }

@@ -137,12 +137,19 @@ func (t Tesseract) run(ctx context.Context, args ...string) ([]byte, error) {
 	if path == "" {
 		path = "tesseract"
 	}
-	cmd := exec.CommandContext(ctx, path, args...)
+	tctx, cancel := withToolTimeout(ctx)
+	defer cancel()
+	cmd := exec.CommandContext(tctx, path, args...)
 	cmd.Env = append(os.Environ(), "OMP_THREAD_LIMIT=1")
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 
 	out, err := cmd.Output()
+	if err != nil {
+		if terr := toolTimedOut(ctx, tctx, "Tesseract"); terr != nil {
+			return nil, terr
+		}
+	}
 	switch {
 	case err == nil:
 		return out, nil

@@ -61,9 +61,14 @@ func pdfPages(ctx context.Context, path string, lim Limits, tmp string) ([]pageS
 // pdfinfo runs poppler's pdfinfo and returns its "Key: value" lines.
 func pdfinfo(ctx context.Context, args ...string) (map[string]string, error) {
 	var stderr bytes.Buffer
-	cmd := exec.CommandContext(ctx, "pdfinfo", args...)
+	tctx, cancel := withToolTimeout(ctx)
+	defer cancel()
+	cmd := exec.CommandContext(tctx, "pdfinfo", args...)
 	cmd.Stderr = &stderr
 	out, err := cmd.Output()
+	if terr := toolTimedOut(ctx, tctx, "pdfinfo"); err != nil && terr != nil {
+		return nil, terr
+	}
 	if err != nil {
 		return nil, popplerError(ctx, "pdfinfo", err, stderr.String())
 	}
@@ -99,10 +104,15 @@ func rasterise(ctx context.Context, path string, page int, tmp string) (image.Im
 	prefix := filepath.Join(tmp, "pdf-page-"+strconv.Itoa(page))
 	n := strconv.Itoa(page)
 	var stderr bytes.Buffer
-	cmd := exec.CommandContext(ctx, "pdftoppm", "-r", strconv.Itoa(pdfDPI), "-gray",
+	tctx, cancel := withToolTimeout(ctx)
+	defer cancel()
+	cmd := exec.CommandContext(tctx, "pdftoppm", "-r", strconv.Itoa(pdfDPI), "-gray",
 		"-f", n, "-l", n, "-singlefile", path, prefix)
 	cmd.Stderr = &stderr
 	if err := cmd.Run(); err != nil {
+		if terr := toolTimedOut(ctx, tctx, "pdftoppm"); terr != nil {
+			return nil, terr
+		}
 		return nil, popplerError(ctx, "pdftoppm", err, stderr.String())
 	}
 
