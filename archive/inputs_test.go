@@ -170,12 +170,16 @@ func textPDF(lines []string) []byte {
 
 // pngHeader is a PNG that claims to be w × h pixels and holds no pixels,
 // to check that size limits act before decoding.
-func pngHeader(w, h uint32) []byte {
+func pngHeader(w, h uint32) []byte { return pngHeaderDepth(w, h, 8, 0) }
+
+// pngHeaderDepth is pngHeader with a bit depth and PNG colour type (0 grey,
+// 6 RGBA).
+func pngHeaderDepth(w, h uint32, depth, colorType byte) []byte {
 	var buf bytes.Buffer
 	buf.WriteString("\x89PNG\r\n\x1a\n")
 	ihdr := binary.BigEndian.AppendUint32(nil, w)
 	ihdr = binary.BigEndian.AppendUint32(ihdr, h)
-	ihdr = append(ihdr, 8, 0, 0, 0, 0) // 8-bit grey
+	ihdr = append(ihdr, depth, colorType, 0, 0, 0)
 	writeChunk(&buf, "IHDR", ihdr)
 	writeChunk(&buf, "IDAT", []byte{0x78, 0x9c, 0x03, 0x00, 0x00, 0x00, 0x00, 0x01})
 	writeChunk(&buf, "IEND", nil)

@@ -7,6 +7,10 @@ type Limits struct {
 	MaxBytes  int64 // size of the uploaded file; default 200 MiB
 	MaxPages  int   // pages in one file; default 500
 	MaxPixels int64 // pixels of one page as decoded; default 60 million
+
+	// MaxDecodedBytes bounds the memory one decoded page takes; default
+	// 256 MiB, an A3 page at 600 dpi in 8-bit colour.
+	MaxDecodedBytes int64
 }
 
 // Default limits. 60 Mpx is an A3 page at 600 dpi (about 7,000 × 9,900)
@@ -15,6 +19,8 @@ const (
 	DefaultMaxBytes  = 200 << 20
 	DefaultMaxPages  = 500
 	DefaultMaxPixels = 60_000_000
+
+	DefaultMaxDecodedBytes = 256 << 20
 )
 
 func (l Limits) withDefaults() Limits {
@@ -26,6 +32,9 @@ func (l Limits) withDefaults() Limits {
 	}
 	if l.MaxPixels <= 0 {
 		l.MaxPixels = DefaultMaxPixels
+	}
+	if l.MaxDecodedBytes <= 0 {
+		l.MaxDecodedBytes = DefaultMaxDecodedBytes
 	}
 	return l
 }

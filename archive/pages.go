@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"image"
+	"image/color"
 	_ "image/jpeg" // registers the JPEG decoder for image.Decode
 	_ "image/png"  // registers the PNG decoder for image.Decode
 	"io"
@@ -18,6 +19,7 @@ import (
 type pageSource struct {
 	number        int // from 1
 	width, height int
+	model         color.Model // nil when the format does not say before decoding
 	decode        func(ctx context.Context) (image.Image, error)
 }
 
@@ -52,6 +54,9 @@ func splitPages(ctx context.Context, f *os.File, size int64, media string,
 		if err := checkPixels(p.number, p.width, p.height, lim); err != nil {
 			return nil, err
 		}
+		if err := checkDecodedBytes(p, lim); err != nil {
+			return nil, err
+		}
 	}
 	return pages, nil
 }
@@ -72,6 +77,39 @@ func checkPixels(number, w, h int, lim Limits) error {
 	return nil
 }
 
+// checkDecodedBytes refuses a page whose decoded image would take more
+// memory than the limit: pixels alone undercount a 16-bit colour page,
+// which takes eight bytes a pixel, and a worker decodes one per CPU.
+func checkDecodedBytes(p pageSource, lim Limits) error {
+	need := int64(p.width) * int64(p.height) * int64(bytesPerPixel(p.model))
+	if need <= lim.MaxDecodedBytes {
+		return nil
+	}
+	return sijil.Errorf(sijil.TooLarge, "archive.page_too_deep",
+		"page %d would take %d MB of memory to read (%d × %d pixels, %d bytes each); the "+
+			"limit is %d MB: scan it in greyscale or 8-bit colour, or at a lower resolution",
+		p.number, need>>20, p.width, p.height, bytesPerPixel(p.model), lim.MaxDecodedBytes>>20)
+}
+
+// bytesPerPixel is what Go's decoders allocate a pixel for the colour
+// model; an unknown model is counted as 8-bit RGBA.
+func bytesPerPixel(m color.Model) int {
+	if _, ok := m.(color.Palette); ok {
+		return 1
+	}
+	switch m {
+	case color.GrayModel, color.AlphaModel:
+		return 1
+	case color.Gray16Model, color.Alpha16Model:
+		return 2
+	case color.YCbCrModel:
+		return 3
+	case color.RGBA64Model, color.NRGBA64Model:
+		return 8
+	}
+	return 4
+}
+
 // singleImage reads the header of a JPEG or PNG file, which is one page.
 func singleImage(f *os.File, size int64, media string) ([]pageSource, error) {
 	cfg, _, err := image.DecodeConfig(io.NewSectionReader(f, 0, size))
@@ -86,7 +124,8 @@ func singleImage(f *os.File, size int64, media string) ([]pageSource, error) {
 		}
 		return img, nil
 	}
-	return []pageSource{{number: 1, width: cfg.Width, height: cfg.Height, decode: decode}}, nil
+	return []pageSource{{number: 1, width: cfg.Width, height: cfg.Height,
+		model: cfg.ColorModel, decode: decode}}, nil
 }
 
 // damaged is the refusal for a file whose bytes cannot be decoded.

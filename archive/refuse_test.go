@@ -41,6 +41,8 @@ func TestIngestRefuses(t *testing.T) {
 			sijil.Invalid, "archive.damaged_file", "truncated or damaged"},
 		{"pixel bomb", pngHeader(100_000, 100_000), archive.Limits{},
 			sijil.TooLarge, "archive.page_too_large", "100000 × 100000"},
+		{"16-bit colour page too deep to decode", pngHeaderDepth(6000, 6000, 16, 6),
+			archive.Limits{}, sijil.TooLarge, "archive.page_too_deep", "greyscale"},
 		{"page over a low pixel limit", tiff2, archive.Limits{MaxPixels: 1000},
 			sijil.TooLarge, "archive.page_too_large", "limit is 0.0 million"},
 		{"too many TIFF pages", tiff2, archive.Limits{MaxPages: 1},

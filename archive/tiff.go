@@ -36,7 +36,8 @@ func tiffPages(ra io.ReaderAt, size int64, lim Limits) ([]pageSource, error) {
 			}
 			return img, nil
 		}
-		pages[i] = pageSource{number: number, width: cfg.Width, height: cfg.Height, decode: decode}
+		pages[i] = pageSource{number: number, width: cfg.Width, height: cfg.Height,
+			model: cfg.ColorModel, decode: decode}
 	}
 	return pages, nil
 }
