@@ -31,6 +31,8 @@ Commands:
   revoke  [--data DIR] --reason CODE [--note TEXT] CERT-NUMBER
   supersede [--data DIR] [--public-url URL] [--kind K] --from FILE.json --out FILE.pdf NUMBER
   bundle  [--data DIR] --out FILE
+  fixity  [--data DIR] --all | --rota N
+  reindex [--data DIR]
 
 --data defaults to $SIJIL_DATA, else ./data.
 --public-url defaults to $SIJIL_PUBLIC_URL, else http://127.0.0.1:8080.
@@ -71,6 +73,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		"revoke":    env.revoke,
 		"supersede": env.supersede,
 		"bundle":    env.bundle,
+		"fixity":    env.fixity,
+		"reindex":   env.reindex,
 	}
 	cmd, ok := commands[args[0]]
 	if !ok {

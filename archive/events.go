@@ -1,0 +1,74 @@
+package archive
+
+import (
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"encoding/hex"
+	"fmt"
+	"time"
+)
+
+// Event is something that happened to the archive, kept for auditors: a
+// fixity check today; ingests, edits and exports as issue #4 adds them.
+// Detail is plain English for a person and never holds a national ID.
+type Event struct {
+	ID        string // "evt_" and 16 random hex digits
+	At        time.Time
+	Kind      string // e.g. EventFixityOK
+	RecordID  string // "" when the event concerns no single record
+	ObjectKey string // the blob concerned, or ""
+	Detail    string
+}
+
+// sqlExecer is what both *sql.DB and *sql.Tx offer, so that an event can
+// be written inside the transaction of the change it records.
+type sqlExecer interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+}
+
+// insertEvent writes e, giving it an id.
+func insertEvent(ctx context.Context, tx sqlExecer, e Event) error {
+	var id [8]byte
+	_, _ = rand.Read(id[:]) // crypto/rand.Read never fails since Go 1.24
+
+	var recordID any // NULL, not "", so that the foreign key holds
+	if e.RecordID != "" {
+		recordID = e.RecordID
+	}
+	_, err := tx.ExecContext(ctx, `INSERT INTO events (id, at, kind, record_id,
+		object_key, detail) VALUES ($1, $2, $3, $4, $5, $6)`,
+		"evt_"+hex.EncodeToString(id[:]), e.At.UTC().Format(timeLayout), e.Kind,
+		recordID, e.ObjectKey, e.Detail)
+	if err != nil {
+		return fmt.Errorf("archive: recording event %s: %w", e.Kind, err)
+	}
+	return nil
+}
+
+// Events returns up to limit events about a record, oldest first.
+func (s *Store) Events(ctx context.Context, recordID string, limit int) ([]Event, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT id, at, kind, object_key, detail
+		FROM events WHERE record_id = $1 ORDER BY at, id LIMIT $2`, recordID, limit)
+	if err != nil {
+		return nil, fmt.Errorf("archive: events of %s: %w", recordID, err)
+	}
+	defer rows.Close()
+
+	var events []Event
+	for rows.Next() {
+		e := Event{RecordID: recordID}
+		var at string
+		if err := rows.Scan(&e.ID, &at, &e.Kind, &e.ObjectKey, &e.Detail); err != nil {
+			return nil, fmt.Errorf("archive: events of %s: %w", recordID, err)
+		}
+		if e.At, err = time.Parse(time.RFC3339Nano, at); err != nil {
+			return nil, fmt.Errorf("archive: event %s time: %w", e.ID, err)
+		}
+		events = append(events, e)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("archive: events of %s: %w", recordID, err)
+	}
+	return events, nil
+}

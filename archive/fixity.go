@@ -1,0 +1,255 @@
+package archive
+
+import (
+	"context"
+	"crypto/sha256"
+	"database/sql"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"time"
+)
+
+// The kinds of fixity event, one per object checked.
+const (
+	EventFixityOK         = "fixity.ok"
+	EventFixityMissing    = "fixity.missing"
+	EventFixityTruncated  = "fixity.truncated" // shorter than recorded
+	EventFixityAltered    = "fixity.altered"   // same size or longer, other bytes
+	EventFixityUnreadable = "fixity.unreadable"
+)
+
+// Fixity re-hashes stored objects and compares them with the hashes the
+// database holds. Blobs and DB are required. It is safe for concurrent
+// use, though two runs at once would check the same records twice.
+type Fixity struct {
+	Blobs Blobs
+	DB    *sql.DB
+	Log   *slog.Logger // nil means slog.Default()
+	Now   func() time.Time
+}
+
+// Problem is one object that failed its check.
+type Problem struct {
+	RecordID string
+	Key      string
+	Kind     string // one of the EventFixity constants other than OK
+	Detail   string
+}
+
+// FixityReport says what a run checked and what failed.
+type FixityReport struct {
+	Records  int
+	Objects  int
+	Checked  []string // ids of the records checked, in order
+	Problems []Problem
+}
+
+// objectCheck is one object to check: where it is and what it should be.
+// An empty wantSHA means no hash is known yet (see expectations).
+type objectCheck struct {
+	key      string
+	wantSHA  string
+	wantSize int64
+}
+
+// objectResult is the verdict on one object.
+type objectResult struct {
+	objectCheck
+	kind     string
+	detail   string
+	gotSHA   string
+	gotSize  int64
+	baseline bool // the hash was recorded now, at first check
+}
+
+// CheckAll checks every record, in id order.
+func (f *Fixity) CheckAll(ctx context.Context) (FixityReport, error) {
+	var rep FixityReport
+	after := ""
+	for {
+		ids, err := f.store().recordIDsAfter(ctx, after, 500)
+		if err != nil {
+			return rep, err
+		}
+		if len(ids) == 0 {
+			return rep, nil
+		}
+		if err := f.checkRecords(ctx, ids, &rep); err != nil {
+			return rep, err
+		}
+		after = ids[len(ids)-1]
+	}
+}
+
+// CheckRota checks the n records checked longest ago, never-checked ones
+// first: run nightly, it walks the whole archive in turn.
+func (f *Fixity) CheckRota(ctx context.Context, n int) (FixityReport, error) {
+	var rep FixityReport
+	ids, err := f.store().recordIDsForRota(ctx, n)
+	if err != nil {
+		return rep, err
+	}
+	return rep, f.checkRecords(ctx, ids, &rep)
+}
+
+func (f *Fixity) checkRecords(ctx context.Context, ids []string, rep *FixityReport) error {
+	for _, id := range ids {
+		results, err := f.checkRecord(ctx, id)
+		if err != nil {
+			return err
+		}
+
+		rep.Records++
+		rep.Checked = append(rep.Checked, id)
+		rep.Objects += len(results)
+		for _, r := range results {
+			if r.kind != EventFixityOK {
+				rep.Problems = append(rep.Problems,
+					Problem{RecordID: id, Key: r.key, Kind: r.kind, Detail: r.detail})
+			}
+		}
+	}
+	return nil
+}
+
+// checkRecord checks every object of one record and saves the
+// verdicts: an event per object, the record's check time and whether its
+// original is blocked.
+func (f *Fixity) checkRecord(ctx context.Context, id string) ([]objectResult, error) {
+	if f.Blobs == nil || f.DB == nil {
+		return nil, errors.New("archive: Fixity needs Blobs and DB")
+	}
+	checks, err := f.expectations(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+
+	results := make([]objectResult, 0, len(checks))
+	for _, c := range checks {
+		r, err := f.checkObject(ctx, c)
+		if err != nil {
+			return nil, err
+		}
+		results = append(results, r)
+	}
+
+	if err := f.store().saveFixity(ctx, id, f.now(), results); err != nil {
+		return nil, err
+	}
+	f.logRecord(ctx, id, results)
+	return results, nil
+}
+
+// expectations lists a record's objects with what each should hold. The
+// original's hash and size are the record's own. A page text must equal
+// the text row, so its hash is computed from the row. Ingest records no
+// hash of a page image: the first check records one as a baseline, and
+// later checks compare with it, so an image damaged before its first check
+// goes unnoticed until then.
+func (f *Fixity) expectations(ctx context.Context, id string) ([]objectCheck, error) {
+	st := f.store()
+	rec, err := st.RecordByID(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	pages, err := st.Pages(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	baselines, err := st.baselines(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+
+	checks := []objectCheck{{key: OriginalKey(rec.SHA256), wantSHA: rec.SHA256,
+		wantSize: rec.SizeBytes}}
+	for _, p := range pages {
+		img := baselines[p.ImageKey]
+		img.key = p.ImageKey
+		sum := sha256.Sum256([]byte(p.Text))
+		checks = append(checks, img, objectCheck{key: p.TextKey,
+			wantSHA: hex.EncodeToString(sum[:]), wantSize: int64(len(p.Text))})
+	}
+	return checks, nil
+}
+
+// checkObject hashes one object as a stream, so that a large plan scan
+// costs no more memory than a small one. A read failure other than a
+// missing object is a verdict too: one bad disk sector must not stop the
+// run.
+func (f *Fixity) checkObject(ctx context.Context, c objectCheck) (objectResult, error) {
+	r := objectResult{objectCheck: c}
+	rc, err := f.Blobs.Get(ctx, c.key)
+	if errors.Is(err, ErrBlobNotFound) {
+		r.kind, r.detail = EventFixityMissing, "the object is not in the store"
+		return r, nil
+	}
+	if err == nil {
+		h := sha256.New()
+		r.gotSize, err = io.Copy(h, ctxReader{ctx: ctx, r: rc})
+		rc.Close()
+		r.gotSHA = hex.EncodeToString(h.Sum(nil))
+	}
+	if ctx.Err() != nil {
+		return r, fmt.Errorf("archive: fixity of %s: %w", c.key, ctx.Err())
+	}
+	if err != nil {
+		r.kind, r.detail = EventFixityUnreadable, "reading failed: "+err.Error()
+		return r, nil
+	}
+
+	r.kind, r.detail = verdict(c, r.gotSHA, r.gotSize)
+	if c.wantSHA == "" {
+		r.baseline = true
+	}
+	return r, nil
+}
+
+// verdict compares what was read with what was expected.
+func verdict(c objectCheck, gotSHA string, gotSize int64) (kind, detail string) {
+	switch {
+	case c.wantSHA == "":
+		return EventFixityOK, "first check: hash recorded as the baseline"
+	case gotSize < c.wantSize:
+		return EventFixityTruncated,
+			fmt.Sprintf("%d bytes stored, %d expected", gotSize, c.wantSize)
+	case gotSize != c.wantSize:
+		return EventFixityAltered,
+			fmt.Sprintf("%d bytes stored, %d expected", gotSize, c.wantSize)
+	case gotSHA != c.wantSHA:
+		return EventFixityAltered, "SHA-256 " + gotSHA + ", expected " + c.wantSHA
+	}
+	return EventFixityOK, "SHA-256 matches"
+}
+
+func (f *Fixity) logRecord(ctx context.Context, id string, results []objectResult) {
+	failed := 0
+	for _, r := range results {
+		if r.kind != EventFixityOK {
+			failed++
+			f.log().WarnContext(ctx, "fixity check failed", "record_id", id,
+				"key", r.key, "kind", r.kind, "detail", r.detail)
+		}
+	}
+	f.log().InfoContext(ctx, "fixity checked a record", "record_id", id,
+		"objects", len(results), "failed", failed)
+}
+
+func (f *Fixity) store() *Store { return NewStore(f.DB) }
+
+func (f *Fixity) now() time.Time {
+	if f.Now == nil {
+		return time.Now().UTC()
+	}
+	return f.Now().UTC()
+}
+
+func (f *Fixity) log() *slog.Logger {
+	if f.Log == nil {
+		return slog.Default()
+	}
+	return f.Log
+}

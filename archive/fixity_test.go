@@ -1,0 +1,215 @@
+package archive_test
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/sijil-municipality/sijil/archive"
+)
+
+// blobFixture is a fixture whose blob folder the test can damage.
+type blobFixture struct {
+	*fixture
+	dir    string
+	fixity *archive.Fixity
+}
+
+func newBlobFixture(t *testing.T) *blobFixture {
+	t.Helper()
+	f := newFixture(t, "eng")
+	dir := t.TempDir()
+	blobs, err := archive.NewFolderBlobs(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.in.Blobs = blobs
+	fx := &archive.Fixity{Blobs: blobs, DB: f.db, Log: f.in.Log}
+	return &blobFixture{fixture: f, dir: dir, fixity: fx}
+}
+
+// path is the file that holds a blob key in the fixture's folder.
+func (f *blobFixture) path(key string) string {
+	return filepath.Join(f.dir, filepath.FromSlash(key))
+}
+
+// checkAll runs a full check that must not fail as a run.
+func (f *blobFixture) checkAll(t *testing.T) archive.FixityReport {
+	t.Helper()
+	rep, err := f.fixity.CheckAll(context.Background())
+	if err != nil {
+		t.Fatalf("CheckAll: %v", err)
+	}
+	return rep
+}
+
+func (f *blobFixture) blocked(t *testing.T, id string) bool {
+	t.Helper()
+	b, err := f.store.OriginalBlocked(context.Background(), id)
+	if err != nil {
+		t.Fatalf("OriginalBlocked(%s): %v", id, err)
+	}
+	return b
+}
+
+func TestFixityCleanArchivePasses(t *testing.T) {
+	t.Parallel()
+	f := newBlobFixture(t)
+	got := f.mustIngest(t, encodePNG(t, textPage(t, pageLines)), "page.png")
+
+	for run := 1; run <= 2; run++ { // the second run compares with the baselines
+		rep := f.checkAll(t)
+		if rep.Records != 1 || rep.Objects != 3 || len(rep.Problems) != 0 {
+			t.Fatalf("run %d: %+v, want 1 record, 3 objects, no problems", run, rep)
+		}
+	}
+
+	if f.blocked(t, got.rec.ID) {
+		t.Error("a clean record is blocked")
+	}
+	events, err := f.store.Events(context.Background(), got.rec.ID, 100)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(events) != 6 {
+		t.Fatalf("%d events, want 6 (3 objects, 2 runs)", len(events))
+	}
+	for _, e := range events {
+		if e.Kind != archive.EventFixityOK {
+			t.Errorf("event %+v, want %s", e, archive.EventFixityOK)
+		}
+	}
+}
+
+func TestFixityFindsDamage(t *testing.T) {
+	tests := []struct {
+		name   string
+		damage func(t *testing.T, f *blobFixture, got ingested) string // returns the key
+		kind   string
+	}{
+		{"deleted original", func(t *testing.T, f *blobFixture, got ingested) string {
+			key := archive.OriginalKey(got.rec.SHA256)
+			mustDo(t, os.Remove(f.path(key)))
+			return key
+		}, archive.EventFixityMissing},
+		{"truncated page image", func(t *testing.T, f *blobFixture, got ingested) string {
+			key := got.pages[0].ImageKey
+			info, err := os.Stat(f.path(key))
+			mustDo(t, err)
+			mustDo(t, os.Truncate(f.path(key), info.Size()/2))
+			return key
+		}, archive.EventFixityTruncated},
+		{"one byte flipped in the original", func(t *testing.T, f *blobFixture,
+			got ingested) string {
+			key := archive.OriginalKey(got.rec.SHA256)
+			b, err := os.ReadFile(f.path(key))
+			mustDo(t, err)
+			b[len(b)/2] ^= 0x01
+			mustDo(t, os.WriteFile(f.path(key), b, 0o600))
+			return key
+		}, archive.EventFixityAltered},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			f := newBlobFixture(t)
+			got := f.mustIngest(t, encodePNG(t, textPage(t, pageLines)), "page.png")
+			f.checkAll(t) // records the page image's baseline
+
+			key := tt.damage(t, f, got)
+			rep := f.checkAll(t)
+
+			want := []archive.Problem{{RecordID: got.rec.ID, Key: key, Kind: tt.kind}}
+			if len(rep.Problems) != 1 || rep.Problems[0].Key != key ||
+				rep.Problems[0].Kind != tt.kind || rep.Problems[0].RecordID != got.rec.ID {
+				t.Fatalf("problems %+v, want %+v", rep.Problems, want)
+			}
+			if !f.blocked(t, got.rec.ID) {
+				t.Error("the damaged record's original is not blocked")
+			}
+			f.wantEvent(t, got.rec.ID, key, tt.kind)
+		})
+	}
+}
+
+// wantEvent fails unless the record's last event on key is of kind.
+func (f *blobFixture) wantEvent(t *testing.T, recordID, key, kind string) {
+	t.Helper()
+	events, err := f.store.Events(context.Background(), recordID, 100)
+	if err != nil {
+		t.Fatal(err)
+	}
+	last := ""
+	for _, e := range events {
+		if e.ObjectKey == key {
+			last = e.Kind
+		}
+	}
+	if last != kind {
+		t.Errorf("last event on %s is %q, want %q", key, last, kind)
+	}
+}
+
+func TestFixityRestoredObjectLiftsBlock(t *testing.T) {
+	t.Parallel()
+	f := newBlobFixture(t)
+	data := encodePNG(t, textPage(t, pageLines))
+	got := f.mustIngest(t, data, "page.png")
+	key := archive.OriginalKey(got.rec.SHA256)
+
+	mustDo(t, os.Remove(f.path(key)))
+	if rep := f.checkAll(t); len(rep.Problems) != 1 || !f.blocked(t, got.rec.ID) {
+		t.Fatalf("deleted original: %+v, blocked %v", rep, f.blocked(t, got.rec.ID))
+	}
+
+	// Restored from a backup, as an operator would.
+	err := f.in.Blobs.Put(context.Background(), key, bytes.NewReader(data), -1, "image/png")
+	mustDo(t, err)
+	if rep := f.checkAll(t); len(rep.Problems) != 0 || f.blocked(t, got.rec.ID) {
+		t.Fatalf("restored original: %+v, blocked %v", rep, f.blocked(t, got.rec.ID))
+	}
+}
+
+func TestFixityRotaPicksLeastRecentlyChecked(t *testing.T) {
+	t.Parallel()
+	f := newBlobFixture(t)
+	first := f.ingestAt(t, time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC), "PARCEL ONE")
+	second := f.ingestAt(t, time.Date(2026, 1, 2, 0, 0, 0, 0, time.UTC), "PARCEL TWO")
+
+	var order []string
+	for night := 1; night <= 3; night++ {
+		f.fixity.Now = func() time.Time { return time.Date(2026, 2, night, 3, 0, 0, 0, time.UTC) }
+		rep, err := f.fixity.CheckRota(context.Background(), 1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		order = append(order, rep.Checked...)
+	}
+
+	// Never-checked records come first, oldest ingest first; then the one
+	// checked longest ago.
+	want := []string{first, second, first}
+	if !slices.Equal(order, want) {
+		t.Errorf("rota checked %v, want %v", order, want)
+	}
+}
+
+// ingestAt ingests a page with its own text, recorded as made at 'at'.
+func (f *blobFixture) ingestAt(t *testing.T, at time.Time, line string) string {
+	t.Helper()
+	f.in.Now = func() time.Time { return at }
+	f.index.pages = nil // mustIngest counts the pages indexed by this ingest
+	lines := append([]string{line}, pageLines...)
+	return f.mustIngest(t, encodePNG(t, textPage(t, lines)), line+".png").rec.ID
+}
+
+func mustDo(t *testing.T, err error) {
+	t.Helper()
+	if err != nil {
+		t.Fatal(err)
+	}
+}
