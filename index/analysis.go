@@ -25,6 +25,7 @@ const (
 	foldFilterName     = "sijil_fold"
 	textAnalyzerName   = "sijil_ar"
 	refAnalyzerName    = "sijil_ref"
+	nameAnalyzerName   = "sijil_name"
 )
 
 var (
@@ -154,6 +155,12 @@ const (
 	fieldFilename   = "filename"
 	fieldRecordType = "record_type"
 	fieldReference  = "reference"
+
+	fieldNames         = "names"
+	fieldParcel        = "parcel"
+	fieldPlot          = "plot"
+	fieldNeighbourhood = "neighbourhood"
+	fieldYear          = "year"
 )
 
 // newMapping describes a page document: analysed Arabic text and title,
@@ -168,6 +175,15 @@ func newMapping() (mapping.IndexMapping, error) {
 			lowercase.Name, foldFilterName, ar.NormalizeName, ar.StemmerName,
 		},
 	})
+	if err == nil {
+		// Names are folded but not stemmed: the stemmer would cut "الخطيب"
+		// to "خطيب", and fuzzy matching must compare whole folded names.
+		err = im.AddCustomAnalyzer(nameAnalyzerName, map[string]any{
+			"type":          custom.Name,
+			"tokenizer":     wordsTokenizerName,
+			"token_filters": []any{lowercase.Name, foldFilterName, ar.NormalizeName},
+		})
+	}
 	if err == nil {
 		err = im.AddCustomAnalyzer(refAnalyzerName, map[string]any{
 			"type":          custom.Name,
@@ -185,8 +201,14 @@ func newMapping() (mapping.IndexMapping, error) {
 	for _, name := range []string{fieldRecordID, fieldFilename, fieldRecordType} {
 		doc.AddFieldMappingsAt(name, storedField(keyword.Name, false))
 	}
-	doc.AddFieldMappingsAt(fieldReference, storedField(refAnalyzerName, false))
+	for _, name := range []string{fieldReference, fieldParcel, fieldPlot} {
+		doc.AddFieldMappingsAt(name, storedField(refAnalyzerName, false))
+	}
+	for _, name := range []string{fieldNames, fieldNeighbourhood} {
+		doc.AddFieldMappingsAt(name, storedField(nameAnalyzerName, false))
+	}
 	doc.AddFieldMappingsAt(fieldPage, bleve.NewNumericFieldMapping())
+	doc.AddFieldMappingsAt(fieldYear, bleve.NewNumericFieldMapping())
 
 	im.DefaultMapping = doc
 	im.DefaultAnalyzer = textAnalyzerName

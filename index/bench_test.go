@@ -2,7 +2,12 @@ package index_test
 
 import (
 	"context"
+	"errors"
+	"fmt"
+	"io/fs"
 	"math/rand/v2"
+	"os"
+	"path/filepath"
 	"sort"
 	"strconv"
 	"strings"
@@ -12,18 +17,96 @@ import (
 	"github.com/sijil-municipality/sijil/index"
 )
 
-// benchPages is how many synthetic pages BenchmarkSearch indexes. The
-// budget in DESIGN.md is for a million pages; this size builds in seconds
-// and shows how a query's cost grows with the postings it walks.
-const benchPages = 20_000
+// The benchmarks below time queries over synthetic archives of 100,000,
+// 300,000 and 1,000,000 pages: the issue's budget (#4) is a p95 under
+// 50 ms at a million pages and growth under 2x from 100k. Each archive is
+// built once and kept under ~/.cache/sijil/bench/index-N, because a
+// million pages take minutes to index; delete the folder after changing
+// the mapping or syntheticPage.
 
-// BenchmarkSearch times one Search (limit 20, with highlighting) per
-// operation over benchPages synthetic Arabic pages, and reports the p95.
-func BenchmarkSearch(b *testing.B) {
-	ix := openIndex(b)
+func BenchmarkSearch100k(b *testing.B) { benchSearch(b, 100_000) }
+func BenchmarkSearch300k(b *testing.B) { benchSearch(b, 300_000) }
+func BenchmarkSearch1M(b *testing.B)   { benchSearch(b, 1_000_000) }
+
+// benchQueries are the query types a clerk types, from the cheapest to
+// the broadest.
+var benchQueries = []struct {
+	name   string
+	q      string
+	facets bool
+}{
+	{"common word", "البلدية", false},
+	{"common word with facets", "البلدية", true},
+	{"function word", "في", false},
+	{"rare word", "الخطيب", false},
+	{"two words", "مدرسة الميدان", false},
+	{"phrase", `"رخصة بناء"`, false},
+	{"owner filter", "owner:" + benchFamilies[3], false},
+	{"fuzzy name", "الحلني", false}, // الحلبي with one letter wrong
+	{"word and year range", "مخالفة year:1995..1999", true},
+	{"type and parcel", "type:deed parcel:1234", false},
+	{"variant spelling", "مُدَرِّسه احمد", false},
+	{"number", "٤٥١٧", false},
+	{"no match", "زرافة", false},
+}
+
+// benchSearch times one Query (limit 20, highlighted) per operation and
+// reports its p50 and p95 for each query type.
+func benchSearch(b *testing.B, pages int) {
+	ix := openBenchIndex(b, pages)
+	for _, bq := range benchQueries {
+		b.Run(bq.name, func(b *testing.B) {
+			req := index.Request{Query: bq.q, Limit: 20, Facets: bq.facets}
+			var times []time.Duration
+			for b.Loop() {
+				t0 := time.Now()
+				if _, err := ix.Query(context.Background(), req); err != nil {
+					b.Fatal(err)
+				}
+				times = append(times, time.Since(t0))
+			}
+			b.ReportMetric(percentile(times, 0.50), "p50-ms")
+			b.ReportMetric(percentile(times, 0.95), "p95-ms")
+		})
+	}
+}
+
+// openBenchIndex opens the cached archive of n pages, building it first
+// when the cache has none or only a half-built one.
+func openBenchIndex(b *testing.B, n int) *index.Index {
+	b.Helper()
+	home, err := os.UserHomeDir()
+	if err != nil {
+		b.Fatal(err)
+	}
+	dir := filepath.Join(home, ".cache", "sijil", "bench", "index-"+strconv.Itoa(n))
+	done := dir + ".done"
+
+	if _, err := os.Stat(done); err == nil {
+		notes, _ := os.ReadFile(done)
+		b.Logf("cached index of %d pages: %s", n, notes)
+		return openIndexAt(b, dir)
+	}
+	if err := os.RemoveAll(dir); err != nil {
+		b.Fatal(err)
+	}
+
+	ix := openIndexAt(b, dir)
+	notes := buildBenchIndex(b, ix, dir, n)
+	if err := os.WriteFile(done, []byte(notes), 0o600); err != nil {
+		b.Fatal(err)
+	}
+	b.Logf("built index of %d pages: %s", n, notes)
+	return ix
+}
+
+// buildBenchIndex adds n synthetic pages in batches and says how long it
+// took and how big the index is.
+func buildBenchIndex(b *testing.B, ix *index.Index, dir string, n int) string {
 	start := time.Now()
-	for i := 0; i < benchPages; i += 1000 {
-		pages := make([]index.Page, 1000)
+	const batch = 2000
+	for i := 0; i < n; i += batch {
+		pages := make([]index.Page, min(batch, n-i))
 		for j := range pages {
 			pages[j] = syntheticPage(i + j)
 		}
@@ -31,27 +114,30 @@ func BenchmarkSearch(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
-	b.Logf("indexed %d pages in %s", benchPages, time.Since(start).Round(time.Millisecond))
+	took := time.Since(start)
 
-	queries := []struct{ name, q string }{
-		{"common word", "البلدية"},
-		{"rare word", "الخطيب"},
-		{"two words", "مدرسة الميدان"},
-		{"variant spelling", "مُدَرِّسه احمد"},
-		{"number", "٤٥١٧"},
-		{"no match", "زرافة"},
+	size := dirSize(b, dir)
+	return fmt.Sprintf("build %s (%.0f pages/s), %d MB, %d bytes/page",
+		took.Round(time.Second), float64(n)/took.Seconds(), size>>20, size/int64(n))
+}
+
+func dirSize(b *testing.B, dir string) int64 {
+	var size int64
+	err := filepath.WalkDir(dir, func(_ string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		info, err := d.Info()
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil // a segment merged away while walking
+		}
+		size += info.Size()
+		return err
+	})
+	if err != nil {
+		b.Fatal(err)
 	}
-	for _, q := range queries {
-		b.Run(q.name, func(b *testing.B) {
-			var times []time.Duration
-			for b.Loop() {
-				t0 := time.Now()
-				mustSearch(b, ix, q.q, 20)
-				times = append(times, time.Since(t0))
-			}
-			b.ReportMetric(percentile(times, 0.95), "p95-ms")
-		})
-	}
+	return size
 }
 
 func percentile(times []time.Duration, p float64) float64 {
@@ -59,19 +145,38 @@ func percentile(times []time.Duration, p float64) float64 {
 	return float64(times[int(float64(len(times)-1)*p)]) / float64(time.Millisecond)
 }
 
-// benchWords is a municipal vocabulary; rand.Zipf picks from it so a few
-// words are on most pages and most words are rare, as in real registers.
+// benchWords is a municipal vocabulary, function words first; rand.Zipf
+// picks from it, so the function words and a few others are on nearly
+// every page and most words are rare, as in real registers.
 var benchWords = strings.Fields(`
+في من على إلى و أن عن التي الذي هذا مع بعد قد كان
 البلدية رخصة بناء مبنى طابق مساحة متر مربع المالك العقار رقم حي الميدان
 شارع المدينة سجل دائرة المساحة قطعة منطقة عقارية محضر لجنة قرار مجلس
 السيد أحمد محمد علي حسن إبراهيم خالد عمر يوسف مصطفى الخطيب الحلبي الشامي
 مدرسة مستشفى جامع سوق محل حرفة نجار حداد خياط صائغ فرن مطعم صيدلية
-تاريخ سنة شهر يوم الموافق بموجب استنادا إلى الطلب المقدم من بتاريخ حيث
-تبين أن الموقع يقع ضمن المخطط التنظيمي وقد تم الكشف على الطبيعة من قبل
+تاريخ سنة شهر يوم الموافق بموجب استنادا الطلب المقدم بتاريخ حيث
+تبين الموقع يقع ضمن المخطط التنظيمي وقد تم الكشف الطبيعة قبل
 المهندس المختص وتقرر منح الرخصة وفق الشروط النظامية والأنظمة النافذة
 الطابق الأرضي الأول الثاني الثالث سكني تجاري صناعي مخالفة تسوية إزالة
 `)
 
+// Names and places for the structured fields: 30 first names by 30
+// family names make 900 owners, each on about a thousandth of the pages.
+var (
+	benchFirsts = strings.Fields(`أحمد محمد علي حسن إبراهيم خالد عمر يوسف مصطفى
+		سليمان عبدالله عبدالرحمن فاطمة عائشة مريم زينب خديجة سعاد نجيب رضوان
+		ياسين حمزة طارق وليد سامر باسل ماهر نزار جميل كريم`)
+	benchFamilies = strings.Fields(`الخطيب الحلبي الشامي العلي الحسن السيد
+		النجار الحداد الخياط الصائغ المصري البغدادي القباني الدباغ العطار
+		الحموي الإدلبي الحمصي الدمشقي الكردي التركماني الأيوبي الزعبي
+		الشهابي المحمد الأحمد الرفاعي الجابري الكيالي الطويل`)
+	benchNeighbourhoods = strings.Fields(`الميدان الشعار الصاخور السكري
+		الفردوس الكلاسة بستان_القصر الجميلية العزيزية السليمانية`)
+	benchTypes = []string{"building_permit", "craft_licence", "deed", "other"}
+)
+
+// syntheticPage is page i of the synthetic archive: 150 words with a
+// number every 25, and the structured fields the manifest gives.
 func syntheticPage(i int) index.Page {
 	r := rand.New(rand.NewPCG(uint64(i), 1))
 	zipf := rand.NewZipf(r, 1.1, 1, uint64(len(benchWords)-1))
@@ -84,12 +189,19 @@ func syntheticPage(i int) index.Page {
 		}
 		text.WriteString(benchWords[zipf.Uint64()] + " ")
 	}
+	owner := benchFirsts[r.IntN(len(benchFirsts))] + " " +
+		benchFamilies[r.IntN(len(benchFamilies))]
 	return index.Page{
-		RecordID:   "rec-" + strconv.Itoa(i/4),
-		Number:     i%4 + 1,
-		Text:       text.String(),
-		RecordType: "building",
-		Reference:  strconv.Itoa(i) + "/ب",
+		RecordID:      "rec-" + strconv.Itoa(i/4),
+		Number:        i%4 + 1,
+		Text:          text.String(),
+		RecordType:    benchTypes[r.IntN(len(benchTypes))],
+		Reference:     strconv.Itoa(i) + "/ب",
+		Names:         []string{owner},
+		Parcel:        strconv.Itoa(r.IntN(5000)),
+		Plot:          strconv.Itoa(r.IntN(200)),
+		Neighbourhood: strings.ReplaceAll(benchNeighbourhoods[r.IntN(10)], "_", " "),
+		Year:          1950 + r.IntN(76),
 	}
 }
 

@@ -19,8 +19,6 @@ import (
 
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/index/scorch"
-	htmlhighlight "github.com/blevesearch/bleve/v2/search/highlight/highlighter/html"
-	"github.com/blevesearch/bleve/v2/search/query"
 
 	"github.com/sijil-municipality/sijil"
 )
@@ -40,6 +38,14 @@ type Page struct {
 	RecordType string
 	Reference  string
 	Title      string
+
+	// The fields below come from the manifest or the archivist, not OCR;
+	// empty is allowed and simply never matches a filter on that field.
+	Names         []string // owners and other parties
+	Parcel        string
+	Plot          string
+	Neighbourhood string
+	Year          int // the record's year; 0 when unknown
 }
 
 // Hit is a page that matched a search.
@@ -127,6 +133,12 @@ type pageDoc struct {
 	Filename   string  `json:"filename"`
 	RecordType string  `json:"record_type"`
 	Reference  string  `json:"reference"`
+
+	Names         []string `json:"names"`
+	Parcel        string   `json:"parcel"`
+	Plot          string   `json:"plot"`
+	Neighbourhood string   `json:"neighbourhood"`
+	Year          *float64 `json:"year"` // nil leaves an unknown year out of facets
 }
 
 // Add indexes p under the id RecordID/Number, replacing what was indexed
@@ -145,10 +157,7 @@ func (ix *Index) AddAll(ctx context.Context, pages []Page) error {
 			return fmt.Errorf("index: page %q/%d: need a record id and a number from 1",
 				p.RecordID, p.Number)
 		}
-		doc := pageDoc{
-			RecordID: p.RecordID, Page: float64(p.Number), Text: p.Text, Title: p.Title,
-			Filename: p.Filename, RecordType: p.RecordType, Reference: p.Reference,
-		}
+		doc := newPageDoc(p)
 		if err := batch.Index(docID(p.RecordID, p.Number), doc); err != nil {
 			return fmt.Errorf("index: add %s: %w", docID(p.RecordID, p.Number), err)
 		}
@@ -163,36 +172,33 @@ func (ix *Index) AddAll(ctx context.Context, pages []Page) error {
 	return nil
 }
 
+func newPageDoc(p Page) pageDoc {
+	doc := pageDoc{
+		RecordID: p.RecordID, Page: float64(p.Number), Text: p.Text, Title: p.Title,
+		Filename: p.Filename, RecordType: p.RecordType, Reference: p.Reference,
+		Names: p.Names, Parcel: p.Parcel, Plot: p.Plot, Neighbourhood: p.Neighbourhood,
+	}
+	if p.Year != 0 {
+		year := float64(p.Year)
+		doc.Year = &year
+	}
+	return doc
+}
+
 func docID(recordID string, page int) string {
 	return recordID + "/" + strconv.Itoa(page)
 }
 
-// Search returns up to limit pages that contain every word of q in their
-// text or title, or whose reference is q, best first, and how many pages
-// match in all. q is taken as plain words: no query syntax is interpreted.
-// An empty or too long q, or a limit outside 1..MaxLimit, is a
-// sijil.Invalid error.
+// Search returns up to limit pages that match q, best first, and how
+// many pages match in all (at most CountCap: see Result.Broad). q is in
+// the clerk's query language described at Request; bleve's own query
+// syntax is never interpreted. Errors are those of Query.
 func (ix *Index) Search(ctx context.Context, q string, limit int) ([]Hit, uint64, error) {
-	q, err := checkQuery(q, limit)
+	res, err := ix.Query(ctx, Request{Query: q, Limit: limit})
 	if err != nil {
 		return nil, 0, err
 	}
-
-	req := bleve.NewSearchRequestOptions(matchAny(q), limit, 0, false)
-	req.Fields = []string{fieldRecordID, fieldPage}
-	req.Highlight = bleve.NewHighlightWithStyle(htmlhighlight.Name)
-	req.Highlight.AddField(fieldText)
-
-	res, err := ix.bleve.SearchInContext(ctx, req)
-	if err != nil {
-		return nil, 0, fmt.Errorf("index: search: %w", err)
-	}
-
-	hits := make([]Hit, 0, len(res.Hits))
-	for _, m := range res.Hits {
-		hits = append(hits, toHit(m.Score, m.Fields, m.Fragments[fieldText]))
-	}
-	return hits, res.Total, nil
+	return res.Hits, res.Total, nil
 }
 
 // checkQuery trims q and refuses what Search cannot answer.
@@ -200,7 +206,7 @@ func checkQuery(q string, limit int) (string, error) {
 	q = strings.TrimSpace(q)
 	switch {
 	case q == "":
-		return "", sijil.Errorf(sijil.Invalid, "search.empty_query", "Type words to search for.")
+		return "", errEmptyQuery()
 	case utf8.RuneCountInString(q) > MaxQueryChars:
 		return "", sijil.Errorf(sijil.Invalid, "search.query_too_long",
 			"A search can be at most %d characters long.", MaxQueryChars)
@@ -211,25 +217,8 @@ func checkQuery(q string, limit int) (string, error) {
 	return q, nil
 }
 
-// matchAny builds the query: all words in the text, or all in the title,
-// or the whole query as a reference. Match queries run q through the
-// field's analyzer, so q gets the same folding as the pages, and they
-// never parse bleve's query-string syntax, so any input is safe.
-func matchAny(q string) query.Query {
-	text := bleve.NewMatchQuery(q)
-	text.SetField(fieldText)
-	text.SetOperator(query.MatchQueryOperatorAnd)
-
-	title := bleve.NewMatchQuery(q)
-	title.SetField(fieldTitle)
-	title.SetOperator(query.MatchQueryOperatorAnd)
-
-	// A reference is unique: a page that has it beats any word match.
-	ref := bleve.NewTermQuery(Fold(q))
-	ref.SetField(fieldReference)
-	ref.SetBoost(10)
-
-	return bleve.NewDisjunctionQuery(text, title, ref)
+func errEmptyQuery() error {
+	return sijil.Errorf(sijil.Invalid, "search.empty_query", "Type words to search for.")
 }
 
 // toHit turns a bleve match into a Hit. The record id and page come from

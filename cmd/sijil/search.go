@@ -4,18 +4,25 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"strings"
+
+	"github.com/sijil-municipality/sijil/index"
 )
 
+// search runs a clerk's query (words, "phrases", field:value filters: see
+// index.Request) and prints the hits, and with --facets the counts by
+// record type and decade.
 func (e *env) search(ctx context.Context, args []string) error {
 	fs := e.flags("search")
 	data := dataFlag(fs)
 	asJSON := fs.Bool("json", false, "print one JSON object per hit")
 	limit := fs.Int("limit", 20, "most hits to print")
+	facets := fs.Bool("facets", false, "also print counts by record type and decade")
 	if err := fs.Parse(args); err != nil {
 		return flagError(err)
 	}
-	query := strings.Join(fs.Args(), " ")
+	req := index.Request{Query: strings.Join(fs.Args(), " "), Limit: *limit, Facets: *facets}
 
 	a, err := openApp(ctx, *data, e.log, false)
 	if err != nil {
@@ -26,27 +33,60 @@ func (e *env) search(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	hits, total, err := idx.Search(ctx, query, *limit)
+	res, err := idx.Query(ctx, req)
 	if err != nil {
 		return err
 	}
 
 	if *asJSON {
-		enc := json.NewEncoder(e.stdout)
-		enc.SetEscapeHTML(false)
-		for _, h := range hits {
-			if err := enc.Encode(map[string]any{"record_id": h.RecordID, "page": h.Page,
-				"score": h.Score, "snippet": h.Snippet}); err != nil {
-				return err
-			}
+		return printSearchJSON(e.stdout, res)
+	}
+	printSearch(e.stdout, res)
+	return nil
+}
+
+// printSearchJSON prints one object per hit and, when facets were asked
+// for and counted, one last object holding them.
+func printSearchJSON(w io.Writer, res index.Result) error {
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	for _, h := range res.Hits {
+		if err := enc.Encode(map[string]any{"record_id": h.RecordID, "page": h.Page,
+			"score": h.Score, "snippet": h.Snippet}); err != nil {
+			return fmt.Errorf("search: print hit: %w", err)
 		}
+	}
+	if res.Facets == nil {
 		return nil
 	}
-	fmt.Fprintf(e.stdout, "%d hits\n", total)
-	for _, h := range hits {
-		// One hit a line: OCR snippets carry the page's line breaks.
-		snippet := strings.Join(strings.Fields(h.Snippet), " ")
-		fmt.Fprintf(e.stdout, "%s p.%d (%.3f)\t%s\n", h.RecordID, h.Page, h.Score, snippet)
+	facets := map[string]any{"record_type": res.Facets.RecordType, "decade": res.Facets.Decade}
+	if err := enc.Encode(map[string]any{"facets": facets}); err != nil {
+		return fmt.Errorf("search: print facets: %w", err)
 	}
 	return nil
+}
+
+func printSearch(w io.Writer, res index.Result) {
+	if res.Broad {
+		fmt.Fprintf(w, "more than %d hits: add a word or a filter to rank them\n", res.Total)
+	} else {
+		fmt.Fprintf(w, "%d hits\n", res.Total)
+	}
+	for _, h := range res.Hits {
+		// One hit a line: OCR snippets carry the page's line breaks.
+		snippet := strings.Join(strings.Fields(h.Snippet), " ")
+		fmt.Fprintf(w, "%s p.%d (%.3f)\t%s\n", h.RecordID, h.Page, h.Score, snippet)
+	}
+	if res.Facets == nil {
+		return
+	}
+	printFacet(w, "record type", res.Facets.RecordType)
+	printFacet(w, "decade", res.Facets.Decade)
+}
+
+func printFacet(w io.Writer, name string, counts []index.FacetCount) {
+	fmt.Fprintf(w, "%s:\n", name)
+	for _, c := range counts {
+		fmt.Fprintf(w, "  %s\t%d\n", c.Value, c.Count)
+	}
 }

@@ -1,0 +1,293 @@
+package index
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"unicode"
+
+	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/search"
+	htmlhighlight "github.com/blevesearch/bleve/v2/search/highlight/highlighter/html"
+	"github.com/blevesearch/bleve/v2/search/query"
+)
+
+// CountCap is how many matching pages a search counts and ranks in full.
+// Ranking costs time for every match, so a query that matches more pages
+// than this (a common word over a million pages) is answered with the
+// first pages found and a total that is a lower bound: see Result.
+const CountCap = 5000
+
+// Request is a clerk's search. Query is in the clerk's query language:
+//
+//	words            every word must be on the page (or in its title or names)
+//	"a phrase"       the words in this order
+//	field:value      owner:, name:, parcel:, plot:, neighbourhood:, type:,
+//	                 ref:, year:1998 or year:1995..1999
+//
+// Words of five letters or more also match with one letter wrong, of eight
+// or more with two, ranked below exact matches. Nothing else is syntax.
+type Request struct {
+	Query  string
+	Limit  int  // 1..MaxLimit
+	Facets bool // count matches by record type and decade
+}
+
+// Result is the answer to a Request.
+type Result struct {
+	Hits []Hit
+
+	// Total is how many pages match. When Broad is set more pages match
+	// than CountCap; Total is then CountCap, the hits are the first pages
+	// found rather than the best, and Facets is nil: the clerk should add
+	// a word or a filter.
+	Total uint64
+	Broad bool
+
+	// Facets is set when the Request asked for it and the result is not
+	// Broad.
+	Facets *Facets
+}
+
+// Facets counts the matching pages by field value, most frequent first.
+type Facets struct {
+	RecordType []FacetCount
+	Decade     []FacetCount // values such as "1990..1999", usable in year:
+}
+
+// FacetCount is one value of a facet and how many pages have it.
+type FacetCount struct {
+	Value string
+	Count int
+}
+
+// Query runs a Request. A query that is empty, too long, has more than 32
+// parts, an unknown field or a bad year, or a Limit outside 1..MaxLimit,
+// is a sijil.Invalid error.
+func (ix *Index) Query(ctx context.Context, r Request) (Result, error) {
+	raw, err := checkQuery(r.Query, r.Limit)
+	if err != nil {
+		return Result{}, err
+	}
+	cq, err := parseQuery(raw)
+	if err != nil {
+		return Result{}, err
+	}
+	q, err := buildQuery(cq, raw)
+	if err != nil {
+		return Result{}, err
+	}
+
+	broad, err := ix.isBroad(ctx, q)
+	if err != nil {
+		return Result{}, err
+	}
+
+	req := bleve.NewSearchRequestOptions(q, r.Limit, 0, false)
+	if broad {
+		// Unscored, bleve stops at the first Limit matches.
+		req.Score = bleve.ScoreNone
+	} else if r.Facets {
+		addFacets(req)
+	}
+	return ix.run(ctx, req, broad)
+}
+
+// isBroad reports whether q matches more than CountCap pages. Unscored
+// and without facets, bleve stops looking after CountCap+1 matches, so
+// this costs at most that many postings however common the words are.
+func (ix *Index) isBroad(ctx context.Context, q query.Query) (bool, error) {
+	probe := bleve.NewSearchRequestOptions(q, CountCap+1, 0, false)
+	probe.Score = bleve.ScoreNone
+
+	res, err := ix.bleve.SearchInContext(ctx, probe)
+	if err != nil {
+		return false, fmt.Errorf("index: count matches: %w", err)
+	}
+	return res.Total > CountCap, nil
+}
+
+// run executes req and turns bleve's answer into a Result.
+func (ix *Index) run(ctx context.Context, req *bleve.SearchRequest, broad bool) (Result, error) {
+	req.Fields = []string{fieldRecordID, fieldPage}
+	req.Highlight = bleve.NewHighlightWithStyle(htmlhighlight.Name)
+	req.Highlight.AddField(fieldText)
+
+	res, err := ix.bleve.SearchInContext(ctx, req)
+	if err != nil {
+		return Result{}, fmt.Errorf("index: search: %w", err)
+	}
+
+	out := Result{Total: res.Total, Broad: broad, Hits: make([]Hit, 0, len(res.Hits))}
+	if broad {
+		out.Total = CountCap
+	}
+	for _, m := range res.Hits {
+		out.Hits = append(out.Hits, toHit(m.Score, m.Fields, m.Fragments[fieldText]))
+	}
+	if len(req.Facets) > 0 {
+		out.Facets = toFacets(res.Facets)
+	}
+	return out, nil
+}
+
+// Boosts that order the hits: a reference typed whole beats everything,
+// a name beats the same word in the OCR text, and a fuzzy match counts
+// far less than an exact one, so exact matches come first.
+const (
+	boostReference = 10
+	boostName      = 2
+	boostFuzzy     = 0.1
+)
+
+// buildQuery turns a parsed query into bleve's. Every part is required.
+// Match and phrase queries run their text through the field's analyzer,
+// so they get the same folding as the pages; term and fuzzy queries do
+// not, so their text is folded here.
+func buildQuery(cq clerkQuery, raw string) (query.Query, error) {
+	var parts []query.Query
+	for _, w := range cq.words {
+		parts = append(parts, wordQuery(w))
+	}
+	for _, p := range cq.phrases {
+		parts = append(parts, phraseQuery(p))
+	}
+	for _, f := range cq.filters {
+		parts = append(parts, filterQuery(f))
+	}
+	if len(parts) == 0 {
+		return nil, errEmptyQuery()
+	}
+
+	all := bleve.NewConjunctionQuery(parts...)
+	if len(cq.phrases) > 0 || len(cq.filters) > 0 {
+		return all, nil
+	}
+	// Plain words may also be a reference number, typed whole.
+	ref := bleve.NewTermQuery(Fold(raw))
+	ref.SetField(fieldReference)
+	ref.SetBoost(boostReference)
+	return bleve.NewDisjunctionQuery(all, ref), nil
+}
+
+// wordQuery finds one word in the text, title, names or neighbourhood,
+// exactly or, for long words, with a letter or two wrong.
+func wordQuery(w string) query.Query {
+	exact := bleve.NewDisjunctionQuery(
+		match(w, fieldText, 0, 1), match(w, fieldTitle, 0, 1),
+		match(w, fieldNames, 0, boostName), match(w, fieldNeighbourhood, 0, 1))
+
+	n := fuzziness(w)
+	if n == 0 {
+		return exact
+	}
+	fuzzy := bleve.NewDisjunctionQuery(
+		match(w, fieldText, n, boostFuzzy), match(w, fieldNames, n, boostFuzzy*boostName))
+	return bleve.NewDisjunctionQuery(exact, fuzzy)
+}
+
+// fuzziness is the edit distance allowed for w: OCR and typists get a
+// long word wrong by a letter or two, but one letter changes a short word
+// into another word.
+func fuzziness(w string) int {
+	letters := 0
+	for _, r := range Fold(w) {
+		if unicode.IsLetter(r) {
+			letters++
+		}
+	}
+	switch {
+	case letters >= 8:
+		return 2
+	case letters >= 5:
+		return 1
+	}
+	return 0
+}
+
+// match is a match query needing all of text's words in field. bleve
+// builds fuzzy queries from the analysed tokens, which the analyzer has
+// already folded, so fuzzy matching compares folded forms.
+func match(text, field string, fuzz int, boost float64) query.Query {
+	m := bleve.NewMatchQuery(text)
+	m.SetField(field)
+	m.SetOperator(query.MatchQueryOperatorAnd)
+	m.SetFuzziness(fuzz)
+	m.SetBoost(boost)
+	return m
+}
+
+// phraseQuery finds the words of p in order in the text. Only the text
+// keeps the term positions a phrase needs; titles and names are short
+// enough for plain words.
+func phraseQuery(p string) query.Query {
+	q := bleve.NewMatchPhraseQuery(p)
+	q.SetField(fieldText)
+	return q
+}
+
+// filterQuery restricts the search to pages whose field has the value.
+func filterQuery(f filter) query.Query {
+	switch f.field {
+	case fieldYear:
+		from, to, yes := float64(f.from), float64(f.to), true
+		q := bleve.NewNumericRangeInclusiveQuery(&from, &to, &yes, &yes)
+		q.SetField(fieldYear)
+		return q
+	case fieldNames, fieldNeighbourhood:
+		exact := match(f.value, f.field, 0, 1)
+		if n := fuzziness(f.value); n > 0 {
+			return bleve.NewDisjunctionQuery(exact, match(f.value, f.field, n, boostFuzzy))
+		}
+		return exact
+	case fieldRecordType:
+		// Record types are keywords such as building_permit, kept as typed.
+		q := bleve.NewTermQuery(f.value)
+		q.SetField(f.field)
+		return q
+	}
+	q := bleve.NewTermQuery(Fold(f.value))
+	q.SetField(f.field)
+	return q
+}
+
+// Decades the year facet counts; a year outside them is not counted.
+const (
+	firstDecade = 1900
+	lastDecade  = 2030
+	maxTypes    = 20 // record types the facet lists
+)
+
+// addFacets asks bleve to count the matches by record type and decade.
+func addFacets(req *bleve.SearchRequest) {
+	req.AddFacet(fieldRecordType, bleve.NewFacetRequest(fieldRecordType, maxTypes))
+
+	decades := bleve.NewFacetRequest(fieldYear, (lastDecade-firstDecade)/10+1)
+	for d := firstDecade; d <= lastDecade; d += 10 {
+		lo, hi := float64(d), float64(d+10)
+		decades.AddNumericRange(decadeName(d), &lo, &hi)
+	}
+	req.AddFacet(fieldYear, decades)
+}
+
+func decadeName(d int) string {
+	return strconv.Itoa(d) + ".." + strconv.Itoa(d+9)
+}
+
+// toFacets keeps the non-zero counts of bleve's facet results.
+func toFacets(res search.FacetResults) *Facets {
+	f := &Facets{}
+	if types := res[fieldRecordType]; types != nil {
+		for _, t := range types.Terms.Terms() {
+			f.RecordType = append(f.RecordType, FacetCount{Value: t.Term, Count: t.Count})
+		}
+	}
+	if years := res[fieldYear]; years != nil {
+		for _, r := range years.NumericRanges {
+			if r.Count > 0 {
+				f.Decade = append(f.Decade, FacetCount{Value: r.Name, Count: r.Count})
+			}
+		}
+	}
+	return f
+}

@@ -1,0 +1,204 @@
+package index_test
+
+import (
+	"context"
+	"errors"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/sijil-municipality/sijil"
+	"github.com/sijil-municipality/sijil/index"
+)
+
+// queryArchive is a small archive with structured fields, for the query
+// language tests.
+var queryArchive = []index.Page{
+	{RecordID: "permit-1998", Number: 1, Text: "رخصة بناء في حي الميدان للسيد أحمد",
+		RecordType: "building_permit", Names: []string{"أحمد الخطيب"}, Parcel: "١٢٣٤",
+		Plot: "7", Neighbourhood: "الميدان", Year: 1998, Reference: "4517/ب"},
+	{RecordID: "permit-2003", Number: 1, Text: "بناء رخصة مخالفة في الشعار",
+		RecordType: "building_permit", Names: []string{"محمد الحلبي"}, Parcel: "99",
+		Neighbourhood: "الشعار", Year: 2003},
+	{RecordID: "deed-1995", Number: 1, Text: "عقد بيع عقار في حي الميدان",
+		RecordType: "deed", Names: []string{"سليمان الخطيب"}, Parcel: "1234", Year: 1995},
+	{RecordID: "craft-1962", Number: 1, Text: "رخصة حرفة نجار في السوق",
+		RecordType: "craft_licence", Names: []string{"نزار القباني"}, Year: 1962},
+	{RecordID: "undated", Number: 1, Text: "محضر لجنة بدون تاريخ", RecordType: "other"},
+}
+
+func openQueryArchive(t *testing.T) *index.Index {
+	t.Helper()
+	ix := openIndex(t)
+	if err := ix.AddAll(context.Background(), queryArchive); err != nil {
+		t.Fatal(err)
+	}
+	return ix
+}
+
+func TestQueryLanguage(t *testing.T) {
+	tests := []struct {
+		name, query string
+		want        []string // record ids, in any order
+	}{
+		{"words all required", "رخصة الميدان", []string{"permit-1998"}},
+		{"phrase in order", `"رخصة بناء"`, []string{"permit-1998"}},
+		{"phrase other order", `"بناء رخصة"`, []string{"permit-2003"}},
+		{"phrase and word", `"رخصة بناء" أحمد`, []string{"permit-1998"}},
+		{"owner filter", "owner:الخطيب", []string{"permit-1998", "deed-1995"}},
+		{"name filter folds hamza", "name:احمد", []string{"permit-1998"}},
+		{"parcel in other digits", "parcel:1234", []string{"permit-1998", "deed-1995"}},
+		{"plot", "plot:٧", []string{"permit-1998"}},
+		{"neighbourhood", "neighbourhood:الشعار", []string{"permit-2003"}},
+		{"type", "type:deed", []string{"deed-1995"}},
+		{"type and word", "type:building_permit مخالفة", []string{"permit-2003"}},
+		{"ref", "ref:٤٥١٧/ب", []string{"permit-1998"}},
+		{"one year", "year:1998", []string{"permit-1998"}},
+		{"year range", "year:1995..1999", []string{"permit-1998", "deed-1995"}},
+		{"year range in arabic digits", "year:١٩٦٠..١٩٦٩", []string{"craft-1962"}},
+		{"year range and word", "year:1990..2010 رخصة", []string{"permit-1998", "permit-2003"}},
+		{"filter name in capitals", "TYPE:deed", []string{"deed-1995"}},
+		{"colon in a number is a word", "4517:ب", nil},
+		{"unbalanced quote is words", `"رخصة حرفة`, []string{"craft-1962"}},
+		{"control characters are spaces", "رخصة\x00\tالميدان", []string{"permit-1998"}},
+	}
+	ix := openQueryArchive(t)
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			res, err := ix.Query(context.Background(), index.Request{Query: tt.query, Limit: 10})
+			if err != nil {
+				t.Fatalf("Query(%q): %v", tt.query, err)
+			}
+
+			got := recordIDs(res.Hits)
+			slices.Sort(got)
+			want := slices.Clone(tt.want)
+			slices.Sort(want)
+			if !slices.Equal(got, want) {
+				t.Errorf("Query(%q) = %v, want %v", tt.query, got, want)
+			}
+		})
+	}
+}
+
+func TestFuzzyName(t *testing.T) {
+	tests := []struct {
+		name, query, wantTop string
+	}{
+		{"one letter wrong in a 6-letter name", "الحلني", "permit-2003"},
+		{"one letter wrong in an owner filter", "owner:الحلني", "permit-2003"},
+		{"two letters wrong in an 8-letter word", "سلمیمانن", "deed-1995"},
+		{"exact match ranks above fuzzy", "الخطيب", "permit-1998"},
+	}
+	ix := openQueryArchive(t)
+	mustAdd(t, ix, index.Page{RecordID: "near-miss", Number: 1, Text: "السيد الخطيت"})
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			hits, _ := mustSearch(t, ix, tt.query, 10)
+
+			if len(hits) == 0 || hits[0].RecordID != tt.wantTop {
+				t.Errorf("Search(%q) = %v, want %s first", tt.query, ids(hits), tt.wantTop)
+			}
+		})
+	}
+}
+
+func TestFuzzyMisses(t *testing.T) {
+	tests := []struct{ name, query, notTop string }{
+		{"a different name", "القباني", "permit-2003"},
+		{"short words stay exact", "عقد", "permit-1998"},
+	}
+	ix := openQueryArchive(t)
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			hits, _ := mustSearch(t, ix, tt.query, 10)
+
+			if len(hits) > 0 && hits[0].RecordID == tt.notTop {
+				t.Errorf("Search(%q) = %v, want %s not first", tt.query, ids(hits), tt.notTop)
+			}
+		})
+	}
+	if hits, _ := mustSearch(t, ix, "عقل", 10); len(hits) != 0 {
+		t.Errorf("a 3-letter word matched fuzzily: %v", ids(hits))
+	}
+}
+
+func TestFacets(t *testing.T) {
+	ix := openQueryArchive(t)
+
+	res, err := ix.Query(context.Background(),
+		index.Request{Query: "year:1950..2020", Limit: 10, Facets: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	wantTypes := []index.FacetCount{
+		{Value: "building_permit", Count: 2}, {Value: "craft_licence", Count: 1},
+		{Value: "deed", Count: 1},
+	}
+	wantDecades := []index.FacetCount{
+		{Value: "1960..1969", Count: 1}, {Value: "1990..1999", Count: 2},
+		{Value: "2000..2009", Count: 1},
+	}
+	if res.Facets == nil || res.Total != 4 || res.Broad {
+		t.Fatalf("Total %d Broad %v Facets %v, want 4 pages with facets",
+			res.Total, res.Broad, res.Facets)
+	}
+	sortCounts := func(c []index.FacetCount) []index.FacetCount {
+		return slices.SortedFunc(slices.Values(c), func(a, b index.FacetCount) int {
+			return strings.Compare(a.Value, b.Value)
+		})
+	}
+	if got := sortCounts(res.Facets.RecordType); !slices.Equal(got, wantTypes) {
+		t.Errorf("RecordType = %v, want %v", got, wantTypes)
+	}
+	if got := sortCounts(res.Facets.Decade); !slices.Equal(got, wantDecades) {
+		t.Errorf("Decade = %v, want %v", got, wantDecades)
+	}
+}
+
+func TestNoFacetsUnlessAsked(t *testing.T) {
+	ix := openQueryArchive(t)
+
+	res, err := ix.Query(context.Background(), index.Request{Query: "رخصة", Limit: 10})
+
+	if err != nil || res.Facets != nil {
+		t.Errorf("Facets = %v, err %v; want none", res.Facets, err)
+	}
+}
+
+func TestHostileClerkQueries(t *testing.T) {
+	tests := []struct {
+		name, query, wantKey string
+	}{
+		{"unknown field", "colour:red", "search.unknown_field"},
+		{"bleve field", "text:رخصة", "search.unknown_field"},
+		{"huge field value", "owner:" + strings.Repeat("م", 101), "search.field_too_long"},
+		{"year not a number", "year:nineteen", "search.bad_year"},
+		{"year range reversed", "year:1999..1995", "search.bad_year"},
+		{"year range open", "year:1995..", "search.bad_year"},
+		{"absurd year", "year:99999999999999999999", "search.bad_year"},
+		{"too many words", strings.Repeat("ب ", 33), "search.too_many_parts"},
+		{"only quotes", `"" ""`, "search.empty_query"},
+		{"only control characters", "\x00\x01\x7f", "search.empty_query"},
+	}
+	ix := openQueryArchive(t)
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := ix.Query(context.Background(), index.Request{Query: tt.query, Limit: 10})
+
+			var e *sijil.Error
+			if !errors.As(err, &e) || e.Kind != sijil.Invalid || e.Key != tt.wantKey {
+				t.Errorf("Query(%q) error = %v, want Invalid %q", tt.query, err, tt.wantKey)
+			}
+		})
+	}
+}
+
+func recordIDs(hits []index.Hit) []string {
+	out := make([]string, len(hits))
+	for i, h := range hits {
+		out[i] = h.RecordID
+	}
+	return out
+}
