@@ -4,9 +4,15 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
+	"time"
+
+	"github.com/schollz/progressbar/v3"
+	"golang.org/x/term"
 
 	"github.com/sijil-municipality/sijil"
 
@@ -20,11 +26,21 @@ func (e *env) ingest(ctx context.Context, args []string) error {
 	reference := fs.String("reference", "", "reference number of the record")
 	lang := fs.String("lang", "ara", "Tesseract languages, e.g. ara, eng or ara+eng "+
 		"(ara+eng reads Arabic-only pages worse)")
+	manifest := fs.String("manifest", "", "CSV manifest of a bulk import (header: "+
+		archive.ManifestHeader+")")
+	workers := fs.Int("workers", runtime.NumCPU(), "files read at once by --manifest")
 	if err := fs.Parse(args); err != nil {
 		return flagError(err)
 	}
+	if *manifest != "" {
+		if fs.NArg() > 0 || *recordType != "" || *reference != "" {
+			return fmt.Errorf("%w: --manifest names the files, their types and "+
+				"references itself", errUsage)
+		}
+		return e.bulkIngest(ctx, *data, *manifest, *workers, strings.Split(*lang, "+"))
+	}
 	if fs.NArg() == 0 {
-		return fmt.Errorf("%w: name at least one file to ingest", errUsage)
+		return fmt.Errorf("%w: name at least one file to ingest, or --manifest", errUsage)
 	}
 
 	a, err := openApp(ctx, *data, e.log, true)
@@ -93,4 +109,102 @@ func ingestFile(ctx context.Context, in *archive.Ingester, path string,
 	}
 	defer f.Close()
 	return in.Ingest(ctx, f, meta)
+}
+
+// bulkIngest imports the files a manifest lists, resuming the manifest's
+// unfinished job if there is one, and prints a report of every line that
+// was not archived.
+func (e *env) bulkIngest(ctx context.Context, data, manifest string, workers int,
+	langs []string) error {
+	if workers < 1 {
+		return fmt.Errorf("%w: --workers must be at least 1", errUsage)
+	}
+	m, err := archive.ReadManifest(manifest)
+	if err != nil {
+		return err
+	}
+
+	a, err := openApp(ctx, data, e.log, true)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	in, err := a.ingester()
+	if err != nil {
+		return err
+	}
+	in.Languages = langs
+
+	show, stop := e.progress(in)
+	bulk := &archive.BulkImport{Ingester: in, Workers: workers, Progress: show}
+	rep, err := bulk.Run(ctx, m)
+	stop()
+	if err != nil && rep.JobID == "" {
+		return err
+	}
+
+	e.printReport(manifest, rep)
+	switch {
+	case ctx.Err() != nil:
+		return sijil.Errorf(sijil.Unavailable, "ingest.interrupted",
+			"interrupted: run the same command again to resume job %s", rep.JobID)
+	case err != nil:
+		return err
+	case rep.Refused+rep.Failed+rep.Pending > 0:
+		return sijil.Errorf(sijil.Invalid, "ingest.refused",
+			"%d of %d lines were not archived (reasons above); archived files are not "+
+				"read again on the next run", rep.Refused+rep.Failed+rep.Pending, rep.Total)
+	}
+	return nil
+}
+
+// progressEvery spaces the progress lines written to a log.
+const progressEvery = 2 * time.Second
+
+// progress returns what shows a bulk import's progress: a bar when stderr
+// is a terminal, else slog lines; stop ends the bar. On a terminal the
+// Ingester logs warnings only, which would otherwise break the bar.
+func (e *env) progress(in *archive.Ingester) (show func(archive.BulkProgress), stop func()) {
+	f, ok := e.stderr.(*os.File)
+	if !ok || !term.IsTerminal(int(f.Fd())) {
+		var last time.Time
+		return func(p archive.BulkProgress) {
+			finished := p.Done+p.Refused+p.Failed == p.Total
+			if !finished && time.Since(last) < progressEvery {
+				return
+			}
+			last = time.Now()
+			e.log.Info("bulk import progress", "done", p.Done, "total", p.Total,
+				"refused", p.Refused, "failed", p.Failed, "elapsed_ms", p.Elapsed.Milliseconds())
+		}, func() {}
+	}
+
+	in.Log = slog.New(slog.NewTextHandler(f, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	var bar *progressbar.ProgressBar
+	return func(p archive.BulkProgress) {
+			if bar == nil {
+				bar = progressbar.NewOptions(p.Total, progressbar.OptionSetWriter(f),
+					progressbar.OptionSetDescription("ingest"), progressbar.OptionShowCount(),
+					progressbar.OptionSetPredictTime(true), progressbar.OptionFullWidth())
+			}
+			_ = bar.Set(p.Done + p.Refused + p.Failed) // a bar that cannot draw is no failure
+		}, func() {
+			if bar != nil {
+				_ = bar.Finish()
+				fmt.Fprintln(f)
+			}
+		}
+}
+
+// printReport prints the job's counts and every line not archived, with
+// its reason, which never contains a national ID.
+func (e *env) printReport(manifest string, rep archive.BulkReport) {
+	fmt.Fprintf(e.stdout, "%s: job %s, %d lines: %d archived, %d refused, %d failed, "+
+		"%d pending\n", manifest, rep.JobID, rep.Total, rep.Done, rep.Refused, rep.Failed,
+		rep.Pending)
+	for _, l := range rep.Lines {
+		if l.State != archive.LineDone {
+			fmt.Fprintf(e.stdout, "line %d\t%s\t%s\t%s\n", l.Line, l.File, l.State, l.Reason)
+		}
+	}
 }

@@ -1,0 +1,67 @@
+package archive
+
+import (
+	"context"
+	"fmt"
+	"os"
+
+	"github.com/sijil-municipality/sijil"
+)
+
+// importLine ingests one line's file and records the outcome in the job.
+// It returns the line's new state; an error means the job itself could
+// not be written.
+func importLine(ctx context.Context, in *Ingester, j jobs, id string, root *os.Root,
+	l ManifestLine) (string, error) {
+	rec, existed, err := ingestFromRoot(ctx, in, root, l)
+
+	switch {
+	case rec.ID != "":
+		reason := ""
+		if existed {
+			reason = "already archived"
+		}
+		if err != nil {
+			// The record is stored and a re-run would not index it again.
+			in.log().ErrorContext(ctx, "bulk import: record not fully indexed",
+				"record_id", rec.ID, "line", l.Line, "err", err)
+			reason = "archived, but not fully indexed"
+		}
+		// The record is committed: its line is marked done even if the run
+		// is being interrupted, so that the next run need not hash it again.
+		return LineDone, j.done(context.WithoutCancel(ctx), id, l, rec, reason)
+	case ctx.Err() != nil:
+		return LinePending, nil
+	}
+
+	state, reason := LineFailed, err.Error()
+	switch sijil.KindOf(err) {
+	case sijil.Invalid, sijil.TooLarge, sijil.NotFound:
+		state = LineRefused
+		_, reason = sijil.UserMessage(err)
+	}
+	return state, j.set(ctx, id, l.Line, state, reason)
+}
+
+// ingestFromRoot opens the line's file inside the manifest's folder, so
+// that a symbolic link swapped in since validation cannot lead outside.
+func ingestFromRoot(ctx context.Context, in *Ingester, root *os.Root, l ManifestLine) (
+	Record, bool, error) {
+	if err := checkFile(root, l.File); err != nil {
+		return Record{}, false, err
+	}
+	f, err := root.Open(l.File)
+	if err != nil {
+		return Record{}, false, sijil.Errorf(sijil.NotFound, "bulk.missing",
+			"%s cannot be opened: %w", l.File, err)
+	}
+	defer f.Close()
+
+	meta := Metadata{Filename: fileName(l), RecordType: l.Meta.RecordType,
+		Reference: l.Meta.Reference}
+	rec, existed, err := in.Ingest(ctx, f, meta)
+	if err != nil && rec.ID == "" {
+		return Record{}, false, fmt.Errorf("archive: line %d (%s): %w", l.Line, l.File, err)
+	}
+	return rec, existed, err
+}

@@ -1,0 +1,98 @@
+package archive
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/sijil-municipality/sijil"
+)
+
+// RecordTypes are the record types a manifest may name.
+var RecordTypes = []string{"building_permit", "craft_licence", "deed", "other"}
+
+// BulkMetadata is what a manifest line says about its file. It is kept
+// beside the record, keyed by record id, since OCR misreads the digits of
+// reference numbers, parcels and dates.
+type BulkMetadata struct {
+	RecordType    string
+	Reference     string
+	Date          string   // YYYY-MM-DD in ASCII digits, or ""
+	Names         []string // parties, in manifest order
+	NationalIDs   []string // ASCII digits, each valid; never logged
+	Parcel        string
+	Plot          string
+	Neighbourhood string
+	Street        string
+	Source        string // register, box, series
+}
+
+// parseMetadata checks the fields of a manifest row (in header order,
+// without the file) and returns them, or a refusal a clerk can act on. A
+// refusal never quotes a national ID.
+func parseMetadata(f []string) (BulkMetadata, error) {
+	m := BulkMetadata{
+		RecordType: strings.TrimSpace(f[0]), Reference: strings.TrimSpace(f[1]),
+		Date: sijil.NormalizeDigits(strings.TrimSpace(f[2])), Names: splitList(f[3]),
+		Parcel: strings.TrimSpace(f[5]), Plot: strings.TrimSpace(f[6]),
+		Neighbourhood: strings.TrimSpace(f[7]), Street: strings.TrimSpace(f[8]),
+		Source: strings.TrimSpace(f[9]),
+	}
+
+	if !slices.Contains(RecordTypes, m.RecordType) {
+		return m, sijil.Errorf(sijil.Invalid, "bulk.record_type",
+			"record_type %q is not one of %s", m.RecordType, strings.Join(RecordTypes, ", "))
+	}
+	if m.Date != "" {
+		if _, err := time.Parse(time.DateOnly, m.Date); err != nil {
+			return m, sijil.Errorf(sijil.Invalid, "bulk.date",
+				"date %q is not a date written YYYY-MM-DD", m.Date)
+		}
+	}
+	for i, id := range splitList(f[4]) {
+		if !sijil.ValidNationalID(id) {
+			return m, sijil.Errorf(sijil.Invalid, "bulk.national_id",
+				"national ID number %d is not 9 digits with a valid check digit", i+1)
+		}
+		m.NationalIDs = append(m.NationalIDs, sijil.NormalizeDigits(id))
+	}
+	return m, nil
+}
+
+// splitList splits a ';'-separated field, dropping blanks.
+func splitList(s string) []string {
+	var out []string
+	for _, v := range strings.Split(s, ";") {
+		if v = strings.TrimSpace(v); v != "" {
+			out = append(out, v)
+		}
+	}
+	return out
+}
+
+// RecordBulkMetadata returns what the manifest line that first archived
+// the record said about it, or a NotFound error for a record that came
+// through no manifest.
+func RecordBulkMetadata(ctx context.Context, db *sql.DB, recordID string) (
+	BulkMetadata, error) {
+	var m BulkMetadata
+	var names, ids string
+	err := db.QueryRowContext(ctx, `SELECT record_type, reference, record_date, names,
+		national_ids, parcel, plot, neighbourhood, street, source
+		FROM record_manifest_metadata WHERE record_id = $1`, recordID).Scan(&m.RecordType,
+		&m.Reference, &m.Date, &names, &ids, &m.Parcel, &m.Plot, &m.Neighbourhood,
+		&m.Street, &m.Source)
+	if errors.Is(err, sql.ErrNoRows) {
+		return m, sijil.Errorf(sijil.NotFound, "bulk.no_metadata",
+			"record %s was not archived from a manifest", recordID)
+	}
+	if err != nil {
+		return m, fmt.Errorf("archive: manifest metadata of %s: %w", recordID, err)
+	}
+	m.Names, m.NationalIDs = splitList(names), splitList(ids)
+	return m, nil
+}

@@ -1,0 +1,158 @@
+package archive_test
+
+import (
+	"context"
+	"database/sql"
+	"os"
+	"path/filepath"
+	"reflect"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/sijil-municipality/sijil"
+	"github.com/sijil-municipality/sijil/archive"
+)
+
+// bulkManifest is a manifest with one line of each kind a bulk import must
+// tell apart. The national ID 123456782 is valid, 123456789 is not.
+const bulkManifest = archive.ManifestHeader + `
+permit.png,building_permit,101/1998,1998-05-02,أحمد الخطيب;سعاد الخطيب,123456782,1234,56,الرمال,شارع عمر المختار,R1/B2
+deed.png,deed,202/2001,2001-13-40,,,,,,,R1/B3
+missing.png,deed,,,,,,,,,
+../outside.png,deed,,,,,,,,,
+/etc/passwd,deed,,,,,,,,,
+licence.png,craft_licence,303,,خالد العطار,123456789,,,,,
+permit.png,building_permit,101/1998,1998-05-02,أحمد الخطيب;سعاد الخطيب,123456782,1234,56,الرمال,شارع عمر المختار,R1/B2
+licence.png,craft_licence,303,٢٠٠٣-٠١-٠٢,خالد العطار,,,,الشجاعية,,
+`
+
+func TestBulkImport(t *testing.T) {
+	f := bulkFixture(t)
+	parent := t.TempDir()
+	dir := filepath.Join(parent, "box")
+	writeFiles(t, map[string][]byte{
+		filepath.Join(dir, "permit.png"):  encodePNG(t, textPage(t, []string{"Permit 101"})),
+		filepath.Join(dir, "deed.png"):    encodePNG(t, textPage(t, []string{"Deed 202"})),
+		filepath.Join(dir, "licence.png"): encodePNG(t, textPage(t, []string{"Licence 303"})),
+		filepath.Join(parent, "outside.png"): encodePNG(t,
+			textPage(t, []string{"Outside"})),
+		filepath.Join(dir, "manifest.csv"): []byte(bulkManifest),
+	})
+	m, err := archive.ReadManifest(filepath.Join(dir, "manifest.csv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	bulk := &archive.BulkImport{Ingester: f.in, Workers: 2}
+	rep, err := bulk.Run(context.Background(), m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkBulkReport(t, rep)
+	records, pages := f.countRows(t)
+	if records != 2 || pages != 2 {
+		t.Fatalf("%d records and %d pages, want 2 and 2", records, pages)
+	}
+	checkBulkMetadata(t, f, rep.Lines[0].RecordID)
+
+	again, err := bulk.Run(context.Background(), m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if again.JobID == rep.JobID || again.Done != 3 || again.Refused != 5 {
+		t.Errorf("re-run of a finished manifest: %+v", again)
+	}
+	if r, p := f.countRows(t); r != records || p != pages {
+		t.Errorf("re-run wrote rows: %d records, %d pages", r, p)
+	}
+}
+
+// checkBulkReport compares every line's state and reason.
+func checkBulkReport(t *testing.T, rep archive.BulkReport) {
+	t.Helper()
+	type line struct{ State, Reason string }
+	var got []line
+	for _, l := range rep.Lines {
+		if l.State == archive.LineDone {
+			l.Reason = "" // which of two equal files archived first is a race
+		}
+		got = append(got, line{l.State, l.Reason})
+	}
+	want := []line{
+		{"done", ""},
+		{"refused", `date "2001-13-40" is not a date written YYYY-MM-DD`},
+		{"refused", "missing.png does not exist"},
+		{"refused", "../outside.png is not a path inside the manifest's folder"},
+		{"refused", "/etc/passwd is not a path inside the manifest's folder"},
+		{"refused", "national ID number 1 is not 9 digits with a valid check digit"},
+		{"done", ""},
+		{"done", ""},
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("lines:\n got %q\nwant %q", got, want)
+	}
+	if rep.Lines[0].RecordID == "" || rep.Lines[0].RecordID != rep.Lines[6].RecordID {
+		t.Errorf("the same file twice should give one record: %q and %q",
+			rep.Lines[0].RecordID, rep.Lines[6].RecordID)
+	}
+	if rep.Lines[0].Reason+rep.Lines[6].Reason != "already archived" {
+		t.Errorf("one of the two equal lines should say it was already archived: %q, %q",
+			rep.Lines[0].Reason, rep.Lines[6].Reason)
+	}
+}
+
+func checkBulkMetadata(t *testing.T, f *fixture, recordID string) {
+	t.Helper()
+	got, err := archive.RecordBulkMetadata(context.Background(), f.db, recordID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := archive.BulkMetadata{RecordType: "building_permit", Reference: "101/1998",
+		Date: "1998-05-02", Names: []string{"أحمد الخطيب", "سعاد الخطيب"},
+		NationalIDs: []string{"123456782"}, Parcel: "1234", Plot: "56",
+		Neighbourhood: "الرمال", Street: "شارع عمر المختار", Source: "R1/B2"}
+	// go-cmp is not among the module's requirements.
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("metadata:\n got %+v\nwant %+v", got, want)
+	}
+}
+
+func TestBulkManifestHeader(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "manifest.csv")
+	header := strings.Replace(archive.ManifestHeader, "names", "owners", 1)
+	writeFiles(t, map[string][]byte{path: []byte(header + "\n")})
+	_, err := archive.ReadManifest(path)
+	wantKind(t, err, sijil.Invalid, "bulk.header")
+}
+
+// bulkFixture is newFixture on a database opened as cmd/sijil opens it:
+// with several workers writing, SQLite must wait for its lock.
+func bulkFixture(t *testing.T) *fixture {
+	t.Helper()
+	f := newFixture(t)
+	path := filepath.Join(t.TempDir(), "sijil.db")
+	db, err := sql.Open("sqlite", "file:"+path+"?_pragma=journal_mode(WAL)"+
+		"&_pragma=busy_timeout(10000)&_txlock=immediate")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	if err := archive.Migrate(context.Background(), db, sijil.DialectSQLite); err != nil {
+		t.Fatal(err)
+	}
+	f.in.DB, f.db, f.store = db, db, archive.NewStore(db)
+	return f
+}
+
+func writeFiles(t *testing.T, files map[string][]byte) {
+	t.Helper()
+	for path, data := range files {
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
