@@ -57,6 +57,18 @@ func search(t *testing.T, dir, q string) []string {
 	return ids
 }
 
+// oldIndex makes an index holding one page in a new folder and returns
+// the folder.
+func oldIndex(t *testing.T, p index.Page) string {
+	t.Helper()
+	dir := filepath.Join(t.TempDir(), "index")
+	old, err := index.Open(dir)
+	mustDo(t, err)
+	mustDo(t, old.Add(context.Background(), p))
+	mustDo(t, old.Close())
+	return dir
+}
+
 func TestReindexFindsPagesOfADeletedIndex(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t, "eng")
@@ -79,16 +91,11 @@ func TestReindexInterruptedKeepsOldIndex(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t, "eng")
 	f.mustIngest(t, encodePNG(t, textPage(t, pageLines)), "page.png")
-	dir := filepath.Join(t.TempDir(), "index")
-	old, err := index.Open(dir)
-	mustDo(t, err)
-	mustDo(t, old.Add(context.Background(), index.Page{RecordID: "rec_old", Number: 1,
-		Text: "granary ledger"}))
-	mustDo(t, old.Close())
+	dir := oldIndex(t, index.Page{RecordID: "rec_old", Number: 1, Text: "granary ledger"})
 
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	_, err = newReindexer(f, cancel).Build(ctx, dir)
+	_, err := newReindexer(f, cancel).Build(ctx, dir)
 
 	if !errors.Is(err, context.Canceled) {
 		t.Fatalf("Build cancelled mid-way: %v, want context.Canceled", err)
@@ -105,12 +112,8 @@ func TestReindexReplacesOldIndex(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t, "eng")
 	got := f.mustIngest(t, encodePNG(t, textPage(t, pageLines)), "page.png")
-	dir := filepath.Join(t.TempDir(), "index")
-	old, err := index.Open(dir)
-	mustDo(t, err)
-	mustDo(t, old.Add(context.Background(), index.Page{RecordID: "rec_gone", Number: 1,
-		Text: "bakery of a deleted record"}))
-	mustDo(t, old.Close())
+	dir := oldIndex(t, index.Page{RecordID: "rec_gone", Number: 1,
+		Text: "bakery of a deleted record"})
 
 	newDir, err := newReindexer(f, nil).Build(context.Background(), dir)
 	mustDo(t, err)
