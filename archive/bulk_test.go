@@ -16,16 +16,18 @@ import (
 
 // bulkManifest is a manifest with one line of each kind a bulk import must
 // tell apart. The national ID 123456782 is valid, 123456789 is not.
-const bulkManifest = archive.ManifestHeader + `
-permit.png,building_permit,101/1998,1998-05-02,أحمد الخطيب;سعاد الخطيب,123456782,1234,56,الرمال,شارع عمر المختار,R1/B2
-deed.png,deed,202/2001,2001-13-40,,,,,,,R1/B3
-missing.png,deed,,,,,,,,,
-../outside.png,deed,,,,,,,,,
-/etc/passwd,deed,,,,,,,,,
-licence.png,craft_licence,303,,خالد العطار,123456789,,,,,
-permit.png,building_permit,101/1998,1998-05-02,أحمد الخطيب;سعاد الخطيب,123456782,1234,56,الرمال,شارع عمر المختار,R1/B2
-licence.png,craft_licence,303,٢٠٠٣-٠١-٠٢,خالد العطار,,,,الشجاعية,,
-`
+const bulkManifest = archive.ManifestHeader + "\n" + permitRow +
+	"deed.png,deed,202/2001,2001-13-40,,,,,,,R1/B3\n" +
+	"missing.png,deed,,,,,,,,,\n" +
+	"../outside.png,deed,,,,,,,,,\n" +
+	"/etc/passwd,deed,,,,,,,,,\n" +
+	"licence.png,craft_licence,303,,خالد العطار,123456789,,,,,\n" +
+	permitRow +
+	"licence.png,craft_licence,303,٢٠٠٣-٠١-٠٢,خالد العطار,,,,الشجاعية,,\n"
+
+// permitRow is a line with every field filled in.
+const permitRow = "permit.png,building_permit,101/1998,1998-05-02," +
+	"أحمد الخطيب;سعاد الخطيب,123456782,1234,56,الرمال,شارع عمر المختار,R1/B2\n"
 
 func TestBulkImport(t *testing.T) {
 	f := bulkFixture(t)

@@ -43,16 +43,11 @@ func (e *env) ingest(ctx context.Context, args []string) error {
 		return fmt.Errorf("%w: name at least one file to ingest, or --manifest", errUsage)
 	}
 
-	a, err := openApp(ctx, *data, e.log, true)
+	a, in, err := openIngester(ctx, e, *data, strings.Split(*lang, "+"))
 	if err != nil {
 		return err
 	}
 	defer a.Close()
-	in, err := a.ingester()
-	if err != nil {
-		return err
-	}
-	in.Languages = strings.Split(*lang, "+")
 
 	// Every file is tried; a refused one does not stop the others, and
 	// the command fails at the end if any was refused.
@@ -81,6 +76,23 @@ func (e *env) ingest(ctx context.Context, args []string) error {
 			"%d of %d files were not ingested (reasons above)", failed, fs.NArg())
 	}
 	return nil
+}
+
+// openIngester opens (or makes) the data folder and its Ingester reading
+// pages in langs; the caller closes the app.
+func openIngester(ctx context.Context, e *env, data string, langs []string) (
+	*app, *archive.Ingester, error) {
+	a, err := openApp(ctx, data, e.log, true)
+	if err != nil {
+		return nil, nil, err
+	}
+	in, err := a.ingester()
+	if err != nil {
+		a.Close()
+		return nil, nil, err
+	}
+	in.Languages = langs
+	return a, in, nil
 }
 
 func pages(n int) string {
@@ -124,16 +136,11 @@ func (e *env) bulkIngest(ctx context.Context, data, manifest string, workers int
 		return err
 	}
 
-	a, err := openApp(ctx, data, e.log, true)
+	a, in, err := openIngester(ctx, e, data, langs)
 	if err != nil {
 		return err
 	}
 	defer a.Close()
-	in, err := a.ingester()
-	if err != nil {
-		return err
-	}
-	in.Languages = langs
 
 	show, stop := e.progress(in)
 	bulk := &archive.BulkImport{Ingester: in, Workers: workers, Progress: show}
