@@ -36,8 +36,11 @@ func Migrate(ctx context.Context, db *sql.DB, dialect, domain string, fsys fs.FS
 		return fmt.Errorf("migrate %s: unknown SQL dialect %q", domain, dialect)
 	}
 
+	// Out of order is allowed: migrations written side by side may land in
+	// either order, and each creates only its own tables.
 	p, err := goose.NewProvider(d, db, sub,
-		goose.WithTableName(domain+"_schema_version"), goose.WithDisableGlobalRegistry(true))
+		goose.WithTableName(domain+"_schema_version"), goose.WithDisableGlobalRegistry(true),
+		goose.WithAllowOutofOrder(true))
 	if err != nil {
 		return fmt.Errorf("migrate %s: %w", domain, err)
 	}
