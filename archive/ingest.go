@@ -143,7 +143,8 @@ func (in *Ingester) ingestNew(ctx context.Context, store *Store, up *upload, met
 
 	// Once the rows are committed a re-import is a no-op, so an interrupt
 	// from here on would leave pages no search can find: finish indexing.
-	// TODO(#4): reindex command rebuilds pages missing from the index
+	// A crash here is mended by `sijil reindex`, which rebuilds the index
+	// from the rows.
 	return rec, false, in.index(context.WithoutCancel(ctx), rec, pages)
 }
 

@@ -21,7 +21,8 @@ const usage = `Usage: sijil COMMAND [FLAGS] [ARGS]
 
 Commands:
   serve   [--data DIR] [--addr HOST:PORT] [--public-url URL] [--demo]
-  ingest  [--data DIR] [--type T] [--reference REF] PATH...
+  ingest  [--data DIR] [--type T] [--reference REF] [--lang L] PATH...
+  ingest  [--data DIR] [--workers N] --manifest FILE.csv
   search  [--data DIR] [--json] [--limit N] QUERY
   issue   [--data DIR] [--public-url URL] [--supersedes NUMBER] --kind building|craft|copy
           --from FILE.json --out FILE.pdf
