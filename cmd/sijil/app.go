@@ -304,6 +304,17 @@ func (c copyPages) RecordForCopy(ctx context.Context, id string) (certs.CopySour
 	if err != nil {
 		return certs.CopySource{}, err
 	}
+	// A record whose files failed their last fixity check must not be
+	// certified as a true copy until they are restored.
+	blocked, err := c.store.OriginalBlocked(ctx, id)
+	if err != nil {
+		return certs.CopySource{}, err
+	}
+	if blocked {
+		return certs.CopySource{}, sijil.Errorf(sijil.Conflict, "archive.blocked",
+			"record %s failed its last fixity check; it cannot be certified until its "+
+				"files are restored and 'sijil fixity' passes", id)
+	}
 	pages, err := c.store.Pages(ctx, id)
 	if err != nil {
 		return certs.CopySource{}, err

@@ -2,6 +2,7 @@ package main_test
 
 import (
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -38,6 +39,16 @@ func TestFixityAndReindexCommands(t *testing.T) {
 	out := sijil(t, 1, "fixity", "--data", data, "--rota", "5")
 	if !strings.Contains(out, archive.EventFixityMissing+"\t"+recordID) {
 		t.Errorf("fixity after deleting the original printed %q", out)
+	}
+
+	// A record that failed its check cannot be certified as a true copy.
+	facts := filepath.Join(t.TempDir(), "copy.json")
+	writeFile(t, facts, `{"record": "`+recordID+`"}`)
+	cmd := exec.Command(sijilBin, "issue", "--data", data, "--kind", "copy", "--from", facts,
+		"--out", filepath.Join(t.TempDir(), "copy.pdf"), "--public-url", "https://x.example")
+	stderr, err := cmd.CombinedOutput()
+	if err == nil || !strings.Contains(string(stderr), "fixity") {
+		t.Errorf("a certified copy of a record that failed fixity: %v\n%s", err, stderr)
 	}
 }
 
