@@ -22,7 +22,11 @@ import (
 // 50 ms at a million pages and growth under 2x from 100k. Each archive is
 // built once and kept under ~/.cache/sijil/bench/index-N, because a
 // million pages take minutes to index; delete the folder after changing
-// the mapping or syntheticPage.
+// the mapping or syntheticPage, or bump benchVersion.
+
+// benchVersion is written in the marker of a finished build; a cached
+// index with another version is rebuilt.
+const benchVersion = "v2 (text_pairs) "
 
 func BenchmarkSearch100k(b *testing.B) { benchSearch(b, 100_000) }
 func BenchmarkSearch300k(b *testing.B) { benchSearch(b, 300_000) }
@@ -82,8 +86,7 @@ func openBenchIndex(b *testing.B, n int) *index.Index {
 	dir := filepath.Join(home, ".cache", "sijil", "bench", "index-"+strconv.Itoa(n))
 	done := dir + ".done"
 
-	if _, err := os.Stat(done); err == nil {
-		notes, _ := os.ReadFile(done)
+	if notes, err := os.ReadFile(done); err == nil && strings.HasPrefix(string(notes), benchVersion) {
 		b.Logf("cached index of %d pages: %s", n, notes)
 		return openIndexAt(b, dir)
 	}
@@ -117,7 +120,7 @@ func buildBenchIndex(b *testing.B, ix *index.Index, dir string, n int) string {
 	took := time.Since(start)
 
 	size := dirSize(b, dir)
-	return fmt.Sprintf("build %s (%.0f pages/s), %d MB, %d bytes/page",
+	return fmt.Sprintf(benchVersion+"build %s (%.0f pages/s), %d MB, %d bytes/page",
 		took.Round(time.Second), float64(n)/took.Seconds(), size>>20, size/int64(n))
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strconv"
+	"strings"
 	"unicode"
 
 	"github.com/blevesearch/bleve/v2"
@@ -217,13 +218,24 @@ func match(text, field string, fuzz int, boost float64) query.Query {
 	return m
 }
 
-// phraseQuery finds the words of p in order in the text. Only the text
-// keeps the term positions a phrase needs; titles and names are short
-// enough for plain words.
+// phraseQuery finds the words of p in order in the text. The pairs of
+// adjacent words find the pages, each pair one term; a phrase of three
+// or more words thus matches a page that has all its pairs, which is
+// nearly always the phrase itself. The words themselves, required on the
+// text field too, give the snippet its marks.
 func phraseQuery(p string) query.Query {
-	q := bleve.NewMatchPhraseQuery(p)
-	q.SetField(fieldText)
-	return q
+	words := match(p, fieldText, 0, 1)
+	if len(strings.Fields(p)) < 2 {
+		return words
+	}
+
+	// text_pairs is no property of a page, so bleve cannot find its
+	// analyzer by the field name.
+	pairs := bleve.NewMatchQuery(p)
+	pairs.SetField(fieldTextPairs)
+	pairs.Analyzer = pairsAnalyzerName
+	pairs.SetOperator(query.MatchQueryOperatorAnd)
+	return bleve.NewConjunctionQuery(pairs, words)
 }
 
 // filterQuery restricts the search to pages whose field has the value.
