@@ -58,7 +58,8 @@ func parseQuery(q string) (clerkQuery, error) {
 	var cq clerkQuery
 	q = strings.Map(controlToSpace, q)
 	if strings.Count(q, `"`)%2 == 1 {
-		q = q[:strings.LastIndex(q, `"`)] + " " + q[strings.LastIndex(q, `"`)+1:]
+		last := strings.LastIndex(q, `"`)
+		q = q[:last] + " " + q[last+1:]
 	}
 
 	for i, part := range strings.Split(q, `"`) {

@@ -62,9 +62,11 @@ type FacetCount struct {
 	Count int
 }
 
-// Query runs a Request. A query that is empty, too long, has more than 32
-// parts, an unknown field or a bad year, or a Limit outside 1..MaxLimit,
-// is a sijil.Invalid error.
+// Query runs a Request. A query that is empty, longer than MaxQueryChars,
+// has more than 32 words, phrases and filters, an unknown field, a field
+// value over 100 characters or a bad year, or a Limit outside
+// 1..MaxLimit, is a sijil.Invalid error whose message tells the clerk
+// what to change.
 func (ix *Index) Query(ctx context.Context, r Request) (Result, error) {
 	raw, err := checkQuery(r.Query, r.Limit)
 	if err != nil {
@@ -74,12 +76,11 @@ func (ix *Index) Query(ctx context.Context, r Request) (Result, error) {
 	if err != nil {
 		return Result{}, err
 	}
-	q, err := buildQuery(cq, raw)
+	exact, err := buildQuery(cq, raw, false)
 	if err != nil {
 		return Result{}, err
 	}
-
-	broad, err := ix.isBroad(ctx, q)
+	q, broad, err := ix.choose(ctx, cq, raw, exact)
 	if err != nil {
 		return Result{}, err
 	}
@@ -94,18 +95,46 @@ func (ix *Index) Query(ctx context.Context, r Request) (Result, error) {
 	return ix.run(ctx, req, broad)
 }
 
-// isBroad reports whether q matches more than CountCap pages. Unscored
-// and without facets, bleve stops looking after CountCap+1 matches, so
-// this costs at most that many postings however common the words are.
-func (ix *Index) isBroad(ctx context.Context, q query.Query) (bool, error) {
+// choose picks the query to run and says whether it is broad. Fuzzy
+// matching is added only when the exact matches are few enough to rank,
+// so a broad result holds exact matches only; and only when it keeps the
+// result rankable, since a word one letter from a common word would pull
+// in every page that has that word.
+func (ix *Index) choose(ctx context.Context, cq clerkQuery, raw string,
+	exact query.Query) (q query.Query, broad bool, err error) {
+	exactCount, err := ix.count(ctx, exact)
+	if err != nil || exactCount > CountCap || !cq.fuzzy() {
+		return exact, exactCount > CountCap, err
+	}
+
+	fuzzy, err := buildQuery(cq, raw, true)
+	if err != nil {
+		return nil, false, err
+	}
+	n, err := ix.count(ctx, fuzzy)
+	switch {
+	case err != nil:
+		return nil, false, err
+	case n <= CountCap:
+		return fuzzy, false, nil
+	case exactCount > 0:
+		return exact, false, nil
+	}
+	return fuzzy, true, nil
+}
+
+// count returns how many pages q matches, up to CountCap+1. Unscored and
+// without facets, bleve stops looking after that many matches, so it
+// costs at most that many postings however common the words are.
+func (ix *Index) count(ctx context.Context, q query.Query) (uint64, error) {
 	probe := bleve.NewSearchRequestOptions(q, CountCap+1, 0, false)
 	probe.Score = bleve.ScoreNone
 
 	res, err := ix.bleve.SearchInContext(ctx, probe)
 	if err != nil {
-		return false, fmt.Errorf("index: count matches: %w", err)
+		return 0, fmt.Errorf("index: count matches: %w", err)
 	}
-	return res.Total > CountCap, nil
+	return res.Total, nil
 }
 
 // run executes req and turns bleve's answer into a Result.
@@ -141,20 +170,21 @@ const (
 	boostFuzzy     = 0.1
 )
 
-// buildQuery turns a parsed query into bleve's. Every part is required.
+// buildQuery turns a parsed query into bleve's, with fuzzy matching for
+// long words and names or without. Every part is required.
 // Match and phrase queries run their text through the field's analyzer,
 // so they get the same folding as the pages; term and fuzzy queries do
 // not, so their text is folded here.
-func buildQuery(cq clerkQuery, raw string) (query.Query, error) {
+func buildQuery(cq clerkQuery, raw string, fuzzy bool) (query.Query, error) {
 	var parts []query.Query
 	for _, w := range cq.words {
-		parts = append(parts, wordQuery(w))
+		parts = append(parts, wordQuery(w, fuzzy))
 	}
 	for _, p := range cq.phrases {
 		parts = append(parts, phraseQuery(p))
 	}
 	for _, f := range cq.filters {
-		parts = append(parts, filterQuery(f))
+		parts = append(parts, filterQuery(f, fuzzy))
 	}
 	if len(parts) == 0 {
 		return nil, errEmptyQuery()
@@ -172,19 +202,34 @@ func buildQuery(cq clerkQuery, raw string) (query.Query, error) {
 }
 
 // wordQuery finds one word in the text, title, names or neighbourhood,
-// exactly or, for long words, with a letter or two wrong.
-func wordQuery(w string) query.Query {
+// exactly or, for long words and when fuzzy, with a letter or two wrong.
+func wordQuery(w string, fuzzy bool) query.Query {
 	exact := bleve.NewDisjunctionQuery(
 		match(w, fieldText, 0, 1), match(w, fieldTitle, 0, 1),
 		match(w, fieldNames, 0, boostName), match(w, fieldNeighbourhood, 0, 1))
 
 	n := fuzziness(w)
-	if n == 0 {
+	if n == 0 || !fuzzy {
 		return exact
 	}
-	fuzzy := bleve.NewDisjunctionQuery(
+	near := bleve.NewDisjunctionQuery(
 		match(w, fieldText, n, boostFuzzy), match(w, fieldNames, n, boostFuzzy*boostName))
-	return bleve.NewDisjunctionQuery(exact, fuzzy)
+	return bleve.NewDisjunctionQuery(exact, near)
+}
+
+// fuzzy reports whether any part of cq is long enough to match fuzzily.
+func (cq clerkQuery) fuzzy() bool {
+	for _, w := range cq.words {
+		if fuzziness(w) > 0 {
+			return true
+		}
+	}
+	for _, f := range cq.filters {
+		if (f.field == fieldNames || f.field == fieldNeighbourhood) && fuzziness(f.value) > 0 {
+			return true
+		}
+	}
+	return false
 }
 
 // fuzziness is the edit distance allowed for w: OCR and typists get a
@@ -239,7 +284,7 @@ func phraseQuery(p string) query.Query {
 }
 
 // filterQuery restricts the search to pages whose field has the value.
-func filterQuery(f filter) query.Query {
+func filterQuery(f filter, fuzzy bool) query.Query {
 	switch f.field {
 	case fieldYear:
 		from, to, yes := float64(f.from), float64(f.to), true
@@ -248,7 +293,7 @@ func filterQuery(f filter) query.Query {
 		return q
 	case fieldNames, fieldNeighbourhood:
 		exact := match(f.value, f.field, 0, 1)
-		if n := fuzziness(f.value); n > 0 {
+		if n := fuzziness(f.value); n > 0 && fuzzy {
 			return bleve.NewDisjunctionQuery(exact, match(f.value, f.field, n, boostFuzzy))
 		}
 		return exact

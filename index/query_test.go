@@ -214,3 +214,32 @@ func recordIDs(hits []index.Hit) []string {
 	}
 	return out
 }
+
+// TestBroadQuery pins what a query matching more than CountCap pages
+// gives: a lower-bound total, no facets, and exact matches only, since
+// unscored fuzzy matches could not be ranked below them.
+func TestBroadQuery(t *testing.T) {
+	ix := openIndex(t)
+	pages := []index.Page{{RecordID: "near-miss", Number: 1, Text: "السيد الخطيت"}}
+	for i := range index.CountCap + 1 {
+		pages = append(pages, index.Page{RecordID: "r", Number: i + 1, Text: "السيد الخطيب"})
+	}
+	if err := ix.AddAll(context.Background(), pages); err != nil {
+		t.Fatal(err)
+	}
+
+	res, err := ix.Query(context.Background(),
+		index.Request{Query: "الخطيب", Limit: index.MaxLimit, Facets: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	if !res.Broad || res.Total != index.CountCap || res.Facets != nil {
+		t.Errorf("Broad %v Total %d Facets %v, want broad, %d, none",
+			res.Broad, res.Total, res.Facets, index.CountCap)
+	}
+	if len(res.Hits) != index.MaxLimit || slices.Contains(recordIDs(res.Hits), "near-miss") {
+		t.Errorf("got %d hits, near-miss among them: %v, want %d exact ones",
+			len(res.Hits), slices.Contains(recordIDs(res.Hits), "near-miss"), index.MaxLimit)
+	}
+}
