@@ -15,8 +15,9 @@ import (
 
 // CountCap is how many matching pages a search counts and ranks in full.
 // Ranking costs time for every match, so a query that matches more pages
-// than this (a common word over a million pages) is answered with the
-// first pages found and a total that is a lower bound: see Result.
+// than this (a common word over a million pages) is answered from the
+// first CountCap pages found, with a total that is a lower bound: see
+// Result.
 const CountCap = 5000
 
 // Request is a clerk's search. Query is in the clerk's query language:
@@ -39,9 +40,9 @@ type Result struct {
 	Hits []Hit
 
 	// Total is how many pages match. When Broad is set more pages match
-	// than CountCap; Total is then CountCap, the hits are the first pages
-	// found rather than the best, and Facets is nil: the clerk should add
-	// a word or a filter.
+	// than CountCap; Total is then CountCap, the hits are the best of the
+	// first CountCap exact matches found rather than of all, and Facets
+	// is nil: the clerk should add a word or a filter.
 	Total uint64
 	Broad bool
 
@@ -86,10 +87,7 @@ func (ix *Index) Query(ctx context.Context, r Request) (Result, error) {
 	}
 
 	req := bleve.NewSearchRequestOptions(q, r.Limit, 0, false)
-	if broad {
-		// Unscored, bleve stops at the first Limit matches.
-		req.Score = bleve.ScoreNone
-	} else if r.Facets {
+	if !broad && r.Facets {
 		addFacets(req)
 	}
 	return ix.run(ctx, req, broad)
@@ -99,42 +97,55 @@ func (ix *Index) Query(ctx context.Context, r Request) (Result, error) {
 // matching is added only when the exact matches are few enough to rank,
 // so a broad result holds exact matches only; and only when it keeps the
 // result rankable, since a word one letter from a common word would pull
-// in every page that has that word.
+// in every page that has that word. A broad query is narrowed to the
+// first CountCap pages it matches, so that ranking costs no more than
+// for a narrow one.
 func (ix *Index) choose(ctx context.Context, cq clerkQuery, raw string,
 	exact query.Query) (q query.Query, broad bool, err error) {
-	exactCount, err := ix.count(ctx, exact)
-	if err != nil || exactCount > CountCap || !cq.fuzzy() {
-		return exact, exactCount > CountCap, err
+	found, err := ix.firstMatches(ctx, exact)
+	if err != nil {
+		return nil, false, err
+	}
+	if len(found) > CountCap {
+		return bleve.NewConjunctionQuery(bleve.NewDocIDQuery(found[:CountCap]), exact), true, nil
+	}
+	if !cq.fuzzy() {
+		return exact, false, nil
 	}
 
 	fuzzy, err := buildQuery(cq, raw, true)
 	if err != nil {
 		return nil, false, err
 	}
-	n, err := ix.count(ctx, fuzzy)
+	near, err := ix.firstMatches(ctx, fuzzy)
 	switch {
 	case err != nil:
 		return nil, false, err
-	case n <= CountCap:
+	case len(near) <= CountCap:
 		return fuzzy, false, nil
-	case exactCount > 0:
+	case len(found) > 0:
 		return exact, false, nil
 	}
-	return fuzzy, true, nil
+	return bleve.NewConjunctionQuery(bleve.NewDocIDQuery(near[:CountCap]), fuzzy), true, nil
 }
 
-// count returns how many pages q matches, up to CountCap+1. Unscored and
-// without facets, bleve stops looking after that many matches, so it
-// costs at most that many postings however common the words are.
-func (ix *Index) count(ctx context.Context, q query.Query) (uint64, error) {
+// firstMatches returns the ids of the first CountCap+1 pages q matches,
+// or of all when fewer match. Unscored and without facets, bleve stops
+// looking there, so it costs at most that many postings however common
+// the words are.
+func (ix *Index) firstMatches(ctx context.Context, q query.Query) ([]string, error) {
 	probe := bleve.NewSearchRequestOptions(q, CountCap+1, 0, false)
 	probe.Score = bleve.ScoreNone
 
 	res, err := ix.bleve.SearchInContext(ctx, probe)
 	if err != nil {
-		return 0, fmt.Errorf("index: count matches: %w", err)
+		return nil, fmt.Errorf("index: count matches: %w", err)
 	}
-	return res.Total, nil
+	ids := make([]string, len(res.Hits))
+	for i, m := range res.Hits {
+		ids[i] = m.ID
+	}
+	return ids, nil
 }
 
 // run executes req and turns bleve's answer into a Result.
