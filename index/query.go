@@ -59,8 +59,8 @@ type Facets struct {
 
 // FacetCount is one value of a facet and how many pages have it.
 type FacetCount struct {
-	Value string
-	Count int
+	Value string `json:"value"`
+	Count int    `json:"count"`
 }
 
 // Query runs a Request. A query that is empty, longer than MaxQueryChars,

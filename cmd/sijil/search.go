@@ -59,7 +59,11 @@ func printSearchJSON(w io.Writer, res index.Result) error {
 	if res.Facets == nil {
 		return nil
 	}
-	facets := map[string]any{"record_type": res.Facets.RecordType, "decade": res.Facets.Decade}
+	// Empty lists, not null, so that a script can loop over them.
+	facets := map[string][]index.FacetCount{
+		"record_type": append([]index.FacetCount{}, res.Facets.RecordType...),
+		"decade":      append([]index.FacetCount{}, res.Facets.Decade...),
+	}
 	if err := enc.Encode(map[string]any{"facets": facets}); err != nil {
 		return fmt.Errorf("search: print facets: %w", err)
 	}
