@@ -18,7 +18,7 @@ import (
 // than this (a common word over a million pages) is answered from the
 // first CountCap pages found, with a total that is a lower bound: see
 // Result.
-const CountCap = 5000
+const CountCap = 2000
 
 // Request is a clerk's search. Query is in the clerk's query language:
 //
