@@ -79,7 +79,8 @@ func printSearch(w io.Writer, res index.Result) {
 	for _, h := range res.Hits {
 		// One hit a line: OCR snippets carry the page's line breaks.
 		snippet := strings.Join(strings.Fields(h.Snippet), " ")
-		fmt.Fprintf(w, "%s p.%d (%.3f)\t%s\n", h.RecordID, h.Page, h.Score, snippet)
+		// Scores are relative and often tiny: %.3g keeps them readable.
+		fmt.Fprintf(w, "%s p.%d (%.3g)\t%s\n", h.RecordID, h.Page, h.Score, snippet)
 	}
 	if res.Facets == nil {
 		return
@@ -91,6 +92,10 @@ func printSearch(w io.Writer, res index.Result) {
 func printFacet(w io.Writer, name string, counts []index.FacetCount) {
 	fmt.Fprintf(w, "%s:\n", name)
 	for _, c := range counts {
-		fmt.Fprintf(w, "  %s\t%d\n", c.Value, c.Count)
+		value := c.Value
+		if value == "" {
+			value = "(none)" // records archived without this field
+		}
+		fmt.Fprintf(w, "  %s\t%d\n", value, c.Count)
 	}
 }
