@@ -133,16 +133,6 @@ func (s *Store) Latest(ctx context.Context) (Certificate, error) {
 	return s.CertificateByID(ctx, id)
 }
 
-// ContentByID returns the canonical content of a certificate, for the
-// verify page to check against the token and show.
-func (s *Store) ContentByID(ctx context.Context, id string) ([]byte, error) {
-	c, err := s.CertificateByID(ctx, id)
-	if err != nil {
-		return nil, err
-	}
-	return c.Content, nil
-}
-
 // revokeTx records a revocation or supersession inside its transaction.
 // The primary key refuses a second revocation of the same certificate.
 func revokeTx(ctx context.Context, tx *sql.Tx, r verify.Revocation, note string,

@@ -15,21 +15,11 @@ type LogEvidence struct {
 	Proof      [][]byte
 }
 
-// CheckLog checks that the certificate a token signs was issued in the
-// public log: the leaf at ev.Index is its issuance (same id, digest, key
-// and time), and the signed checkpoint's tree includes that leaf. A token
-// that verifies but is not in the log was signed silently, so it is not
-// genuine.
-func CheckLog(token string, ev LogEvidence, logKey string) *LogVerdict {
-	d, err := DecodeToken(token)
-	if err != nil {
-		return &LogVerdict{Checked: true, Index: ev.Index, Reason: "the token cannot be read"}
-	}
-	return (&Verifier{LogKey: logKey}).checkLog(d, ev)
-}
-
-// checkLog is CheckLog on a token already decoded, with the verifier's
-// cache of checked checkpoints.
+// checkLog checks that the certificate a decoded token signs was issued in
+// the public log: the leaf at ev.Index is its issuance (same reference,
+// digest, key and time), and the signed checkpoint's tree includes that
+// leaf. A token that verifies but is not in the log was signed silently,
+// so it is not genuine.
 func (vf *Verifier) checkLog(d Decoded, ev LogEvidence) *LogVerdict {
 	v := &LogVerdict{Checked: true, Index: ev.Index}
 	entry, err := DecodeLogEntry(ev.Leaf)
