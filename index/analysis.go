@@ -164,6 +164,7 @@ const (
 	fieldParcel        = "parcel"
 	fieldPlot          = "plot"
 	fieldNeighbourhood = "neighbourhood"
+	fieldStreet        = "street"
 	fieldYear          = "year"
 )
 
@@ -211,7 +212,7 @@ func newMapping() (mapping.IndexMapping, error) {
 	for _, name := range []string{fieldReference, fieldParcel, fieldPlot} {
 		doc.AddFieldMappingsAt(name, storedField(refAnalyzerName, false))
 	}
-	for _, name := range []string{fieldNames, fieldNeighbourhood} {
+	for _, name := range []string{fieldNames, fieldNeighbourhood, fieldStreet} {
 		doc.AddFieldMappingsAt(name, storedField(nameAnalyzerName, false))
 	}
 	doc.AddFieldMappingsAt(fieldPage, bleve.NewNumericFieldMapping())

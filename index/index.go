@@ -45,7 +45,8 @@ type Page struct {
 	Parcel        string
 	Plot          string
 	Neighbourhood string
-	Year          int // the record's year; 0 when unknown
+	Street        string // as written on the record, Arabic or English
+	Year          int    // the record's year; 0 when unknown
 }
 
 // Hit is a page that matched a search.
@@ -138,6 +139,7 @@ type pageDoc struct {
 	Parcel        string   `json:"parcel"`
 	Plot          string   `json:"plot"`
 	Neighbourhood string   `json:"neighbourhood"`
+	Street        string   `json:"street"`
 	Year          *float64 `json:"year"` // nil leaves an unknown year out of facets
 }
 
@@ -177,6 +179,7 @@ func newPageDoc(p Page) pageDoc {
 		RecordID: p.RecordID, Page: float64(p.Number), Text: p.Text, Title: p.Title,
 		Filename: p.Filename, RecordType: p.RecordType, Reference: p.Reference,
 		Names: p.Names, Parcel: p.Parcel, Plot: p.Plot, Neighbourhood: p.Neighbourhood,
+		Street: p.Street,
 	}
 	if p.Year != 0 {
 		year := float64(p.Year)

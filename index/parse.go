@@ -25,6 +25,7 @@ var filterFields = map[string]string{
 	"plot":          fieldPlot,
 	"neighbourhood": fieldNeighbourhood,
 	"neighborhood":  fieldNeighbourhood,
+	"street":        fieldStreet,
 	"type":          fieldRecordType,
 	"ref":           fieldReference,
 	"year":          fieldYear,
@@ -32,7 +33,7 @@ var filterFields = map[string]string{
 
 // filterList is the known filter names, for the message that refuses an
 // unknown one.
-const filterList = "owner, name, parcel, plot, neighbourhood, type, ref, year"
+const filterList = "owner, name, parcel, plot, neighbourhood, street, type, ref, year"
 
 // clerkQuery is a query as the clerk typed it, taken apart: plain words
 // (all required), quoted phrases and field filters.

@@ -24,8 +24,8 @@ const CountCap = 2000
 //
 //	words            every word must be on the page (or in its title or names)
 //	"a phrase"       the words in this order
-//	field:value      owner:, name:, parcel:, plot:, neighbourhood:, type:,
-//	                 ref:, year:1998 or year:1995..1999
+//	field:value      owner:, name:, parcel:, plot:, neighbourhood:, street:,
+//	                 type:, ref:, year:1998 or year:1995..1999
 //
 // Words of five letters or more also match with one letter wrong, of eight
 // or more with two, ranked below exact matches. Nothing else is syntax.
@@ -212,12 +212,13 @@ func buildQuery(cq clerkQuery, raw string, fuzzy bool) (query.Query, error) {
 	return bleve.NewDisjunctionQuery(all, ref), nil
 }
 
-// wordQuery finds one word in the text, title, names or neighbourhood,
+// wordQuery finds one word in the text, title, names, neighbourhood or street,
 // exactly or, for long words and when fuzzy, with a letter or two wrong.
 func wordQuery(w string, fuzzy bool) query.Query {
 	exact := bleve.NewDisjunctionQuery(
 		match(w, fieldText, 0, 1), match(w, fieldTitle, 0, 1),
-		match(w, fieldNames, 0, boostName), match(w, fieldNeighbourhood, 0, 1))
+		match(w, fieldNames, 0, boostName), match(w, fieldNeighbourhood, 0, 1),
+		match(w, fieldStreet, 0, 1))
 
 	n := fuzziness(w)
 	if n == 0 || !fuzzy {
@@ -236,11 +237,17 @@ func (cq clerkQuery) fuzzy() bool {
 		}
 	}
 	for _, f := range cq.filters {
-		if (f.field == fieldNames || f.field == fieldNeighbourhood) && fuzziness(f.value) > 0 {
+		if isNameField(f.field) && fuzziness(f.value) > 0 {
 			return true
 		}
 	}
 	return false
+}
+
+// isNameField reports the fields of names and places, which are folded
+// but not stemmed and matched fuzzily when long.
+func isNameField(field string) bool {
+	return field == fieldNames || field == fieldNeighbourhood || field == fieldStreet
 }
 
 // fuzziness is the edit distance allowed for w: OCR and typists get a
@@ -302,7 +309,7 @@ func filterQuery(f filter, fuzzy bool) query.Query {
 		q := bleve.NewNumericRangeInclusiveQuery(&from, &to, &yes, &yes)
 		q.SetField(fieldYear)
 		return q
-	case fieldNames, fieldNeighbourhood:
+	case fieldNames, fieldNeighbourhood, fieldStreet:
 		exact := match(f.value, f.field, 0, 1)
 		if n := fuzziness(f.value); n > 0 && fuzzy {
 			return bleve.NewDisjunctionQuery(exact, match(f.value, f.field, n, boostFuzzy))
