@@ -109,7 +109,7 @@ func (in *Ingester) readPage(ctx context.Context, sha string, src pageSource,
 
 	p := Page{Number: src.number, Width: img.Bounds().Dx(), Height: img.Bounds().Dy(),
 		Rotation: rot, ImageKey: PageImageKey(sha, src.number),
-		TextKey: PageTextKey(sha, src.number), Text: text}
+		TextKey: PageTextKey(sha, src.number), Text: text, Confidence: -1}
 	if err := in.putPage(ctx, p, data); err != nil {
 		return Page{}, err
 	}

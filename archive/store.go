@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"math"
 	"time"
 
 	"github.com/sijil-municipality/sijil"
@@ -40,6 +41,9 @@ type Page struct {
 	ImageKey string
 	TextKey  string
 	Text     string // as Tesseract gave it, bidi marks included
+
+	Skew       float64 // slope of the scan's lines, degrees clockwise; the image was turned back
+	Confidence int     // Tesseract's mean word confidence, 0-100; -1 when unknown or no words
 }
 
 // Store reads archive rows. It is safe for concurrent use.
@@ -94,8 +98,8 @@ func (s *Store) Records(ctx context.Context, limit int) ([]Record, error) {
 // exist has no pages: the result is empty, not an error.
 func (s *Store) Pages(ctx context.Context, recordID string) ([]Page, error) {
 	rows, err := s.db.QueryContext(ctx, `SELECT record_id, number, width, height,
-		rotation, image_key, text_key, text FROM pages WHERE record_id = $1
-		ORDER BY number`, recordID)
+		rotation, image_key, text_key, text, skew_centidegrees, ocr_confidence
+		FROM pages WHERE record_id = $1 ORDER BY number`, recordID)
 	if err != nil {
 		return nil, fmt.Errorf("archive: pages of %s: %w", recordID, err)
 	}
@@ -103,12 +107,16 @@ func (s *Store) Pages(ctx context.Context, recordID string) ([]Page, error) {
 
 	var pages []Page
 	for rows.Next() {
-		var p Page
+		var (
+			p    Page
+			skew int
+		)
 		err := rows.Scan(&p.RecordID, &p.Number, &p.Width, &p.Height,
-			&p.Rotation, &p.ImageKey, &p.TextKey, &p.Text)
+			&p.Rotation, &p.ImageKey, &p.TextKey, &p.Text, &skew, &p.Confidence)
 		if err != nil {
 			return nil, fmt.Errorf("archive: pages of %s: %w", recordID, err)
 		}
+		p.Skew = float64(skew) / 100
 		pages = append(pages, p)
 	}
 	if err := rows.Err(); err != nil {
@@ -165,9 +173,10 @@ func (s *Store) insertRecord(ctx context.Context, r Record, pages []Page) (err e
 	}
 	for _, p := range pages {
 		_, err = tx.ExecContext(ctx, `INSERT INTO pages (record_id, number, width,
-			height, rotation, image_key, text_key, text)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
-			r.ID, p.Number, p.Width, p.Height, p.Rotation, p.ImageKey, p.TextKey, p.Text)
+			height, rotation, image_key, text_key, text, skew_centidegrees, ocr_confidence)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
+			r.ID, p.Number, p.Width, p.Height, p.Rotation, p.ImageKey, p.TextKey, p.Text,
+			int(math.Round(p.Skew*100)), p.Confidence)
 		if err != nil {
 			return fmt.Errorf("archive: inserting page %d of %s: %w", p.Number, r.ID, err)
 		}
