@@ -48,12 +48,18 @@ type app struct {
 	pdfSign        pdfsign.Signer
 }
 
-// openApp opens the data folder. Only commands that fill an archive
-// (serve, ingest) may create one: anything else on a mistyped folder would
-// make a new database and, worse, a new signing key.
-func openApp(ctx context.Context, dir string, log *slog.Logger, create bool) (*app, error) {
+// openApp opens the data folder, and the PostgreSQL database in place of
+// its SQLite file when the place names one. Only commands that fill an
+// archive (serve, ingest) may create a folder: anything else on a mistyped
+// folder would make a new database and, worse, a new signing key.
+func openApp(ctx context.Context, where dataPlace, log *slog.Logger, create bool) (*app, error) {
+	dir := where.dir
 	dbPath := filepath.Join(dir, "sijil.db")
-	if _, err := os.Stat(dbPath); err != nil && !create {
+	mark := dbPath
+	if where.databaseURL != "" {
+		mark = dir
+	}
+	if _, err := os.Stat(mark); err != nil && !create {
 		return nil, sijil.Errorf(sijil.NotFound, "data.missing",
 			"there is no Sijil data folder at %s: give --data or set $SIJIL_DATA "+
 				"('sijil serve' and 'sijil ingest' make one)", dir)
@@ -63,7 +69,7 @@ func openApp(ctx context.Context, dir string, log *slog.Logger, create bool) (*a
 	}
 	a := &app{dir: dir, log: log}
 
-	db, err := openSQLite(ctx, dbPath)
+	db, err := openDatabase(ctx, where, dbPath, log)
 	if err != nil {
 		return nil, err
 	}
@@ -93,13 +99,9 @@ func openSQLite(ctx context.Context, path string) (*sql.DB, error) {
 	// under a burst of verify requests grew the server to gigabytes.
 	db.SetMaxOpenConns(maxDBConns)
 	db.SetMaxIdleConns(maxDBConns)
-	for _, migrate := range []func(context.Context, *sql.DB, string) error{
-		archive.Migrate, certs.Migrate, issuancelog.Migrate,
-	} {
-		if err := migrate(ctx, db, sijil.DialectSQLite); err != nil {
-			db.Close()
-			return nil, err
-		}
+	if err := migrateAll(ctx, db, sijil.DialectSQLite); err != nil {
+		db.Close()
+		return nil, err
 	}
 	return db, nil
 }

@@ -80,7 +80,7 @@ func (e *env) ingest(ctx context.Context, args []string) error {
 
 // openIngester opens (or makes) the data folder and its Ingester reading
 // pages in langs; the caller closes the app.
-func openIngester(ctx context.Context, e *env, data string, langs []string) (
+func openIngester(ctx context.Context, e *env, data dataPlace, langs []string) (
 	*app, *archive.Ingester, error) {
 	a, err := openApp(ctx, data, e.log, true)
 	if err != nil {
@@ -126,7 +126,7 @@ func ingestFile(ctx context.Context, in *archive.Ingester, path string,
 // bulkIngest imports the files a manifest lists, resuming the manifest's
 // unfinished job if there is one, and prints a report of every line that
 // was not archived.
-func (e *env) bulkIngest(ctx context.Context, data, manifest string, workers int,
+func (e *env) bulkIngest(ctx context.Context, data dataPlace, manifest string, workers int,
 	langs []string) error {
 	if workers < 1 {
 		return fmt.Errorf("%w: --workers must be at least 1", errUsage)

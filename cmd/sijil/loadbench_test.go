@@ -92,7 +92,7 @@ func attack(b *testing.B, vegeta, targets string) vegetaReport {
 // certificates, so that requests spread over the database.
 func writeTargets(b *testing.B, dir, base string) string {
 	b.Helper()
-	a, err := openApp(context.Background(), dir, slog.Default(), false)
+	a, err := openApp(context.Background(), dataPlace{dir: dir}, slog.Default(), false)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -135,7 +135,7 @@ func seedCertificates(b *testing.B, n int) string {
 	}
 	ctx := context.Background()
 	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	a, err := openApp(ctx, dir, log, true)
+	a, err := openApp(ctx, dataPlace{dir: dir}, log, true)
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -36,6 +36,8 @@ Commands:
   reindex [--data DIR]
 
 --data defaults to $SIJIL_DATA, else ./data.
+--database-url (default $SIJIL_DATABASE_URL) puts the tables in PostgreSQL
+  instead of the data folder's SQLite file; blobs, index and keys stay in --data.
 --public-url defaults to $SIJIL_PUBLIC_URL, else http://127.0.0.1:8080.
 `
 
@@ -140,14 +142,6 @@ func (e *env) flags(name string) *flag.FlagSet {
 	fs := flag.NewFlagSet("sijil "+name, flag.ContinueOnError)
 	fs.SetOutput(e.stderr)
 	return fs
-}
-
-func dataFlag(fs *flag.FlagSet) *string {
-	def := os.Getenv("SIJIL_DATA")
-	if def == "" {
-		def = "./data"
-	}
-	return fs.String("data", def, "data folder (database, blobs, index, keys)")
 }
 
 func publicURLFlag(fs *flag.FlagSet, def string) *string {

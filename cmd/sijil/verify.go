@@ -97,7 +97,7 @@ func readInput(arg string) (data []byte, isPDF bool, err error) {
 }
 
 // verifier returns the verifier and, with a data folder, its registry.
-func (e *env) verifier(ctx context.Context, keysFile, bundleFile, data string) (
+func (e *env) verifier(ctx context.Context, keysFile, bundleFile string, data dataPlace) (
 	*verify.Verifier, verify.Registry, func(), error) {
 	if bundleFile != "" {
 		v, err := e.bundleVerifier(bundleFile, keysFile)
