@@ -1,9 +1,13 @@
 # Sijil: `make run` serves the portal with demo data; `make test` installs
 # what is missing, starts what the tests need, and runs them.
 
-# Debian packages Sijil runs or tests against.
+# Debian packages Sijil runs or tests against. postgresql brings the
+# server the tests start themselves (internal/pgtest finds it under
+# /usr/lib/postgresql/*/bin, which Debian keeps off PATH; $SIJIL_PG_BIN
+# overrides); chromium runs the browser tests.
 DEBS := tesseract-ocr tesseract-ocr-ara tesseract-ocr-eng tesseract-ocr-osd \
-	poppler-utils zbar-tools qpdf fonts-hosny-amiri imagemagick libnss3-tools
+	poppler-utils zbar-tools qpdf fonts-hosny-amiri imagemagick libnss3-tools \
+	postgresql chromium
 
 # The S3 server the tests start on loopback, built once from the Go module
 # proxy at a pinned version and cached outside the repository.
