@@ -1,0 +1,552 @@
+package archive_test
+
+import (
+	"bytes"
+	"context"
+	"database/sql"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/sijil-municipality/sijil"
+	"github.com/sijil-municipality/sijil/archive"
+	"github.com/sijil-municipality/sijil/index"
+)
+
+// BenchmarkBulkIngestVsTesseract measures the budget "bulk ingest within
+// 10% of Tesseract alone on the same pages and workers" in one run. Copies
+// of the shared real scans go through a bulk import into a fresh data
+// folder (blob folder, SQLite, bleve index, as `sijil ingest --manifest`
+// opens them); then bare tesseract replays the pipeline's own OCR calls,
+// same arguments, on the very page images the pipeline gave it, on as many
+// parallel processes as the import had workers.
+//
+// The pipeline's tesseract is a recording script that copies each input
+// image aside and logs each call's arguments and times before handing over
+// to the real command: that is what lets the baseline follow the pipeline
+// whatever OCR arguments it adopts, and what splits the pipeline's time
+// into its orientation (OSD) and OCR passes.
+//
+//	go test -run '^$' -bench BulkIngestVsTesseract -benchtime 1x -timeout 30m ./archive/
+//
+// SIJIL_BENCH_PAGES (default 24) is the number of pages, SIJIL_BENCH_WORKERS
+// (default: the CPUs) the workers on both sides, SIJIL_BENCH_LANG (default:
+// the pipeline's) the Tesseract languages, e.g. ara+eng.
+func BenchmarkBulkIngestVsTesseract(b *testing.B) {
+	cfg := newIngestBench(b)
+	var sum ingestResult
+	for range b.N {
+		sum.add(cfg.run(b))
+	}
+	sum.report(b, cfg)
+}
+
+// ingestBench is what one run of the benchmark needs.
+type ingestBench struct {
+	scans     []benchScan
+	pages     int
+	workers   int
+	languages []string
+	tesseract string // absolute path of the real command
+}
+
+// benchScan is one real scan and its number of pages.
+type benchScan struct {
+	path  string
+	pages int
+}
+
+func newIngestBench(b *testing.B) ingestBench {
+	cfg := ingestBench{
+		pages:     benchEnvInt(b, "SIJIL_BENCH_PAGES", 24),
+		workers:   benchEnvInt(b, "SIJIL_BENCH_WORKERS", runtime.NumCPU()),
+		languages: archive.DefaultLanguages,
+	}
+	if l := os.Getenv("SIJIL_BENCH_LANG"); l != "" {
+		cfg.languages = strings.Split(l, "+")
+	}
+	for _, tool := range []string{"tesseract", "pdftoppm", "pdfinfo", "bash", "cp"} {
+		if _, err := exec.LookPath(tool); err != nil {
+			b.Fatalf("%s is missing: run make deps (%v)", tool, err)
+		}
+	}
+	cfg.tesseract, _ = exec.LookPath("tesseract")
+	cfg.scans = listScans(b)
+	return cfg
+}
+
+func benchEnvInt(b *testing.B, name string, def int) int {
+	v := os.Getenv(name)
+	if v == "" {
+		return def
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 1 {
+		b.Fatalf("$%s=%q is not a positive number", name, v)
+	}
+	return n
+}
+
+// listScans finds the real scans of the shared samples folder (or
+// $SIJIL_SAMPLES) and counts their pages. The benchmark is about real
+// scans, so without them it fails rather than measure something else.
+func listScans(b *testing.B) []benchScan {
+	dir := os.Getenv("SIJIL_SAMPLES")
+	if dir == "" {
+		dir = filepath.Join("..", "..", "shared", "samples")
+	}
+	var scans []benchScan
+	err := filepath.WalkDir(filepath.Join(dir, "scans"), func(path string, d os.DirEntry,
+		err error) error {
+		if err != nil || !d.Type().IsRegular() {
+			return err
+		}
+		n, err := scanPages(path)
+		if err != nil {
+			return fmt.Errorf("%s: %w", path, err)
+		}
+		scans = append(scans, benchScan{path: path, pages: n})
+		return nil
+	})
+	if err != nil || len(scans) == 0 {
+		b.Fatalf("no real scans in %s/scans (set $SIJIL_SAMPLES): %v", dir, err)
+	}
+	return scans
+}
+
+// scanPages counts the pages of a scan: PDF pages by pdfinfo, TIFF frames
+// by their chain of image directories, one for anything else.
+func scanPages(path string) (int, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return 0, err
+	}
+	switch {
+	case bytes.HasPrefix(data, []byte("%PDF")):
+		out, err := exec.Command("pdfinfo", path).Output()
+		if err != nil {
+			return 0, fmt.Errorf("pdfinfo: %w", err)
+		}
+		_, after, _ := strings.Cut(string(out), "Pages:")
+		return strconv.Atoi(strings.TrimSpace(strings.SplitN(after, "\n", 2)[0]))
+	case bytes.HasPrefix(data, []byte("II*\x00")), bytes.HasPrefix(data, []byte("MM\x00*")):
+		return tiffFrames(data)
+	}
+	return 1, nil
+}
+
+func tiffFrames(data []byte) (int, error) {
+	var order binary.ByteOrder = binary.LittleEndian
+	if data[0] == 'M' {
+		order = binary.BigEndian
+	}
+	n := 0
+	for off := int64(order.Uint32(data[4:])); off != 0; n++ {
+		if off+2 > int64(len(data)) || n > 10000 {
+			return 0, errors.New("broken chain of TIFF frames")
+		}
+		next := off + 2 + 12*int64(order.Uint16(data[off:]))
+		if next+4 > int64(len(data)) {
+			return 0, errors.New("truncated TIFF frame")
+		}
+		off = int64(order.Uint32(data[next:]))
+	}
+	return n, nil
+}
+
+// run does one bulk import and its baseline, each in its own folders.
+func (cfg ingestBench) run(b *testing.B) ingestResult {
+	dir := b.TempDir()
+	manifest := cfg.writeBox(b, filepath.Join(dir, "box"))
+	rec := writeRecorder(b, dir, cfg.tesseract)
+
+	var r ingestResult
+	before := readUsage()
+	r.ingest, r.pages = cfg.ingest(b, filepath.Join(dir, "data"), manifest, rec.script)
+	after := readUsage()
+	r.goCPU, r.ingestChildCPU = after.self-before.self, after.children-before.children
+
+	calls := rec.calls(b)
+	var ocr []tesseractCall
+	for _, c := range calls {
+		switch {
+		case c.capture == "":
+		case c.isOSD():
+			r.osdCalls++
+			r.osd += c.took
+		default:
+			r.ocrCalls++
+			r.ocr += c.took
+			ocr = append(ocr, c)
+		}
+	}
+	if len(ocr) != r.pages {
+		b.Logf("the pipeline made %d OCR calls for %d pages; the baseline replays them all",
+			len(ocr), r.pages)
+	}
+
+	before = readUsage()
+	r.baseline, r.bare = cfg.replay(b, ocr, filepath.Join(dir, "bare"))
+	r.baselineChildCPU = readUsage().children - before.children
+	r.baselinePages = len(ocr)
+	return r
+}
+
+// writeBox copies scans into dir until they hold at least cfg.pages pages,
+// and writes the manifest naming them.
+func (cfg ingestBench) writeBox(b *testing.B, dir string) string {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		b.Fatal(err)
+	}
+	var rows strings.Builder
+	rows.WriteString(archive.ManifestHeader + "\n")
+	for i, pages := 0, 0; pages < cfg.pages; i++ {
+		s := cfg.scans[i%len(cfg.scans)]
+		data, err := os.ReadFile(s.path)
+		if err != nil {
+			b.Fatal(err)
+		}
+		// Bytes after the end of the image (a comment, for a PDF) give each
+		// copy its own hash, so that none is skipped as already archived,
+		// while its pages stay the same.
+		data = fmt.Appendf(data, "\n%%sijil-bench-%d\n", i)
+		name := fmt.Sprintf("%03d-%s", i, filepath.Base(s.path))
+		if err := os.WriteFile(filepath.Join(dir, name), data, 0o644); err != nil {
+			b.Fatal(err)
+		}
+		fmt.Fprintf(&rows, "%s,other,BENCH/%d,,,,,,,,bench box 1\n", name, i)
+		pages += s.pages
+	}
+	path := filepath.Join(dir, "manifest.csv")
+	if err := os.WriteFile(path, []byte(rows.String()), 0o644); err != nil {
+		b.Fatal(err)
+	}
+	return path
+}
+
+// ingest runs a bulk import of the manifest into a new data folder, timed
+// from opening the folder to closing it, as the command runs, and returns
+// the time and the number of pages archived.
+func (cfg ingestBench) ingest(b *testing.B, data, manifest, tesseract string) (
+	time.Duration, int) {
+	ctx := context.Background()
+	start := time.Now()
+	db := openBenchDB(b, filepath.Join(data, "sijil.db"))
+	blobs, err := archive.NewFolderBlobs(filepath.Join(data, "blobs"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	idx, err := index.Open(filepath.Join(data, "index"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	tmp := filepath.Join(data, "tmp")
+	if err := os.MkdirAll(tmp, 0o755); err != nil {
+		b.Fatal(err)
+	}
+
+	// One page at a time per file, so that the import runs as many
+	// Tesseracts as the baseline: cfg.workers.
+	warn := slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn})
+	in := &archive.Ingester{Blobs: blobs, DB: db, Index: benchIndex{idx},
+		OCR: archive.Tesseract{Path: tesseract}, Workers: 1, Languages: cfg.languages,
+		Log: slog.New(warn), TempDir: tmp}
+	m, err := archive.ReadManifest(manifest)
+	if err != nil {
+		b.Fatal(err)
+	}
+	rep, err := (&archive.BulkImport{Ingester: in, Workers: cfg.workers}).Run(ctx, m)
+	if err != nil {
+		b.Fatal(err)
+	}
+	if err := idx.Close(); err != nil {
+		b.Fatal(err)
+	}
+	took := time.Since(start)
+
+	if rep.Done != len(m.Lines) {
+		b.Fatalf("%d of %d lines archived: %+v", rep.Done, len(m.Lines), rep.Lines)
+	}
+	return took, countPages(b, db, rep)
+}
+
+func countPages(b *testing.B, db *sql.DB, rep archive.BulkReport) int {
+	store := archive.NewStore(db)
+	pages := 0
+	for _, l := range rep.Lines {
+		rec, err := store.RecordByID(context.Background(), l.RecordID)
+		if err != nil {
+			b.Fatal(err)
+		}
+		pages += rec.PageCount
+	}
+	return pages
+}
+
+// openBenchDB opens SQLite as cmd/sijil does for an ingest: WAL, waiting
+// on locks, write lock at the start of a transaction.
+func openBenchDB(b *testing.B, path string) *sql.DB {
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		b.Fatal(err)
+	}
+	db, err := sql.Open("sqlite", "file:"+path+"?_pragma=journal_mode(WAL)"+
+		"&_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)"+
+		"&_pragma=synchronous(NORMAL)&_txlock=immediate")
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { db.Close() })
+	if err := archive.Migrate(context.Background(), db, sijil.DialectSQLite); err != nil {
+		b.Fatal(err)
+	}
+	return db
+}
+
+// benchIndex hands pages to the bleve index the way cmd/sijil does.
+type benchIndex struct{ idx *index.Index }
+
+func (x benchIndex) IndexPage(ctx context.Context, p archive.PageText) error {
+	return x.idx.Add(ctx, index.Page{RecordID: p.RecordID, Number: p.Number, Text: p.Text,
+		Filename: p.Filename, RecordType: p.RecordType, Reference: p.Reference,
+		Title: p.Title})
+}
+
+// recorder is a bash script standing in for tesseract.
+type recorder struct {
+	script, log, captures string
+}
+
+// recorderScript copies the input image (when the first argument is a
+// file), runs the real tesseract, and appends one tab-separated line per
+// call: start, end, exit status, the copy, then the arguments. One printf
+// per line keeps the lines of parallel calls whole.
+const recorderScript = `#!/bin/bash
+cap=
+if [ -f "$1" ]; then
+	cap='%[1]s'/"$BASHPID-${EPOCHREALTIME/./}-${1##*/}"
+	cp -- "$1" "$cap" || exit 1
+fi
+start=$EPOCHREALTIME
+'%[2]s' "$@"
+rc=$?
+printf -v line '%%s\t' "$start" "$EPOCHREALTIME" "$rc" "$cap" "$@"
+printf '%%s\n' "$line" >> '%[3]s'
+exit $rc
+`
+
+func writeRecorder(b *testing.B, dir, tesseract string) recorder {
+	r := recorder{script: filepath.Join(dir, "tesseract"), log: filepath.Join(dir, "calls.log"),
+		captures: filepath.Join(dir, "captures")}
+	if err := os.MkdirAll(r.captures, 0o755); err != nil {
+		b.Fatal(err)
+	}
+	script := fmt.Sprintf(recorderScript, r.captures, tesseract, r.log)
+	if err := os.WriteFile(r.script, []byte(script), 0o755); err != nil {
+		b.Fatal(err)
+	}
+	return r
+}
+
+// tesseractCall is one run of tesseract by the pipeline.
+type tesseractCall struct {
+	took    time.Duration
+	capture string // copy of the input image; "" for --list-langs and the like
+	args    []string
+}
+
+// isOSD tells an orientation pass (--psm 0, or the osd language alone)
+// from an OCR pass.
+func (c tesseractCall) isOSD() bool {
+	for i := 0; i+1 < len(c.args); i++ {
+		if c.args[i] == "--psm" && c.args[i+1] == "0" ||
+			c.args[i] == "-l" && c.args[i+1] == "osd" {
+			return true
+		}
+	}
+	return false
+}
+
+func (r recorder) calls(b *testing.B) []tesseractCall {
+	data, err := os.ReadFile(r.log)
+	if err != nil {
+		b.Fatal(err)
+	}
+	var calls []tesseractCall
+	for _, line := range strings.Split(strings.TrimSpace(string(data)), "\n") {
+		f := strings.Split(strings.TrimSuffix(line, "\t"), "\t")
+		if len(f) < 5 {
+			b.Fatalf("recorder line %q", line)
+		}
+		start, err1 := strconv.ParseFloat(f[0], 64)
+		end, err2 := strconv.ParseFloat(f[1], 64)
+		if err := errors.Join(err1, err2); err != nil {
+			b.Fatalf("recorder line %q: %v", line, err)
+		}
+		if f[2] != "0" {
+			b.Fatalf("the pipeline's tesseract %q failed with status %s", f[4:], f[2])
+		}
+		calls = append(calls, tesseractCall{capture: f[3], args: f[4:],
+			took: time.Duration((end - start) * float64(time.Second))})
+	}
+	return calls
+}
+
+// replay runs bare tesseract once for each call on cfg.workers processes,
+// the call's image copy in place of the pipeline's temp file and any
+// output files in out; stdout is read as the pipeline reads it. It returns
+// the wall time and the summed time of the calls.
+func (cfg ingestBench) replay(b *testing.B, calls []tesseractCall, out string) (
+	wall, sum time.Duration) {
+	if err := os.MkdirAll(out, 0o755); err != nil {
+		b.Fatal(err)
+	}
+	var (
+		mu   sync.Mutex
+		errs []error
+		work = make(chan int)
+		wg   sync.WaitGroup
+	)
+	start := time.Now()
+	for range cfg.workers {
+		wg.Go(func() {
+			for i := range work {
+				took, err := cfg.bare(calls[i], filepath.Join(out, strconv.Itoa(i)))
+				mu.Lock()
+				sum += took
+				errs = append(errs, err)
+				mu.Unlock()
+			}
+		})
+	}
+	for i := range calls {
+		work <- i
+	}
+	close(work)
+	wg.Wait()
+	wall = time.Since(start)
+
+	if err := errors.Join(errs...); err != nil {
+		b.Fatal(err)
+	}
+	return wall, sum
+}
+
+func (cfg ingestBench) bare(c tesseractCall, outBase string) (time.Duration, error) {
+	args := slices.Clone(c.args)
+	args[0] = c.capture
+	if len(args) > 1 && args[1] != "stdout" && args[1] != "-" {
+		args[1] = outBase
+	}
+	cmd := exec.Command(cfg.tesseract, args...)
+	cmd.Env = append(os.Environ(), "OMP_THREAD_LIMIT=1")
+	cmd.Stdout = io.Discard
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	start := time.Now()
+	if err := cmd.Run(); err != nil {
+		return 0, fmt.Errorf("tesseract %q: %w: %s", args, err, stderr.String())
+	}
+	return time.Since(start), nil
+}
+
+// usage is the CPU time and peak resident memory of this process and of
+// its children that have ended (the largest of them, for memory).
+type usage struct {
+	self, children       time.Duration
+	selfRSS, childrenRSS int64 // bytes
+}
+
+func readUsage() usage {
+	var self, children syscall.Rusage
+	_ = syscall.Getrusage(syscall.RUSAGE_SELF, &self) // cannot fail with these arguments
+	_ = syscall.Getrusage(syscall.RUSAGE_CHILDREN, &children)
+	cpu := func(r syscall.Rusage) time.Duration {
+		return time.Duration(r.Utime.Nano() + r.Stime.Nano())
+	}
+	// Linux reports maxrss in KiB.
+	return usage{self: cpu(self), children: cpu(children),
+		selfRSS: self.Maxrss << 10, childrenRSS: children.Maxrss << 10}
+}
+
+// ingestResult adds up the runs of the benchmark.
+type ingestResult struct {
+	pages, baselinePages int
+	ingest, baseline     time.Duration // wall
+	osd, ocr, bare       time.Duration // summed over the calls
+	osdCalls, ocrCalls   int
+
+	goCPU, ingestChildCPU, baselineChildCPU time.Duration
+}
+
+func (r *ingestResult) add(o ingestResult) {
+	r.pages += o.pages
+	r.baselinePages += o.baselinePages
+	r.ingest += o.ingest
+	r.baseline += o.baseline
+	r.osd += o.osd
+	r.ocr += o.ocr
+	r.bare += o.bare
+	r.osdCalls += o.osdCalls
+	r.ocrCalls += o.ocrCalls
+	r.goCPU += o.goCPU
+	r.ingestChildCPU += o.ingestChildCPU
+	r.baselineChildCPU += o.baselineChildCPU
+}
+
+func (r ingestResult) report(b *testing.B, cfg ingestBench) {
+	sijilRate := float64(r.pages) / r.ingest.Seconds()
+	bareRate := float64(r.baselinePages) / r.baseline.Seconds()
+	perPage := func(d time.Duration, n int) float64 {
+		return float64(d.Milliseconds()) / float64(max(n, 1))
+	}
+	u := readUsage()
+	mb := func(n int64) float64 { return float64(n) / (1 << 20) }
+
+	b.ReportMetric(sijilRate, "sijil_pages/s")
+	b.ReportMetric(bareRate, "tesseract_pages/s")
+	b.ReportMetric(100*sijilRate/bareRate, "ratio_pct")
+	b.ReportMetric(mb(u.selfRSS), "self_peak_MB")
+	b.ReportMetric(mb(u.childrenRSS), "child_peak_MB")
+	b.ReportMetric(perPage(r.osd, r.pages), "osd_ms/page")
+	b.ReportMetric(perPage(r.ocr, r.pages), "ocr_ms/page")
+	b.ReportMetric(perPage(r.bare, r.baselinePages), "bare_ms/page")
+	b.ReportMetric(perPage(r.goCPU, r.pages), "go_cpu_ms/page")
+
+	// What the workers did besides Tesseract: Go work (decoding, PNG,
+	// SQLite, bleve), pdftoppm, and waiting at the end for the last file.
+	other := time.Duration(cfg.workers)*r.ingest - r.osd - r.ocr
+	b.Logf("bulk ingest of %d pages on %d workers (languages %s): %.2f pages/s, against "+
+		"%.2f pages/s for bare tesseract replaying the pipeline's %d OCR calls on the same "+
+		"images: %.0f%%. Per page the pipeline spent %.0f ms in %d OSD calls, %.0f ms in "+
+		"OCR (bare tesseract: %.0f ms), %.0f ms of worker time elsewhere, with %.0f ms of "+
+		"Go CPU and %.0f ms of CPU in tools (bare: %.0f ms). Peak RSS %.0f MB for this "+
+		"process, %.0f MB for the largest child. Load average at the end: %s.",
+		r.pages, cfg.workers, strings.Join(cfg.languages, "+"), sijilRate, bareRate,
+		r.ocrCalls, 100*sijilRate/bareRate, perPage(r.osd, r.pages), r.osdCalls,
+		perPage(r.ocr, r.pages), perPage(r.bare, r.baselinePages), perPage(other, r.pages),
+		perPage(r.goCPU, r.pages), perPage(r.ingestChildCPU, r.pages),
+		perPage(r.baselineChildCPU, r.baselinePages), mb(u.selfRSS), mb(u.childrenRSS),
+		loadAverage())
+}
+
+// loadAverage says how busy the machine was, which the figures depend on.
+func loadAverage() string {
+	data, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return "unknown"
+	}
+	return strings.Join(strings.Fields(string(data))[:3], " ")
+}
