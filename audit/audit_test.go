@@ -14,12 +14,21 @@ import (
 
 	"github.com/sijil-municipality/sijil"
 	"github.com/sijil-municipality/sijil/audit"
+	"github.com/sijil-municipality/sijil/internal/pgtest"
 )
 
-// openDB opens a migrated SQLite file with the pragmas the app uses, so
-// that concurrent writers wait for each other as they do in production.
+// openDB opens a migrated database: PostgreSQL under TestPostgres, else a
+// SQLite file with the pragmas the app uses, so that concurrent writers
+// wait for each other as they do in production.
 func openDB(t *testing.T) *sql.DB {
 	t.Helper()
+	if onPostgres(t) {
+		db := pgtest.Open(t)
+		if err := audit.Migrate(context.Background(), db, sijil.DialectPostgres); err != nil {
+			t.Fatal(err)
+		}
+		return db
+	}
 	dsn := "file:" + filepath.Join(t.TempDir(), "sijil.db") +
 		"?_pragma=journal_mode(WAL)&_pragma=busy_timeout(10000)&_txlock=immediate"
 	db, err := sql.Open("sqlite", dsn)
