@@ -153,6 +153,7 @@ func (foldFilter) Filter(input analysis.TokenStream) analysis.TokenStream {
 const (
 	fieldText       = "text"
 	fieldTextPairs  = "text_pairs" // the text's pairs of adjacent words
+	fieldTextExact  = "text_exact" // the text folded but not stemmed
 	fieldTitle      = "title"
 	fieldRecordID   = "record_id"
 	fieldPage       = "page"
@@ -204,16 +205,17 @@ func newMapping() (mapping.IndexMapping, error) {
 	}
 
 	doc := bleve.NewDocumentStaticMapping()
-	doc.AddFieldMappingsAt(fieldText, storedField(textAnalyzerName, true), pairsField())
-	doc.AddFieldMappingsAt(fieldTitle, storedField(textAnalyzerName, false))
+	doc.AddFieldMappingsAt(fieldText, storedField(textAnalyzerName), pairsField(),
+		exactField())
+	doc.AddFieldMappingsAt(fieldTitle, storedField(textAnalyzerName))
 	for _, name := range []string{fieldRecordID, fieldFilename, fieldRecordType} {
-		doc.AddFieldMappingsAt(name, storedField(keyword.Name, false))
+		doc.AddFieldMappingsAt(name, storedField(keyword.Name))
 	}
 	for _, name := range []string{fieldReference, fieldParcel, fieldPlot} {
-		doc.AddFieldMappingsAt(name, storedField(refAnalyzerName, false))
+		doc.AddFieldMappingsAt(name, storedField(refAnalyzerName))
 	}
 	for _, name := range []string{fieldNames, fieldNeighbourhood, fieldStreet} {
-		doc.AddFieldMappingsAt(name, storedField(nameAnalyzerName, false))
+		doc.AddFieldMappingsAt(name, storedField(nameAnalyzerName))
 	}
 	doc.AddFieldMappingsAt(fieldPage, bleve.NewNumericFieldMapping())
 	doc.AddFieldMappingsAt(fieldYear, bleve.NewNumericFieldMapping())
@@ -257,13 +259,28 @@ func pairsField() *mapping.FieldMapping {
 	return f
 }
 
-// storedField is a field kept for display; term vectors, which the
-// highlighter needs, are kept only for the text it highlights.
-func storedField(analyzer string, vectors bool) *mapping.FieldMapping {
+// exactField indexes the text a third time, as text_exact: folded like
+// names but not stemmed. Prefix and wildcard patterns need the whole
+// word, since bleve cannot stem a pattern ("مدرس?" must find "مدرسة",
+// whose stem is "مدرس").
+func exactField() *mapping.FieldMapping {
+	f := bleve.NewTextFieldMapping()
+	f.Name = fieldTextExact
+	f.Analyzer = nameAnalyzerName
+	f.IncludeTermVectors = false
+	f.IncludeInAll = false
+	f.DocValues = false
+	return f
+}
+
+// storedField is a field kept for display. No field keeps term vectors:
+// Sijil marks snippets itself (see wordMatcher) and finds phrases by
+// their pairs of words, so nothing reads them.
+func storedField(analyzer string) *mapping.FieldMapping {
 	f := bleve.NewTextFieldMapping()
 	f.Analyzer = analyzer
 	f.Store = true
-	f.IncludeTermVectors = vectors
+	f.IncludeTermVectors = false
 	f.IncludeInAll = false
 	return f
 }

@@ -55,17 +55,27 @@ type Hit struct {
 	Page     int
 	Score    float64
 
-	// Snippet is the best-matching fragment of the page's text, plain.
+	// Snippet is the best-matching fragment of the page's text, plain
+	// and as the page spells it, with "…" where it cuts the text.
 	Snippet string
 
-	// SnippetHTML is the same fragment, HTML-escaped, with each hit
-	// inside <mark>; safe to put in a page as it is.
+	// Marks are the words of Snippet the query found, in order, as byte
+	// offsets into it: the page's own spelling of each, whatever the
+	// clerk typed.
+	Marks []Span
+
+	// SnippetHTML is Snippet HTML-escaped, with each of Marks inside
+	// <mark>; safe to put in a page as it is.
 	SnippetHTML template.HTML
 }
 
 // Index is a bleve index of pages on disk. It is safe for concurrent use.
 type Index struct {
 	bleve bleve.Index
+
+	// exact is set when the index has text_exact, which patterns need:
+	// an index built before it answers the rest until rebuilt.
+	exact bool
 }
 
 // lockWait is how long Open waits for another process to release the
@@ -91,7 +101,8 @@ func Open(dir string) (*Index, error) {
 	if err != nil {
 		return nil, fmt.Errorf("index: open %s: %w", dir, err)
 	}
-	return &Index{bleve: bi}, nil
+	exact := bi.Mapping().FieldMappingForPath(fieldTextExact).Analyzer == nameAnalyzerName
+	return &Index{bleve: bi, exact: exact}, nil
 }
 
 // isEmptyDir reports a folder made for the index but not yet filled, as
@@ -227,24 +238,32 @@ func errEmptyQuery() error {
 // toHit turns a bleve match into a Hit. The record id and page come from
 // the stored fields, not from splitting the document id, because a record
 // id may itself contain a slash.
-func toHit(score float64, fields map[string]any, fragments []string) Hit {
+func toHit(score float64, fields map[string]any, m *wordMatcher) Hit {
 	h := Hit{Score: score}
 	h.RecordID, _ = fields[fieldRecordID].(string)
 	if n, ok := fields[fieldPage].(float64); ok {
 		h.Page = int(n)
 	}
 
-	if len(fragments) > 0 {
-		h.SnippetHTML = template.HTML(fragments[0])
-		h.Snippet = plainSnippet(fragments[0])
-	}
+	text, _ := fields[fieldText].(string)
+	h.Snippet, h.Marks = m.snippet(text)
+	h.SnippetHTML = markHTML(h.Snippet, h.Marks)
 	return h
 }
 
-// plainSnippet undoes the html highlighter's formatting. It escapes all
-// text, so the only literal tags in a fragment are its own marks.
-func plainSnippet(fragment string) string {
-	s := strings.ReplaceAll(fragment, "<mark>", "")
-	s = strings.ReplaceAll(s, "</mark>", "")
-	return html.UnescapeString(s)
+// markHTML escapes s for HTML and wraps each mark in <mark>. Escaping
+// every piece of the page's text, never only the text between marks,
+// keeps a "<script>" an OCR text or an archivist's edit may hold inert.
+func markHTML(s string, marks []Span) template.HTML {
+	var b strings.Builder
+	last := 0
+	for _, sp := range marks {
+		b.WriteString(html.EscapeString(s[last:sp.Start]))
+		b.WriteString("<mark>")
+		b.WriteString(html.EscapeString(s[sp.Start:sp.End]))
+		b.WriteString("</mark>")
+		last = sp.End
+	}
+	b.WriteString(html.EscapeString(s[last:]))
+	return template.HTML(b.String()) //nolint:gosec // every piece of text is escaped above
 }

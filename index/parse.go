@@ -1,6 +1,7 @@
 package index
 
 import (
+	"regexp"
 	"strconv"
 	"strings"
 	"unicode"
@@ -36,18 +37,97 @@ var filterFields = map[string]string{
 const filterList = "owner, name, parcel, plot, neighbourhood, street, type, ref, year"
 
 // clerkQuery is a query as the clerk typed it, taken apart: plain words
-// (all required), quoted phrases and field filters.
+// (all required), words with wildcards, quoted phrases and field filters.
 type clerkQuery struct {
-	words   []string
-	phrases []string
-	filters []filter
+	words    []string
+	patterns []pattern
+	phrases  []string
+	filters  []filter
 }
 
-// filter is one field:value part. For year, from and to bound the range.
+// filter is one field:value part. For year, from and to bound the range;
+// pat is set when the value has wildcards.
 type filter struct {
 	field    string
 	value    string
 	from, to int
+	pat      *pattern
+}
+
+// pattern is a word with wildcards: * for any letters, ? for one (see
+// wildcards for the other characters that count as them).
+type pattern struct {
+	// text is folded as the index folds words (see Fold), since bleve
+	// matches a pattern against the index's terms without analysing it.
+	text string
+
+	// prefix is set when the only wildcard is one * at the end: bleve
+	// then looks the word up as a prefix where it can, which is cheaper.
+	prefix bool
+}
+
+// Limits on patterns. A pattern is matched against every term of the
+// index that could fit it, so one that starts with a wildcard, or has
+// few letters, walks most of a million pages' vocabulary.
+const (
+	maxPatterns        = 4 // words with wildcards in one query
+	maxWildcards       = 3 // * and ? in one word
+	minPatternLetters  = 2 // letters or digits in a word with wildcards
+	minLeadingWildcard = 3 // ... when it starts with a wildcard
+	wildAny, wildOne   = '*', '?'
+)
+
+// newPattern reads w as a pattern; ok is false when w has no wildcard.
+// A pattern too loose to look up is a sijil.Invalid error.
+func newPattern(w string) (p pattern, ok bool, err error) {
+	if !hasWildcard(w) {
+		return pattern{}, false, nil
+	}
+
+	// NFKC, in Fold, makes the full-width forms plain * and ?.
+	text := Fold(strings.NewReplacer("؟", "?", "٭", "*").Replace(w))
+	for strings.Contains(text, "**") {
+		text = strings.ReplaceAll(text, "**", "*")
+	}
+	wild, letters := 0, 0
+	for _, r := range text {
+		switch {
+		case r == wildAny || r == wildOne:
+			wild++
+		case unicode.IsLetter(r) || unicode.IsDigit(r):
+			letters++
+		}
+	}
+
+	leading := strings.IndexAny(text, "*?") == 0
+	switch {
+	case wild > maxWildcards:
+		return pattern{}, true, sijil.Errorf(sijil.Invalid, "search.too_many_wildcards",
+			"A word can have at most %d wildcards (* or ?): type more of it.", maxWildcards)
+	case letters < minPatternLetters, leading && letters < minLeadingWildcard:
+		return pattern{}, true, sijil.Errorf(sijil.Invalid, "search.wildcard_too_short",
+			"Type at least %d letters with * or ?, or %d when the word starts with one.",
+			minPatternLetters, minLeadingWildcard)
+	}
+	prefix := wild == 1 && strings.HasSuffix(text, "*")
+	return pattern{text: text, prefix: prefix}, true, nil
+}
+
+// clitics are the letters bleve's Arabic stemmer strips from the front
+// of a word: the article and the conjunctions and prepositions glued to
+// it. A pattern may stand behind one, so "بلد*" finds "البلدية" and
+// "م?مد" finds "والمحمد", as a plain word would.
+const clitics = "(?:ال|وال|بال|كال|فال|لل|و)?"
+
+// expr is p as a regular expression over a whole folded word, behind an
+// optional clitic when words of the field may carry one.
+func (p pattern) expr(withClitics bool) string {
+	expr := regexp.QuoteMeta(p.text)
+	expr = strings.ReplaceAll(strings.ReplaceAll(expr, `\*`, ".*"), `\?`, ".")
+	if withClitics {
+		expr = clitics + expr
+	}
+	return expr
 }
 
 // parseQuery takes q apart. Control characters count as spaces; a quote
@@ -75,11 +155,25 @@ func parseQuery(q string) (clerkQuery, error) {
 		}
 	}
 
-	if len(cq.words)+len(cq.phrases)+len(cq.filters) > maxParts {
+	if len(cq.words)+len(cq.patterns)+len(cq.phrases)+len(cq.filters) > maxParts {
 		return cq, sijil.Errorf(sijil.Invalid, "search.too_many_parts",
 			"A search can have at most %d words, phrases and filters.", maxParts)
 	}
+	if cq.countPatterns() > maxPatterns {
+		return cq, sijil.Errorf(sijil.Invalid, "search.too_many_wildcards",
+			"A search can have at most %d words with * or ?.", maxPatterns)
+	}
 	return cq, nil
+}
+
+func (cq clerkQuery) countPatterns() int {
+	n := len(cq.patterns)
+	for _, f := range cq.filters {
+		if f.pat != nil {
+			n++
+		}
+	}
+	return n
 }
 
 // controlToSpace makes control and format characters that are not part
@@ -97,7 +191,9 @@ func (cq *clerkQuery) addWords(fields []string) error {
 	for _, w := range fields {
 		name, value, ok := strings.Cut(w, ":")
 		if !ok || !isFilterName(name) || value == "" {
-			cq.words = append(cq.words, w)
+			if err := cq.addWord(w); err != nil {
+				return err
+			}
 			continue
 		}
 
@@ -108,6 +204,54 @@ func (cq *clerkQuery) addWords(fields []string) error {
 		cq.filters = append(cq.filters, f)
 	}
 	return nil
+}
+
+// addWord adds w as a plain word or, when it has wildcards, as patterns:
+// the index splits "1234/98" or "Al-Mukhtar" into two words, so a
+// pattern is cut where the analyzer would cut it ("1234/9*" is the word
+// 1234 and the pattern 9*), and a part made only of wildcards ("4517/*")
+// is dropped when other parts remain.
+func (cq *clerkQuery) addWord(w string) error {
+	if !hasWildcard(w) {
+		cq.words = append(cq.words, w)
+		return nil
+	}
+
+	parts := strings.FieldsFunc(w, isWordBreak)
+	for _, part := range parts {
+		if len(parts) > 1 && strings.Trim(part, wildcards) == "" {
+			continue
+		}
+		p, isPattern, err := newPattern(part)
+		switch {
+		case err != nil:
+			return err
+		case isPattern:
+			cq.patterns = append(cq.patterns, p)
+		default:
+			cq.words = append(cq.words, part)
+		}
+	}
+	return nil
+}
+
+// wildcards are the characters a clerk types for "any letters" and "one
+// letter": the Arabic keyboard's ٭ and ؟, and full-width forms, count.
+const wildcards = "*?٭؟＊？"
+
+func hasWildcard(w string) bool { return strings.ContainsAny(w, wildcards) }
+
+// isWordBreak reports the characters between words: anything but
+// letters, digits, combining marks, invisible format controls (dropped by
+// Fold inside a word) and wildcards.
+func isWordBreak(r rune) bool {
+	switch {
+	case unicode.IsLetter(r), unicode.IsDigit(r), unicode.IsMark(r):
+		return false
+	case unicode.Is(unicode.Cf, r), strings.ContainsRune(wildcards, r):
+		return false
+	}
+	return true
 }
 
 // isFilterName reports whether s looks like a filter name: ASCII letters
@@ -137,11 +281,16 @@ func newFilter(name, value string) (filter, error) {
 	}
 
 	f := filter{field: field, value: value}
-	if field != fieldYear {
-		return f, nil
+	if field == fieldYear {
+		var err error
+		f.from, f.to, err = parseYears(value)
+		return f, err
 	}
-	var err error
-	f.from, f.to, err = parseYears(value)
+
+	p, isPattern, err := newPattern(value)
+	if isPattern {
+		f.pat = &p
+	}
 	return f, err
 }
 

@@ -9,8 +9,9 @@ import (
 
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/search"
-	htmlhighlight "github.com/blevesearch/bleve/v2/search/highlight/highlighter/html"
 	"github.com/blevesearch/bleve/v2/search/query"
+
+	"github.com/sijil-municipality/sijil"
 )
 
 // CountCap is how many matching pages a search counts and ranks in full.
@@ -24,11 +25,19 @@ const CountCap = 2000
 //
 //	words            every word must be on the page (or in its title or names)
 //	"a phrase"       the words in this order
+//	بلد*  م?مد        a word with wildcards: * any letters, ? one letter
+//	                 (also ٭ and ؟); a * at the end only is a prefix,
+//	                 which also finds the word behind an article
 //	field:value      owner:, name:, parcel:, plot:, neighbourhood:, street:,
-//	                 type:, ref:, year:1998 or year:1995..1999
+//	                 type:, ref:, year:1998 or year:1995..1999; the value
+//	                 may have wildcards (owner:الخط*, ref:4517/*)
 //
+// Every part is folded as the pages are (see Fold), wildcards included.
 // Words of five letters or more also match with one letter wrong, of eight
-// or more with two, ranked below exact matches. Nothing else is syntax.
+// or more with two, ranked below exact matches. A word with wildcards
+// needs two letters, three when it starts with a wildcard, and at most
+// three wildcards; a query at most four such words. Nothing else is
+// syntax.
 type Request struct {
 	Query  string
 	Limit  int  // 1..MaxLimit
@@ -65,9 +74,11 @@ type FacetCount struct {
 
 // Query runs a Request. A query that is empty, longer than MaxQueryChars,
 // has more than 32 words, phrases and filters, an unknown field, a field
-// value over 100 characters or a bad year, or a Limit outside
-// 1..MaxLimit, is a sijil.Invalid error whose message tells the clerk
-// what to change.
+// value over 100 characters, a bad year or a wildcard pattern too loose
+// (see Request), or a Limit outside 1..MaxLimit, is a sijil.Invalid
+// error whose message tells the clerk what to change. Patterns over an
+// index built before Sijil indexed text_exact are a sijil.Unavailable
+// error until it is rebuilt.
 func (ix *Index) Query(ctx context.Context, r Request) (Result, error) {
 	raw, err := checkQuery(r.Query, r.Limit)
 	if err != nil {
@@ -77,11 +88,16 @@ func (ix *Index) Query(ctx context.Context, r Request) (Result, error) {
 	if err != nil {
 		return Result{}, err
 	}
+	if cq.countPatterns() > 0 && !ix.exact {
+		return Result{}, sijil.Errorf(sijil.Unavailable, "search.reindex_needed",
+			"Searching with * or ? needs a newer search index: ask an administrator "+
+				"to run sijil reindex.")
+	}
 	exact, err := buildQuery(cq, raw, false)
 	if err != nil {
 		return Result{}, err
 	}
-	q, broad, err := ix.choose(ctx, cq, raw, exact)
+	q, broad, fuzzy, err := ix.choose(ctx, cq, raw, exact)
 	if err != nil {
 		return Result{}, err
 	}
@@ -90,7 +106,7 @@ func (ix *Index) Query(ctx context.Context, r Request) (Result, error) {
 	if !broad && r.Facets {
 		addFacets(req)
 	}
-	return ix.run(ctx, req, broad)
+	return ix.run(ctx, req, broad, newWordMatcher(cq, fuzzy))
 }
 
 // choose picks the query to run and says whether it is broad. Fuzzy
@@ -99,34 +115,37 @@ func (ix *Index) Query(ctx context.Context, r Request) (Result, error) {
 // result rankable, since a word one letter from a common word would pull
 // in every page that has that word. A broad query is narrowed to the
 // first CountCap pages it matches, so that ranking costs no more than
-// for a narrow one.
+// for a narrow one. fuzzy says whether the query chosen accepts near
+// spellings.
 func (ix *Index) choose(ctx context.Context, cq clerkQuery, raw string,
-	exact query.Query) (q query.Query, broad bool, err error) {
+	exact query.Query) (q query.Query, broad, fuzzy bool, err error) {
 	found, err := ix.firstMatches(ctx, exact)
 	if err != nil {
-		return nil, false, err
+		return nil, false, false, err
 	}
 	if len(found) > CountCap {
-		return bleve.NewConjunctionQuery(bleve.NewDocIDQuery(found[:CountCap]), exact), true, nil
+		q := bleve.NewConjunctionQuery(bleve.NewDocIDQuery(found[:CountCap]), exact)
+		return q, true, false, nil
 	}
 	if !cq.fuzzy() {
-		return exact, false, nil
+		return exact, false, false, nil
 	}
 
-	fuzzy, err := buildQuery(cq, raw, true)
+	near, err := buildQuery(cq, raw, true)
 	if err != nil {
-		return nil, false, err
+		return nil, false, false, err
 	}
-	near, err := ix.firstMatches(ctx, fuzzy)
+	nearIDs, err := ix.firstMatches(ctx, near)
 	switch {
 	case err != nil:
-		return nil, false, err
-	case len(near) <= CountCap:
-		return fuzzy, false, nil
+		return nil, false, false, err
+	case len(nearIDs) <= CountCap:
+		return near, false, true, nil
 	case len(found) > 0:
-		return exact, false, nil
+		return exact, false, false, nil
 	}
-	return bleve.NewConjunctionQuery(bleve.NewDocIDQuery(near[:CountCap]), fuzzy), true, nil
+	q = bleve.NewConjunctionQuery(bleve.NewDocIDQuery(nearIDs[:CountCap]), near)
+	return q, true, true, nil
 }
 
 // firstMatches returns the ids of the first CountCap+1 pages q matches,
@@ -148,11 +167,13 @@ func (ix *Index) firstMatches(ctx context.Context, q query.Query) ([]string, err
 	return ids, nil
 }
 
-// run executes req and turns bleve's answer into a Result.
-func (ix *Index) run(ctx context.Context, req *bleve.SearchRequest, broad bool) (Result, error) {
-	req.Fields = []string{fieldRecordID, fieldPage}
-	req.Highlight = bleve.NewHighlightWithStyle(htmlhighlight.Name)
-	req.Highlight.AddField(fieldText)
+// run executes req and turns bleve's answer into a Result, with snippets
+// marked by m. Sijil marks the snippets itself rather than with bleve's
+// highlighter, which sees only the terms of the field it highlights:
+// it would leave a prefix or wildcard (matched in text_exact) unmarked.
+func (ix *Index) run(ctx context.Context, req *bleve.SearchRequest, broad bool,
+	m *wordMatcher) (Result, error) {
+	req.Fields = []string{fieldRecordID, fieldPage, fieldText}
 
 	res, err := ix.bleve.SearchInContext(ctx, req)
 	if err != nil {
@@ -163,8 +184,8 @@ func (ix *Index) run(ctx context.Context, req *bleve.SearchRequest, broad bool) 
 	if broad {
 		out.Total = CountCap
 	}
-	for _, m := range res.Hits {
-		out.Hits = append(out.Hits, toHit(m.Score, m.Fields, m.Fragments[fieldText]))
+	for _, hit := range res.Hits {
+		out.Hits = append(out.Hits, toHit(hit.Score, hit.Fields, m))
 	}
 	if len(req.Facets) > 0 {
 		out.Facets = toFacets(res.Facets)
@@ -191,6 +212,9 @@ func buildQuery(cq clerkQuery, raw string, fuzzy bool) (query.Query, error) {
 	for _, w := range cq.words {
 		parts = append(parts, wordQuery(w, fuzzy))
 	}
+	for _, p := range cq.patterns {
+		parts = append(parts, patternQuery(p))
+	}
 	for _, p := range cq.phrases {
 		parts = append(parts, phraseQuery(p))
 	}
@@ -202,7 +226,7 @@ func buildQuery(cq clerkQuery, raw string, fuzzy bool) (query.Query, error) {
 	}
 
 	all := bleve.NewConjunctionQuery(parts...)
-	if len(cq.phrases) > 0 || len(cq.filters) > 0 {
+	if len(cq.phrases) > 0 || len(cq.filters) > 0 || len(cq.patterns) > 0 {
 		return all, nil
 	}
 	// Plain words may also be a reference number, typed whole.
@@ -281,6 +305,38 @@ func match(text, field string, fuzz int, boost float64) query.Query {
 	return m
 }
 
+// patternQuery finds a word with wildcards wherever wordQuery would look,
+// and in the reference ("4517/*"). The text is matched through its
+// unstemmed copy, text_exact, since a pattern cannot be stemmed.
+func patternQuery(p pattern) query.Query {
+	return bleve.NewDisjunctionQuery(
+		patternOn(p, fieldTextExact, 1), patternOn(p, fieldNames, boostName),
+		patternOn(p, fieldNeighbourhood, 1), patternOn(p, fieldStreet, 1),
+		patternOn(p, fieldReference, 1))
+}
+
+// patternOn looks p up among the terms of field, which must be folded
+// (Fold) and not stemmed. In words of text, names and places p may
+// follow a clitic (see clitics); identifiers are matched as they are.
+func patternOn(p pattern, field string, boost float64) query.Query {
+	var q interface {
+		query.Query
+		SetField(string)
+		SetBoost(float64)
+	}
+	switch {
+	case field == fieldTextExact || isNameField(field):
+		q = bleve.NewRegexpQuery(p.expr(true))
+	case p.prefix:
+		q = bleve.NewPrefixQuery(strings.TrimSuffix(p.text, "*"))
+	default:
+		q = bleve.NewWildcardQuery(p.text)
+	}
+	q.SetField(field)
+	q.SetBoost(boost)
+	return q
+}
+
 // phraseQuery finds the words of p in order in the text. The pairs of
 // adjacent words find the pages, each pair one term; a phrase of three
 // or more words thus matches a page that has all its pairs, which is
@@ -303,6 +359,9 @@ func phraseQuery(p string) query.Query {
 
 // filterQuery restricts the search to pages whose field has the value.
 func filterQuery(f filter, fuzzy bool) query.Query {
+	if f.pat != nil {
+		return patternOn(*f.pat, f.field, 1)
+	}
 	switch f.field {
 	case fieldYear:
 		from, to, yes := float64(f.from), float64(f.to), true

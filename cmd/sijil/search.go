@@ -51,8 +51,10 @@ func printSearchJSON(w io.Writer, res index.Result) error {
 	enc := json.NewEncoder(w)
 	enc.SetEscapeHTML(false)
 	for _, h := range res.Hits {
+		// marks are byte offsets of the found words in snippet.
+		marks := append([]index.Span{}, h.Marks...)
 		if err := enc.Encode(map[string]any{"record_id": h.RecordID, "page": h.Page,
-			"score": h.Score, "snippet": h.Snippet}); err != nil {
+			"score": h.Score, "snippet": h.Snippet, "marks": marks}); err != nil {
 			return fmt.Errorf("search: print hit: %w", err)
 		}
 	}
