@@ -196,6 +196,10 @@ func (cfg ingestBench) run(b *testing.B) ingestResult {
 			ocr = append(ocr, c)
 		}
 	}
+	if len(ocr) == 0 {
+		b.Fatalf("none of the pipeline's %d tesseract calls named an image file the "+
+			"baseline could replay: %+v", len(calls), calls)
+	}
 	if len(ocr) != r.pages {
 		b.Logf("the pipeline made %d OCR calls for %d pages; the baseline replays them all",
 			len(ocr), r.pages)
