@@ -7,8 +7,11 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
+
+	"github.com/sijil-municipality/sijil"
 )
 
 // The states of a job line.
@@ -185,4 +188,81 @@ func (j jobs) stamp() string {
 		now = j.now
 	}
 	return now().UTC().Format(timeLayout)
+}
+
+// ImportJob is a bulk import as the archivist's import queue shows it.
+type ImportJob struct {
+	ID           string
+	ManifestPath string
+	StartedAt    time.Time
+	FinishedAt   time.Time // zero while the job is unfinished (running or interrupted)
+
+	Total, Done, Refused, Failed, Pending int
+}
+
+// ImportJobs returns up to limit bulk imports, newest first, with their
+// lines counted by state.
+func (s *Store) ImportJobs(ctx context.Context, limit int) ([]ImportJob, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT j.id, j.manifest_path, j.started_at,
+		j.finished_at, COUNT(l.line),
+		COALESCE(SUM(CASE WHEN l.state = 'done' THEN 1 ELSE 0 END), 0),
+		COALESCE(SUM(CASE WHEN l.state = 'refused' THEN 1 ELSE 0 END), 0),
+		COALESCE(SUM(CASE WHEN l.state = 'failed' THEN 1 ELSE 0 END), 0),
+		COALESCE(SUM(CASE WHEN l.state = 'pending' THEN 1 ELSE 0 END), 0)
+		FROM ingest_jobs j LEFT JOIN ingest_job_lines l ON l.job_id = j.id
+		GROUP BY j.id, j.manifest_path, j.started_at, j.finished_at
+		ORDER BY j.started_at DESC, j.id LIMIT $1`, limit)
+	if err != nil {
+		return nil, fmt.Errorf("archive: listing import jobs: %w", err)
+	}
+	defer rows.Close()
+
+	var out []ImportJob
+	for rows.Next() {
+		var (
+			j                 ImportJob
+			started, finished string
+		)
+		err := rows.Scan(&j.ID, &j.ManifestPath, &started, &finished, &j.Total, &j.Done,
+			&j.Refused, &j.Failed, &j.Pending)
+		if err != nil {
+			return nil, fmt.Errorf("archive: listing import jobs: %w", err)
+		}
+		if j.StartedAt, err = time.Parse(time.RFC3339Nano, started); err != nil {
+			return nil, fmt.Errorf("archive: job %s start: %w", j.ID, err)
+		}
+		if finished != "" {
+			if j.FinishedAt, err = time.Parse(time.RFC3339Nano, finished); err != nil {
+				return nil, fmt.Errorf("archive: job %s end: %w", j.ID, err)
+			}
+		}
+		out = append(out, j)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("archive: listing import jobs: %w", err)
+	}
+	return out, nil
+}
+
+// ImportJobLines returns the lines of a bulk import in manifest order:
+// every line, or with problemsOnly those refused, failed or still pending,
+// each with its reason. A job that does not exist is NotFound.
+func (s *Store) ImportJobLines(ctx context.Context, jobID string, problemsOnly bool) (
+	[]JobLine, error) {
+	var n int
+	err := s.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM ingest_jobs WHERE id = $1`,
+		jobID).Scan(&n)
+	if err != nil {
+		return nil, fmt.Errorf("archive: finding job %s: %w", jobID, err)
+	}
+	if n == 0 {
+		return nil, sijil.Errorf(sijil.NotFound, "archive.job_not_found",
+			"no import job has id %s", jobID)
+	}
+
+	lines, err := jobs{db: s.db}.lines(ctx, jobID)
+	if err != nil || !problemsOnly {
+		return lines, err
+	}
+	return slices.DeleteFunc(lines, func(l JobLine) bool { return l.State == LineDone }), nil
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"path/filepath"
 
 	"github.com/sijil-municipality/sijil"
 )
@@ -57,8 +58,11 @@ func ingestFromRoot(ctx context.Context, in *Ingester, root *os.Root, l Manifest
 	}
 	defer f.Close()
 
-	meta := Metadata{Filename: fileName(l), RecordType: l.Meta.RecordType,
-		Reference: l.Meta.Reference}
+	m := l.Meta
+	meta := Metadata{Filename: fileName(l), RecordType: m.RecordType, Reference: m.Reference,
+		Date: m.Date, Names: m.Names, NationalIDs: m.NationalIDs, Parcel: m.Parcel,
+		Plot: m.Plot, Neighbourhood: m.Neighbourhood, Street: m.Street, Source: m.Source,
+		Restricted: m.Restricted, Origin: filepath.Join(root.Name(), l.File)}
 	rec, existed, err := in.Ingest(ctx, f, meta)
 	if err != nil && rec.ID == "" {
 		return Record{}, false, fmt.Errorf("archive: line %d (%s): %w", l.Line, l.File, err)

@@ -15,9 +15,14 @@ import (
 	"github.com/sijil-municipality/sijil"
 )
 
-// ManifestHeader is the header line a bulk-import manifest must have.
+// ManifestHeader is the header line a bulk-import manifest must have, or
+// this with ",restricted" after it (see ManifestHeaderRestricted).
 const ManifestHeader = "file,record_type,reference,date,names,national_ids," +
 	"parcel,plot,neighbourhood,street,source"
+
+// ManifestHeaderRestricted is the header of a manifest whose last column
+// says which records are restricted: yes or no (or true/false, 1/0, "").
+const ManifestHeaderRestricted = ManifestHeader + ",restricted"
 
 // Manifest is a parsed bulk-import manifest. Rows that failed validation
 // are kept, with their refusal, so that the report names every line.
@@ -62,13 +67,15 @@ func ReadManifest(path string) (*Manifest, error) {
 	r := csv.NewReader(bytes.NewReader(bytes.TrimPrefix(data, []byte("\uFEFF"))))
 	r.FieldsPerRecord = -1 // a short row is refused alone, not the whole file
 	header, err := r.Read()
-	if err != nil || strings.Join(header, ",") != ManifestHeader {
+	h := strings.Join(header, ",")
+	if err != nil || (h != ManifestHeader && h != ManifestHeaderRestricted) {
 		return nil, sijil.Errorf(sijil.Invalid, "bulk.header",
-			"the manifest's first line must be exactly %q", ManifestHeader)
+			"the manifest's first line must be exactly %q, or that and \",restricted\"",
+			ManifestHeader)
 	}
 
 	for {
-		line, err := readLine(r, root)
+		line, err := readLine(r, root, len(header))
 		if errors.Is(err, io.EOF) {
 			return m, nil
 		}
@@ -81,7 +88,7 @@ func ReadManifest(path string) (*Manifest, error) {
 
 // readLine reads and checks the next row; only io.EOF and read failures
 // come back as errors, a bad row comes back with its Refusal set.
-func readLine(r *csv.Reader, root *os.Root) (ManifestLine, error) {
+func readLine(r *csv.Reader, root *os.Root, columns int) (ManifestLine, error) {
 	fields, err := r.Read()
 	var pe *csv.ParseError
 	if errors.As(err, &pe) {
@@ -94,9 +101,9 @@ func readLine(r *csv.Reader, root *os.Root) (ManifestLine, error) {
 
 	n, _ := r.FieldPos(0)
 	l := ManifestLine{Line: n, File: fields[0]}
-	if len(fields) != 11 {
+	if len(fields) != columns {
 		l.Refusal = sijil.Errorf(sijil.Invalid, "bulk.fields",
-			"the line has %d fields, the header 11", len(fields))
+			"the line has %d fields, the header %d", len(fields), columns)
 		return l, nil
 	}
 	if l.Refusal = checkFile(root, l.File); l.Refusal != nil {

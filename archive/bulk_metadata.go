@@ -29,10 +29,11 @@ type BulkMetadata struct {
 	Neighbourhood string
 	Street        string
 	Source        string // register, box, series
+	Restricted    bool   // from the optional restricted column
 }
 
 // parseMetadata checks the fields of a manifest row (in header order,
-// without the file) and returns them, or a refusal a clerk can act on. A
+// without the file; restricted is optional) and returns them, or a refusal a clerk can act on. A
 // refusal never quotes a national ID.
 func parseMetadata(f []string) (BulkMetadata, error) {
 	m := BulkMetadata{
@@ -52,6 +53,14 @@ func parseMetadata(f []string) (BulkMetadata, error) {
 			return m, sijil.Errorf(sijil.Invalid, "bulk.date",
 				"date %q is not a date written YYYY-MM-DD", m.Date)
 		}
+	}
+	if len(f) > 10 && strings.TrimSpace(f[10]) != "" {
+		r, ok := parseYesNo(f[10])
+		if !ok {
+			return m, sijil.Errorf(sijil.Invalid, "bulk.restricted",
+				"restricted %q is not yes or no", f[10])
+		}
+		m.Restricted = r
 	}
 	for i, id := range splitList(f[4]) {
 		if !sijil.ValidNationalID(id) {

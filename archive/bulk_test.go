@@ -57,6 +57,8 @@ func TestBulkImport(t *testing.T) {
 		t.Fatalf("%d records and %d pages, want 2 and 2", records, pages)
 	}
 	checkBulkMetadata(t, f, rep.Lines[0].RecordID)
+	checkBulkRecord(t, f, rep.Lines[0].RecordID, filepath.Join(dir, "permit.png"))
+	checkImportQueue(t, f, rep.JobID)
 
 	again, err := bulk.Run(context.Background(), m)
 	if err != nil {
@@ -117,6 +119,79 @@ func checkBulkMetadata(t *testing.T, f *fixture, recordID string) {
 	// go-cmp is not among the module's requirements.
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("metadata:\n got %+v\nwant %+v", got, want)
+	}
+}
+
+// checkBulkRecord checks that the manifest's fields are on the record
+// itself, where search and the archivist see them, and that one file
+// named twice by a manifest is no duplicate.
+func checkBulkRecord(t *testing.T, f *fixture, recordID, origin string) {
+	t.Helper()
+	ctx := context.Background()
+	rec, err := f.store.RecordByID(ctx, recordID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rec.Reference != "101/1998" || rec.Date != "1998-05-02" || rec.Year != 1998 ||
+		!slices.Equal(rec.Names, []string{"أحمد الخطيب", "سعاد الخطيب"}) ||
+		!slices.Equal(rec.NationalIDs, []string{"123456782"}) || rec.Parcel != "1234" ||
+		rec.Plot != "56" || rec.Neighbourhood != "الرمال" || rec.Street != "شارع عمر المختار" ||
+		rec.Source != "R1/B2" || rec.Origin != origin || rec.Restricted {
+		t.Errorf("record of the permit's line: %+v", rec)
+	}
+	flags, err := f.store.Duplicates(ctx, archive.DuplicateFilter{})
+	if err != nil || len(flags) != 0 {
+		t.Errorf("flags after one import of distinct files: %+v, %v", flags, err)
+	}
+}
+
+// checkImportQueue checks what the archivist's import page lists.
+func checkImportQueue(t *testing.T, f *fixture, jobID string) {
+	t.Helper()
+	ctx := context.Background()
+	jobs, err := f.store.ImportJobs(ctx, 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(jobs) != 1 || jobs[0].ID != jobID || jobs[0].Total != 8 || jobs[0].Done != 3 ||
+		jobs[0].Refused != 5 || jobs[0].FinishedAt.IsZero() {
+		t.Errorf("import jobs: %+v", jobs)
+	}
+	problems, err := f.store.ImportJobLines(ctx, jobID, true)
+	if err != nil || len(problems) != 5 || problems[0].Line != 3 ||
+		problems[0].State != archive.LineRefused || problems[0].Reason == "" {
+		t.Errorf("problem lines: %+v, %v", problems, err)
+	}
+	_, err = f.store.ImportJobLines(ctx, "job_0000000000000000", false)
+	wantKind(t, err, sijil.NotFound, "archive.job_not_found")
+}
+
+func TestBulkRestrictedColumn(t *testing.T) {
+	f := bulkFixture(t)
+	dir := t.TempDir()
+	writeFiles(t, map[string][]byte{
+		filepath.Join(dir, "a.png"): encodePNG(t, textPage(t, []string{"Deed 1"})),
+		filepath.Join(dir, "b.png"): encodePNG(t, textPage(t, []string{"Deed 2"})),
+		filepath.Join(dir, "manifest.csv"): []byte(archive.ManifestHeaderRestricted + "\n" +
+			"a.png,deed,1,,,,,,,,,yes\n" + "b.png,deed,2,,,,,,,,,\n" +
+			"b.png,deed,2,,,,,,,,,perhaps\n"),
+	})
+	m, err := archive.ReadManifest(filepath.Join(dir, "manifest.csv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep, err := (&archive.BulkImport{Ingester: f.in, Workers: 1}).Run(context.Background(), m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Done != 2 || rep.Lines[2].Reason != `restricted "perhaps" is not yes or no` {
+		t.Fatalf("report: %+v", rep)
+	}
+	for i, want := range []bool{true, false} {
+		rec, err := f.store.RecordByID(context.Background(), rep.Lines[i].RecordID)
+		if err != nil || rec.Restricted != want {
+			t.Errorf("line %d: restricted %v (%v), want %v", i+2, rec.Restricted, err, want)
+		}
 	}
 }
 

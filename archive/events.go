@@ -9,17 +9,30 @@ import (
 	"time"
 )
 
-// Event is something that happened to the archive, kept for auditors: a
-// fixity check today; ingests, edits and exports as issue #4 adds them.
-// Detail is plain English for a person and never holds a national ID.
+// Event is something that happened to the archive, kept for auditors: an
+// ingest, a correction, a duplicate's flag or decision, a view of a
+// restricted record, an export, a fixity check. Detail is plain English
+// for a person and never holds a national ID.
 type Event struct {
 	ID        string // "evt_" and 16 random hex digits
 	At        time.Time
-	Kind      string // e.g. EventFixityOK
+	Kind      string // one of the Event constants
 	RecordID  string // "" when the event concerns no single record
 	ObjectKey string // the blob concerned, or ""
+	Actor     string // the staff member who acted; "" for the machine's own work
 	Detail    string
 }
+
+// The kinds of event besides fixity's.
+const (
+	EventIngested         = "record.ingested"
+	EventEdited           = "record.edited"
+	EventPageTextEdited   = "page.text_edited"
+	EventDuplicateFlagged = "duplicate.flagged"
+	EventDuplicateDecided = "duplicate.decided"
+	EventRestrictedViewed = "record.restricted_viewed"
+	EventExported         = "record.exported"
+)
 
 // sqlExecer is what both *sql.DB and *sql.Tx offer, so that an event can
 // be written inside the transaction of the change it records.
@@ -27,19 +40,36 @@ type sqlExecer interface {
 	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
 }
 
-// insertEvent writes e, giving it an id.
-func insertEvent(ctx context.Context, tx sqlExecer, e Event) error {
+// ingestDetail describes a new record for its ingest event: what an
+// auditor needs to find the file again, and no national ID.
+func ingestDetail(r Record) string {
+	d := fmt.Sprintf("archived %s (%s, %d pages)", r.Filename, r.MediaType, r.PageCount)
+	if r.Origin != "" {
+		d += " from " + r.Origin
+	}
+	if r.Restricted {
+		d += ", restricted"
+	}
+	return d
+}
+
+// newID returns prefix and 16 random hex digits.
+func newID(prefix string) string {
 	var id [8]byte
 	_, _ = rand.Read(id[:]) // crypto/rand.Read never fails since Go 1.24
+	return prefix + hex.EncodeToString(id[:])
+}
 
+// insertEvent writes e, giving it an id.
+func insertEvent(ctx context.Context, tx sqlExecer, e Event) error {
 	var recordID any // NULL, not "", so that the foreign key holds
 	if e.RecordID != "" {
 		recordID = e.RecordID
 	}
 	_, err := tx.ExecContext(ctx, `INSERT INTO events (id, at, kind, record_id,
-		object_key, detail) VALUES ($1, $2, $3, $4, $5, $6)`,
-		"evt_"+hex.EncodeToString(id[:]), e.At.UTC().Format(timeLayout), e.Kind,
-		recordID, e.ObjectKey, e.Detail)
+		object_key, actor, detail) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+		newID("evt_"), e.At.UTC().Format(timeLayout), e.Kind,
+		recordID, e.ObjectKey, e.Actor, e.Detail)
 	if err != nil {
 		return fmt.Errorf("archive: recording event %s: %w", e.Kind, err)
 	}
@@ -48,7 +78,7 @@ func insertEvent(ctx context.Context, tx sqlExecer, e Event) error {
 
 // Events returns up to limit events about a record, oldest first.
 func (s *Store) Events(ctx context.Context, recordID string, limit int) ([]Event, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT id, at, kind, object_key, detail
+	rows, err := s.db.QueryContext(ctx, `SELECT id, at, kind, object_key, actor, detail
 		FROM events WHERE record_id = $1 ORDER BY at, id LIMIT $2`, recordID, limit)
 	if err != nil {
 		return nil, fmt.Errorf("archive: events of %s: %w", recordID, err)
@@ -59,7 +89,7 @@ func (s *Store) Events(ctx context.Context, recordID string, limit int) ([]Event
 	for rows.Next() {
 		e := Event{RecordID: recordID}
 		var at string
-		if err := rows.Scan(&e.ID, &at, &e.Kind, &e.ObjectKey, &e.Detail); err != nil {
+		if err := rows.Scan(&e.ID, &at, &e.Kind, &e.ObjectKey, &e.Actor, &e.Detail); err != nil {
 			return nil, fmt.Errorf("archive: events of %s: %w", recordID, err)
 		}
 		if e.At, err = time.Parse(time.RFC3339Nano, at); err != nil {

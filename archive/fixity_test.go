@@ -75,10 +75,11 @@ func TestFixityCleanArchivePasses(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(events) != 6 {
-		t.Fatalf("%d events, want 6 (3 objects, 2 runs)", len(events))
+	// The first event is the ingest; every check's are after it.
+	if len(events) != 7 || events[0].Kind != archive.EventIngested {
+		t.Fatalf("%d events, want the ingest and 6 checks (3 objects, 2 runs)", len(events))
 	}
-	for _, e := range events {
+	for _, e := range events[1:] {
 		if e.Kind != archive.EventFixityOK {
 			t.Errorf("event %+v, want %s", e, archive.EventFixityOK)
 		}

@@ -24,24 +24,62 @@ type Indexer interface {
 	IndexPage(ctx context.Context, p PageText) error
 }
 
-// PageText is one page as the index sees it.
+// PageText is one page as the index sees it, with its record's fields.
+// It never carries national IDs: they are not searchable.
 type PageText struct {
 	RecordID   string
 	Number     int
-	Text       string
+	Text       string // as corrected by the archivist, else as Tesseract read it
 	Filename   string
 	RecordType string
 	Reference  string
 	Title      string
+
+	Names         []string
+	Parcel        string
+	Plot          string
+	Neighbourhood string
+	Street        string
+	Year          int // 0 when unknown
 }
 
-// Metadata is what the archivist says about a file; the rest is read from
-// its bytes.
+// pageText is page number of rec as the index sees it.
+func pageText(rec Record, number int, text string) PageText {
+	return PageText{
+		RecordID: rec.ID, Number: number, Text: text, Filename: rec.Filename,
+		RecordType: rec.RecordType, Reference: rec.Reference, Title: rec.Title,
+		Names: rec.Names, Parcel: rec.Parcel, Plot: rec.Plot,
+		Neighbourhood: rec.Neighbourhood, Street: rec.Street, Year: rec.Year,
+	}
+}
+
+// Metadata is what the archivist or a manifest says about a file; the rest
+// is read from its bytes. Ingest checks it (see Record for each field's
+// form) and refuses bad values as Invalid before reading the file.
 type Metadata struct {
 	Filename   string
-	RecordType string
+	RecordType string // one of RecordTypes, or ""
 	Reference  string
 	Title      string
+
+	Date          string // YYYY-MM-DD in either digit set, or ""
+	Names         []string
+	NationalIDs   []string
+	Parcel        string
+	Plot          string
+	Neighbourhood string
+	Street        string
+	Source        string
+	Restricted    bool
+
+	// Origin says where the bytes come from, for telling a resumed import
+	// from a second copy: the file's absolute path for the command line and
+	// bulk imports. "" (unknown) is never the same origin as another.
+	Origin string
+
+	// Actor is the staff member ingesting, recorded in the ingest event;
+	// "" for a script.
+	Actor string
 }
 
 // DefaultLanguages are the Tesseract languages pages are read in. Arabic
@@ -77,6 +115,10 @@ func (in *Ingester) Ingest(ctx context.Context, r io.Reader, meta Metadata) (
 	if in.Blobs == nil || in.DB == nil || in.Index == nil {
 		return Record{}, false, errors.New("archive: an Ingester needs Blobs, DB and Index")
 	}
+	meta, err = meta.clean()
+	if err != nil {
+		return Record{}, false, err
+	}
 
 	start := time.Now()
 	tmp, err := os.MkdirTemp(in.TempDir, "sijil-ingest-*")
@@ -94,6 +136,9 @@ func (in *Ingester) Ingest(ctx context.Context, r io.Reader, meta Metadata) (
 	store := NewStore(in.DB)
 	rec, err = store.RecordBySHA256(ctx, up.sha)
 	if err == nil {
+		if err := store.seenAgain(ctx, rec, meta, in.now()); err != nil {
+			return Record{}, false, err
+		}
 		in.logIngested(ctx, rec, true, start)
 		return rec, true, nil
 	}
@@ -132,10 +177,13 @@ func (in *Ingester) ingestNew(ctx context.Context, store *Store, up *upload, met
 	}
 
 	rec := in.newRecord(up, meta, len(pages))
-	if err := store.insertRecord(ctx, rec, pages); err != nil {
+	if err := store.insertRecord(ctx, rec, pages, meta.Actor); err != nil {
 		// The same file ingested at the same time may have won the race for
 		// the UNIQUE sha256: that is a re-import, not a failure.
 		if prior, perr := store.RecordBySHA256(ctx, up.sha); perr == nil {
+			if err := store.seenAgain(ctx, prior, meta, in.now()); err != nil {
+				return Record{}, false, err
+			}
 			return prior, true, nil
 		}
 		return Record{}, false, err
@@ -145,40 +193,53 @@ func (in *Ingester) ingestNew(ctx context.Context, store *Store, up *upload, met
 	// from here on would leave pages no search can find: finish indexing.
 	// A crash here is mended by `sijil reindex`, which rebuilds the index
 	// from the rows.
-	return rec, false, in.index(context.WithoutCancel(ctx), rec, pages)
+	return rec, false, indexRecord(context.WithoutCancel(ctx), in.Index, rec, pages)
 }
 
+// newRecord makes the record of an upload from its checked metadata.
 func (in *Ingester) newRecord(up *upload, meta Metadata, pages int) Record {
+	var id [8]byte
+	_, _ = rand.Read(id[:])      // crypto/rand.Read never fails since Go 1.24
+	year, _ := yearOf(meta.Date) // clean has checked the date
+	return Record{
+		ID:            "rec_" + hex.EncodeToString(id[:]),
+		SHA256:        up.sha,
+		Filename:      meta.Filename,
+		MediaType:     up.media,
+		SizeBytes:     up.size,
+		PageCount:     pages,
+		RecordType:    meta.RecordType,
+		Reference:     meta.Reference,
+		Title:         meta.Title,
+		CreatedAt:     in.now(),
+		Date:          meta.Date,
+		Year:          year,
+		Names:         meta.Names,
+		NationalIDs:   meta.NationalIDs,
+		Parcel:        meta.Parcel,
+		Plot:          meta.Plot,
+		Neighbourhood: meta.Neighbourhood,
+		Street:        meta.Street,
+		Source:        meta.Source,
+		Origin:        meta.Origin,
+		Restricted:    meta.Restricted,
+	}
+}
+
+func (in *Ingester) now() time.Time {
 	now := time.Now
 	if in.Now != nil {
 		now = in.Now
 	}
-	var id [8]byte
-	_, _ = rand.Read(id[:]) // crypto/rand.Read never fails since Go 1.24
-	return Record{
-		ID:         "rec_" + hex.EncodeToString(id[:]),
-		SHA256:     up.sha,
-		Filename:   meta.Filename,
-		MediaType:  up.media,
-		SizeBytes:  up.size,
-		PageCount:  pages,
-		RecordType: meta.RecordType,
-		Reference:  meta.Reference,
-		Title:      meta.Title,
-		CreatedAt:  now().UTC().Truncate(time.Microsecond),
-	}
+	return now().UTC().Truncate(time.Microsecond)
 }
 
-// index hands every page to the Indexer, trying them all even when one
+// indexRecord hands every page to ix, trying them all even when one
 // fails, so that one bad page does not hide the rest from search.
-func (in *Ingester) index(ctx context.Context, rec Record, pages []Page) error {
+func indexRecord(ctx context.Context, ix Indexer, rec Record, pages []Page) error {
 	var errs []error
 	for _, p := range pages {
-		err := in.Index.IndexPage(ctx, PageText{
-			RecordID: rec.ID, Number: p.Number, Text: p.Text, Filename: rec.Filename,
-			RecordType: rec.RecordType, Reference: rec.Reference, Title: rec.Title,
-		})
-		if err != nil {
+		if err := ix.IndexPage(ctx, pageText(rec, p.Number, p.Text)); err != nil {
 			errs = append(errs, fmt.Errorf("page %d: %w", p.Number, err))
 		}
 	}

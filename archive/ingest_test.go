@@ -6,6 +6,7 @@ import (
 	"database/sql"
 	"io"
 	"log/slog"
+	"reflect"
 	"slices"
 	"strings"
 	"sync"
@@ -74,7 +75,7 @@ func (f *fixture) mustIngest(t *testing.T, data []byte, name string) ingested {
 	ctx := context.Background()
 	start := time.Now()
 	rec, existed, err := f.in.Ingest(ctx, bytes.NewReader(data),
-		archive.Metadata{Filename: name, RecordType: "building", Reference: "REF-1",
+		archive.Metadata{Filename: name, RecordType: "building_permit", Reference: "REF-1",
 			Title: "test " + name})
 	if err != nil {
 		t.Fatalf("Ingest(%s): %v", name, err)
@@ -90,7 +91,7 @@ func (f *fixture) mustIngest(t *testing.T, data []byte, name string) ingested {
 	t.Logf("%s: %d pages in %v (%v/page)", name, len(pages), time.Since(start),
 		time.Since(start)/time.Duration(max(len(pages), 1)))
 	got, err := f.store.RecordByID(ctx, rec.ID)
-	if err != nil || got != rec {
+	if err != nil || !reflect.DeepEqual(got, rec) {
 		t.Fatalf("RecordByID = %+v, %v; want %+v", got, err, rec)
 	}
 	if len(pages) != rec.PageCount || len(f.index.pages) != rec.PageCount {

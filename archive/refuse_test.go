@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -93,7 +94,7 @@ func TestReingestIsNoOp(t *testing.T) {
 	rec, existed, err := f.in.Ingest(context.Background(), bytes.NewReader(data),
 		archive.Metadata{Filename: "renamed.png"})
 
-	if err != nil || !existed || rec != first.rec {
+	if err != nil || !existed || !reflect.DeepEqual(rec, first.rec) {
 		t.Fatalf("re-ingest = %+v, %v, %v; want the first record, existed", rec, existed, err)
 	}
 	if r, p := f.countRows(t); r != 1 || p != 1 {
@@ -164,11 +165,11 @@ func TestOCRMissing(t *testing.T) {
 	}
 }
 
-// panickingOCR is the real Tesseract whose Text panics, as a buggy engine
+// panickingOCR is the real Tesseract whose Read panics, as a buggy engine
 // binding might.
 type panickingOCR struct{ archive.Tesseract }
 
-func (panickingOCR) Text(context.Context, string, []string) (string, error) {
+func (panickingOCR) Read(context.Context, string, []string) (archive.Reading, error) {
 	panic("engine bug")
 }
 

@@ -25,7 +25,8 @@ func (s *Store) countPages(ctx context.Context) (int, error) {
 func (s *Store) pageTextsAfter(ctx context.Context, after pageCursor, limit int) (
 	[]PageText, error) {
 	rows, err := s.db.QueryContext(ctx, `SELECT p.record_id, p.number, p.text,
-		r.filename, r.record_type, r.reference, r.title
+		r.filename, r.record_type, r.reference, r.title, r.names, r.parcel, r.plot,
+		r.neighbourhood, r.street, r.record_year
 		FROM pages p JOIN records r ON r.id = p.record_id
 		WHERE p.record_id > $1 OR (p.record_id = $1 AND p.number > $2)
 		ORDER BY p.record_id, p.number LIMIT $3`, after.recordID, after.number, limit)
@@ -36,12 +37,17 @@ func (s *Store) pageTextsAfter(ctx context.Context, after pageCursor, limit int)
 
 	var pages []PageText
 	for rows.Next() {
-		var p PageText
+		var (
+			p     PageText
+			names string
+		)
 		err := rows.Scan(&p.RecordID, &p.Number, &p.Text, &p.Filename, &p.RecordType,
-			&p.Reference, &p.Title)
+			&p.Reference, &p.Title, &names, &p.Parcel, &p.Plot, &p.Neighbourhood, &p.Street,
+			&p.Year)
 		if err != nil {
 			return nil, fmt.Errorf("archive: reading pages to index: %w", err)
 		}
+		p.Names = splitList(names)
 		pages = append(pages, p)
 	}
 	if err := rows.Err(); err != nil {

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"strings"
 	"time"
 
 	"github.com/sijil-municipality/sijil"
@@ -23,10 +24,31 @@ type Record struct {
 	MediaType  string // sniffed from the bytes: one of the Media constants
 	SizeBytes  int64
 	PageCount  int
-	RecordType string
-	Reference  string
+	RecordType string // one of RecordTypes, or "" when nobody said
+	Reference  string // ASCII digits
 	Title      string
 	CreatedAt  time.Time // UTC
+
+	// What the manifest or the archivist says; OCR misreads the digits of
+	// such fields, so they are never taken from the page text.
+	Date          string   // YYYY-MM-DD, or "" when unknown
+	Year          int      // of Date; 0 when unknown
+	Names         []string // parties: owners, holders
+	NationalIDs   []string // ASCII digits; never indexed, logged or put in an event
+	Parcel        string   // ASCII digits
+	Plot          string   // ASCII digits
+	Neighbourhood string
+	Street        string
+	Source        string // register, box, series
+
+	// Origin is where the original was first read from: a file's absolute
+	// path, or what the web upload says. The same bytes seen again from the
+	// same origin are a resumed import, not a duplicate.
+	Origin string
+
+	// Restricted records are shown to staff only through ViewRecord, which
+	// records every view.
+	Restricted bool
 }
 
 // Page is one page of a record: its corrected image, its OCR text, and the
@@ -46,16 +68,28 @@ type Page struct {
 	Confidence int     // Tesseract's mean word confidence, 0-100; -1 when unknown or no words
 }
 
-// Store reads archive rows. It is safe for concurrent use.
+// Store reads archive rows and makes the archivist's corrections. It is
+// safe for concurrent use.
 type Store struct {
-	db *sql.DB
+	db    *sql.DB
+	index Indexer // nil: corrections are refused, see WithIndexer
 }
 
 // NewStore returns a Store on db, whose schema Migrate has set up.
 func NewStore(db *sql.DB) *Store { return &Store{db: db} }
 
+// WithIndexer returns a copy of s that re-indexes a record's pages after
+// a correction (Update, EditPageText), so that search finds the corrected
+// values at once. Corrections on a Store without one are refused.
+func (s *Store) WithIndexer(ix Indexer) *Store {
+	c := *s
+	c.index = ix
+	return &c
+}
+
 const recordColumns = `id, sha256, filename, media_type, size_bytes, page_count,
-	record_type, reference, title, created_at`
+	record_type, reference, title, created_at, record_date, record_year, names,
+	national_ids, parcel, plot, neighbourhood, street, source, origin, restricted`
 
 // RecordByID returns the record with the id, or a NotFound error.
 func (s *Store) RecordByID(ctx context.Context, id string) (Record, error) {
@@ -136,14 +170,18 @@ func scanOne(row *sql.Row, what string) (Record, error) {
 
 func scanRecord(sc interface{ Scan(...any) error }) (Record, error) {
 	var (
-		r       Record
-		created string
+		r           Record
+		created     string
+		names, nids string
 	)
 	err := sc.Scan(&r.ID, &r.SHA256, &r.Filename, &r.MediaType, &r.SizeBytes,
-		&r.PageCount, &r.RecordType, &r.Reference, &r.Title, &created)
+		&r.PageCount, &r.RecordType, &r.Reference, &r.Title, &created, &r.Date, &r.Year,
+		&names, &nids, &r.Parcel, &r.Plot, &r.Neighbourhood, &r.Street, &r.Source,
+		&r.Origin, &r.Restricted)
 	if err != nil {
 		return Record{}, fmt.Errorf("archive: reading a record: %w", err)
 	}
+	r.Names, r.NationalIDs = splitList(names), splitList(nids)
 	r.CreatedAt, err = time.Parse(time.RFC3339Nano, created)
 	if err != nil {
 		return Record{}, fmt.Errorf("archive: record %s created_at: %w", r.ID, err)
@@ -151,9 +189,11 @@ func scanRecord(sc interface{ Scan(...any) error }) (Record, error) {
 	return r, nil
 }
 
-// insertRecord writes a record and all its pages in one transaction, so
-// that a failure leaves nothing half-written.
-func (s *Store) insertRecord(ctx context.Context, r Record, pages []Page) (err error) {
+// insertRecord writes a record, all its pages, its ingest event and the
+// duplicate flags it raises in one transaction, so that a failure leaves
+// nothing half-written. actor is who ingested it, or "".
+func (s *Store) insertRecord(ctx context.Context, r Record, pages []Page, actor string) (
+	err error) {
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("archive: begin: %w", err)
@@ -165,9 +205,12 @@ func (s *Store) insertRecord(ctx context.Context, r Record, pages []Page) (err e
 	}()
 
 	_, err = tx.ExecContext(ctx, `INSERT INTO records (`+recordColumns+`)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16,
+			$17, $18, $19, $20, $21)`,
 		r.ID, r.SHA256, r.Filename, r.MediaType, r.SizeBytes, r.PageCount,
-		r.RecordType, r.Reference, r.Title, r.CreatedAt.UTC().Format(timeLayout))
+		r.RecordType, r.Reference, r.Title, r.CreatedAt.UTC().Format(timeLayout), r.Date,
+		r.Year, strings.Join(r.Names, ";"), strings.Join(r.NationalIDs, ";"), r.Parcel,
+		r.Plot, r.Neighbourhood, r.Street, r.Source, r.Origin, r.Restricted)
 	if err != nil {
 		return fmt.Errorf("archive: inserting record %s: %w", r.ID, err)
 	}
@@ -180,6 +223,14 @@ func (s *Store) insertRecord(ctx context.Context, r Record, pages []Page) (err e
 		if err != nil {
 			return fmt.Errorf("archive: inserting page %d of %s: %w", p.Number, r.ID, err)
 		}
+	}
+	err = insertEvent(ctx, tx, Event{At: r.CreatedAt, Kind: EventIngested, RecordID: r.ID,
+		Actor: actor, Detail: ingestDetail(r)})
+	if err != nil {
+		return err
+	}
+	if err = flagDuplicates(ctx, tx, r, r.CreatedAt, actor); err != nil {
+		return err
 	}
 
 	if err = tx.Commit(); err != nil {

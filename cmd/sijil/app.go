@@ -277,10 +277,7 @@ func (a *app) Close() error {
 type pageIndexer struct{ idx *index.Index }
 
 func (p pageIndexer) IndexPage(ctx context.Context, pt archive.PageText) error {
-	return p.idx.Add(ctx, index.Page{
-		RecordID: pt.RecordID, Number: pt.Number, Text: pt.Text, Filename: pt.Filename,
-		RecordType: pt.RecordType, Reference: pt.Reference, Title: pt.Title,
-	})
+	return p.idx.Add(ctx, indexPage(pt))
 }
 
 // recordRefs lets certs cite archive records by id and content hash.

@@ -1,0 +1,303 @@
+package archive
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/sijil-municipality/sijil"
+)
+
+// Why two records may be one document.
+const (
+	DupSameBytes         = "same_bytes"           // one file, archived again from elsewhere
+	DupSameReference     = "same_reference"       // two files with one reference number
+	DupSameTypeAndParcel = "same_type_and_parcel" // two records of one kind on one parcel
+)
+
+// What the archivist decided about a flag.
+const (
+	DupOpen         = "open"           // not decided yet
+	DupNotDuplicate = "not_duplicate"  // two documents after all
+	DupKept         = "duplicate_kept" // one document; both records stay, linked by the flag
+)
+
+// DuplicateFlag says that two records may be one document. Nothing is
+// dropped at ingest: the archivist decides.
+type DuplicateFlag struct {
+	ID        string // "dup_" and 16 random hex digits
+	Reason    string // one of the Dup reasons
+	RecordID  string // the earlier record
+	OtherID   string // the later one; for DupSameBytes the same record
+	Detail    string // what the two share; never a national ID
+	FlaggedAt time.Time
+	Status    string    // one of the Dup statuses
+	DecidedBy string    // "" while open
+	DecidedAt time.Time // zero while open
+	Note      string    // the archivist's reason
+}
+
+// DuplicateFilter chooses flags for Duplicates.
+type DuplicateFilter struct {
+	Status   string // one of the Dup statuses; "" means every status
+	RecordID string // only flags naming this record on either side; "" means any
+	Limit    int    // at most this many; 0 means 100
+}
+
+// Decision is the archivist's verdict on a flag.
+type Decision struct {
+	Status string // DupNotDuplicate or DupKept
+	By     string // the archivist, required
+	Note   string // why, required
+}
+
+// seenAgain flags the record of bytes that came in again from another
+// origin. From the same origin it is a resumed or repeated import, which
+// raises nothing. One flag per record: a third copy adds none.
+func (s *Store) seenAgain(ctx context.Context, rec Record, meta Metadata, at time.Time) (
+	err error) {
+	if meta.Origin != "" && meta.Origin == rec.Origin {
+		return nil
+	}
+	detail := "the same file came in again"
+	if meta.Filename != "" {
+		detail += " as " + meta.Filename
+	}
+	if meta.Origin != "" {
+		detail += " from " + meta.Origin
+	}
+
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("archive: begin: %w", err)
+	}
+	defer func() {
+		if err != nil {
+			_ = tx.Rollback() // the original error says more than the rollback's
+		}
+	}()
+	if err = insertFlag(ctx, tx, DupSameBytes, rec.ID, rec.ID, detail, at, meta.Actor); err != nil {
+		return err
+	}
+	if err = tx.Commit(); err != nil {
+		return fmt.Errorf("archive: commit flag of %s: %w", rec.ID, err)
+	}
+	return nil
+}
+
+// flagDuplicates flags every other record that shares rec's reference
+// number, or its record type and parcel, inside tx: at ingest, and after
+// an edit of those fields. A pair already flagged for a reason, decided
+// or not, is not flagged again.
+func flagDuplicates(ctx context.Context, tx *sql.Tx, rec Record, at time.Time,
+	actor string) error {
+	type rule struct {
+		reason, where, detail string
+		args                  []any
+	}
+	var rules []rule
+	if rec.Reference != "" {
+		rules = append(rules, rule{DupSameReference, "reference = $2",
+			"both have reference number " + rec.Reference, []any{rec.Reference}})
+	}
+	if rec.RecordType != "" && rec.Parcel != "" {
+		rules = append(rules, rule{DupSameTypeAndParcel, "record_type = $2 AND parcel = $3",
+			"both are " + rec.RecordType + " of parcel " + rec.Parcel,
+			[]any{rec.RecordType, rec.Parcel}})
+	}
+
+	for _, r := range rules {
+		others, err := otherRecords(ctx, tx, rec.ID, r.where, r.args)
+		if err != nil {
+			return err
+		}
+		for _, o := range others {
+			first, second := rec.ID, o.id
+			if o.created < rec.CreatedAt.UTC().Format(timeLayout) ||
+				(o.created == rec.CreatedAt.UTC().Format(timeLayout) && o.id < rec.ID) {
+				first, second = o.id, rec.ID
+			}
+			if err := insertFlag(ctx, tx, r.reason, first, second, r.detail, at,
+				actor); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+type otherRecord struct{ id, created string }
+
+// otherRecords returns the records other than id matching where, whose
+// placeholders start at $2. They are read in full before any insert,
+// since a PostgreSQL connection runs one statement at a time.
+func otherRecords(ctx context.Context, tx *sql.Tx, id, where string, args []any) (
+	[]otherRecord, error) {
+	rows, err := tx.QueryContext(ctx, `SELECT id, created_at FROM records
+		WHERE id <> $1 AND `+where+` ORDER BY created_at, id`, append([]any{id}, args...)...)
+	if err != nil {
+		return nil, fmt.Errorf("archive: duplicates of %s: %w", id, err)
+	}
+	defer rows.Close()
+
+	var out []otherRecord
+	for rows.Next() {
+		var o otherRecord
+		if err := rows.Scan(&o.id, &o.created); err != nil {
+			return nil, fmt.Errorf("archive: duplicates of %s: %w", id, err)
+		}
+		out = append(out, o)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("archive: duplicates of %s: %w", id, err)
+	}
+	return out, nil
+}
+
+// insertFlag writes an open flag unless the pair has one for the reason,
+// and records an event on the later record when it does.
+func insertFlag(ctx context.Context, tx *sql.Tx, reason, recordID, otherID, detail string,
+	at time.Time, actor string) error {
+	id := newID("dup_")
+	res, err := tx.ExecContext(ctx, `INSERT INTO duplicate_flags (id, reason, record_id,
+		other_id, detail, flagged_at, status, decided_by, decided_at, note)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, '', '', '')
+		ON CONFLICT (reason, record_id, other_id) DO NOTHING`,
+		id, reason, recordID, otherID, detail, at.UTC().Format(timeLayout), DupOpen)
+	if err != nil {
+		return fmt.Errorf("archive: flagging %s and %s: %w", recordID, otherID, err)
+	}
+	if n, err := res.RowsAffected(); err != nil || n == 0 {
+		return err
+	}
+
+	what := "flagged " + id + " (" + reason + ")"
+	if otherID != recordID {
+		what += " with " + recordID
+	}
+	return insertEvent(ctx, tx, Event{At: at, Kind: EventDuplicateFlagged, RecordID: otherID,
+		Actor: actor, Detail: what + ": " + detail})
+}
+
+// Duplicates returns the flags the filter chooses, oldest first, so that
+// the archivist works through them in the order they were raised.
+func (s *Store) Duplicates(ctx context.Context, f DuplicateFilter) ([]DuplicateFlag, error) {
+	if f.Status != "" && !validStatus(f.Status) {
+		return nil, sijil.Errorf(sijil.Invalid, "archive.duplicate_status",
+			"status %q is not one of open, not_duplicate, duplicate_kept", f.Status)
+	}
+	limit := f.Limit
+	if limit <= 0 {
+		limit = 100
+	}
+	rows, err := s.db.QueryContext(ctx, `SELECT `+flagColumns+` FROM duplicate_flags
+		WHERE ($1 = '' OR status = $1) AND ($2 = '' OR record_id = $2 OR other_id = $2)
+		ORDER BY flagged_at, id LIMIT $3`, f.Status, f.RecordID, limit)
+	if err != nil {
+		return nil, fmt.Errorf("archive: listing duplicates: %w", err)
+	}
+	defer rows.Close()
+
+	var flags []DuplicateFlag
+	for rows.Next() {
+		d, err := scanFlag(rows)
+		if err != nil {
+			return nil, err
+		}
+		flags = append(flags, d)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("archive: listing duplicates: %w", err)
+	}
+	return flags, nil
+}
+
+// Decide records the archivist's decision on flag id and returns the
+// flag as decided. A decided flag may be decided again; each decision is
+// an event. Errors: Invalid for a bad decision, NotFound for no such flag.
+func (s *Store) Decide(ctx context.Context, id string, d Decision) (
+	flag DuplicateFlag, err error) {
+	if d.Status == DupOpen || !validStatus(d.Status) {
+		return flag, sijil.Errorf(sijil.Invalid, "archive.decision",
+			"decide a flag as not_duplicate or duplicate_kept, not %q", d.Status)
+	}
+	d.By, d.Note = strings.TrimSpace(d.By), strings.TrimSpace(d.Note)
+	if err := checkChange(Change{By: d.By, Reason: d.Note}); err != nil {
+		return flag, err
+	}
+
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return flag, fmt.Errorf("archive: begin: %w", err)
+	}
+	defer func() {
+		if err != nil {
+			_ = tx.Rollback() // the original error says more than the rollback's
+		}
+	}()
+	flag, err = scanFlag(tx.QueryRowContext(ctx,
+		`SELECT `+flagColumns+` FROM duplicate_flags WHERE id = $1`, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return flag, sijil.Errorf(sijil.NotFound, "archive.duplicate_not_found",
+			"no duplicate flag has id %s", id)
+	}
+	if err != nil {
+		return flag, err
+	}
+
+	now := time.Now().UTC().Truncate(time.Microsecond)
+	_, err = tx.ExecContext(ctx, `UPDATE duplicate_flags SET status = $1, decided_by = $2,
+		decided_at = $3, note = $4 WHERE id = $5`,
+		d.Status, d.By, now.Format(timeLayout), d.Note, id)
+	if err != nil {
+		return flag, fmt.Errorf("archive: deciding %s: %w", id, err)
+	}
+	// The note stays in the flag: free text might hold a national ID.
+	err = insertEvent(ctx, tx, Event{At: now, Kind: EventDuplicateDecided,
+		RecordID: flag.OtherID, Actor: d.By, Detail: fmt.Sprintf("decided %s %s on %s (%s)",
+			id, d.Status, flag.RecordID, flag.Reason)})
+	if err != nil {
+		return flag, err
+	}
+	if err = tx.Commit(); err != nil {
+		return flag, fmt.Errorf("archive: commit decision on %s: %w", id, err)
+	}
+
+	flag.Status, flag.DecidedBy, flag.DecidedAt, flag.Note = d.Status, d.By, now, d.Note
+	return flag, nil
+}
+
+func validStatus(s string) bool {
+	return s == DupOpen || s == DupNotDuplicate || s == DupKept
+}
+
+const flagColumns = `id, reason, record_id, other_id, detail, flagged_at, status,
+	decided_by, decided_at, note`
+
+// scanFlag reads a flag; a missing row comes back as sql.ErrNoRows.
+func scanFlag(sc interface{ Scan(...any) error }) (DuplicateFlag, error) {
+	var (
+		d                  DuplicateFlag
+		flagged, decidedAt string
+	)
+	err := sc.Scan(&d.ID, &d.Reason, &d.RecordID, &d.OtherID, &d.Detail, &flagged,
+		&d.Status, &d.DecidedBy, &decidedAt, &d.Note)
+	if errors.Is(err, sql.ErrNoRows) {
+		return d, err
+	}
+	if err != nil {
+		return d, fmt.Errorf("archive: reading a duplicate flag: %w", err)
+	}
+	if d.FlaggedAt, err = time.Parse(time.RFC3339Nano, flagged); err != nil {
+		return d, fmt.Errorf("archive: flag %s time: %w", d.ID, err)
+	}
+	if decidedAt != "" {
+		if d.DecidedAt, err = time.Parse(time.RFC3339Nano, decidedAt); err != nil {
+			return d, fmt.Errorf("archive: flag %s decision time: %w", d.ID, err)
+		}
+	}
+	return d, nil
+}

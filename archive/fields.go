@@ -1,0 +1,147 @@
+package archive
+
+import (
+	"slices"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/sijil-municipality/sijil"
+)
+
+// maxFieldLen bounds one descriptive field, in characters: a long street
+// name fits, a pasted page does not.
+const maxFieldLen = 500
+
+// clean checks what the archivist or a manifest says about a file and
+// returns it in the form the database keeps: spaces trimmed, the digits of
+// identifiers and dates in ASCII, names and national IDs without blanks.
+// A refusal is Invalid, names the field, and never quotes a national ID.
+func (m Metadata) clean() (Metadata, error) {
+	m.RecordType = strings.TrimSpace(m.RecordType)
+	m.Reference = identifier(m.Reference)
+	m.Title = strings.TrimSpace(m.Title)
+	m.Date = identifier(m.Date)
+	m.Parcel = identifier(m.Parcel)
+	m.Plot = identifier(m.Plot)
+	m.Neighbourhood = strings.TrimSpace(m.Neighbourhood)
+	m.Street = strings.TrimSpace(m.Street)
+	m.Source = strings.TrimSpace(m.Source)
+
+	if err := checkRecordType(m.RecordType); err != nil {
+		return m, err
+	}
+	if _, err := yearOf(m.Date); err != nil {
+		return m, err
+	}
+	var err error
+	if m.Names, err = cleanNames(m.Names); err != nil {
+		return m, err
+	}
+	if m.NationalIDs, err = cleanNationalIDs(m.NationalIDs); err != nil {
+		return m, err
+	}
+	return m, checkLengths([][2]string{{"reference", m.Reference}, {"title", m.Title},
+		{"parcel", m.Parcel}, {"plot", m.Plot}, {"neighbourhood", m.Neighbourhood},
+		{"street", m.Street}, {"source", m.Source}})
+}
+
+// identifier is a number-like field as stored: people type Arabic-Indic
+// or Eastern digits, search and duplicate checks compare ASCII ones.
+func identifier(s string) string {
+	return sijil.NormalizeDigits(strings.Join(strings.Fields(s), " "))
+}
+
+func checkRecordType(t string) error {
+	if t != "" && !slices.Contains(RecordTypes, t) {
+		return sijil.Errorf(sijil.Invalid, "archive.record_type",
+			"record type %q is not one of %s", t, strings.Join(RecordTypes, ", "))
+	}
+	return nil
+}
+
+// yearOf checks a date written YYYY-MM-DD (or "", unknown) and returns
+// its year, 0 when unknown.
+func yearOf(date string) (int, error) {
+	if date == "" {
+		return 0, nil
+	}
+	d, err := time.Parse(time.DateOnly, date)
+	if err != nil {
+		return 0, sijil.Errorf(sijil.Invalid, "archive.date",
+			"date %q is not a date written YYYY-MM-DD", date)
+	}
+	return d.Year(), nil
+}
+
+// cleanNames trims each name and drops blanks. A ';' inside a name is
+// refused: the database keeps the list ';'-separated.
+func cleanNames(names []string) ([]string, error) {
+	var out []string
+	for _, n := range names {
+		n = strings.Join(strings.Fields(n), " ")
+		if n == "" {
+			continue
+		}
+		if strings.Contains(n, ";") {
+			return nil, sijil.Errorf(sijil.Invalid, "archive.name",
+				"a name may not contain ';', which separates names")
+		}
+		if err := checkLength("names", n); err != nil {
+			return nil, err
+		}
+		out = append(out, n)
+	}
+	return out, nil
+}
+
+// cleanNationalIDs checks each ID's check digit and returns them in ASCII
+// digits. The refusal counts IDs instead of quoting them.
+func cleanNationalIDs(ids []string) ([]string, error) {
+	var out []string
+	for _, id := range ids {
+		id = strings.TrimSpace(id)
+		if id == "" {
+			continue
+		}
+		if !sijil.ValidNationalID(id) {
+			return nil, sijil.Errorf(sijil.Invalid, "archive.national_id",
+				"national ID number %d is not 9 digits with a valid check digit", len(out)+1)
+		}
+		out = append(out, sijil.NormalizeDigits(id))
+	}
+	return out, nil
+}
+
+// checkLengths checks (field, value) pairs in order.
+func checkLengths(fields [][2]string) error {
+	for _, f := range fields {
+		if err := checkLength(f[0], f[1]); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func checkLength(field, v string) error {
+	if utf8.RuneCountInString(v) > maxFieldLen {
+		return sijil.Errorf(sijil.Invalid, "archive.too_long",
+			"%s is longer than %d characters", field, maxFieldLen)
+	}
+	if !utf8.ValidString(v) {
+		return sijil.Errorf(sijil.Invalid, "archive.not_utf8", "%s is not valid UTF-8", field)
+	}
+	return nil
+}
+
+// parseYesNo reads a flag as a form, a manifest or the command line
+// writes it; ok is false for anything else.
+func parseYesNo(s string) (v, ok bool) {
+	switch strings.ToLower(strings.TrimSpace(s)) {
+	case "yes", "true", "1":
+		return true, true
+	case "no", "false", "0":
+		return false, true
+	}
+	return false, false
+}

@@ -1,0 +1,383 @@
+package archive_test
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"reflect"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/sijil-municipality/sijil"
+	"github.com/sijil-municipality/sijil/archive"
+)
+
+// validID is a national ID with a valid check digit; in tests it must
+// never show up in an event.
+const validID = "123456782"
+
+// ingestPage ingests a one-page scan drawn with the lines, with meta.
+func (f *fixture) ingestPage(t *testing.T, meta archive.Metadata, lines ...string) archive.Record {
+	t.Helper()
+	data := encodePNG(t, textPage(t, append(lines, pageLines...)))
+	rec, existed, err := f.in.Ingest(context.Background(), bytes.NewReader(data), meta)
+	if err != nil || existed {
+		t.Fatalf("Ingest(%v) = %v, existed %v", lines, err, existed)
+	}
+	return rec
+}
+
+// lastIndexed returns what the index was last given for the record.
+func (f *fixture) lastIndexed(t *testing.T, recordID string) archive.PageText {
+	t.Helper()
+	f.index.mu.Lock()
+	defer f.index.mu.Unlock()
+	for i := len(f.index.pages) - 1; i >= 0; i-- {
+		if f.index.pages[i].RecordID == recordID {
+			return f.index.pages[i]
+		}
+	}
+	t.Fatalf("record %s was never indexed", recordID)
+	return archive.PageText{}
+}
+
+// eventKinds lists the kinds of the record's events, oldest first, and
+// fails the test if any event's detail holds the test's national ID.
+func (f *fixture) eventKinds(t *testing.T, recordID string) []string {
+	t.Helper()
+	events, err := f.store.Events(context.Background(), recordID, 100)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var kinds []string
+	for _, e := range events {
+		if strings.Contains(e.Detail, validID) {
+			t.Errorf("event %s holds a national ID: %q", e.Kind, e.Detail)
+		}
+		kinds = append(kinds, e.Kind+" "+e.Actor)
+	}
+	return kinds
+}
+
+func TestIngestKeepsStructuredFields(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, "eng")
+	rec := f.ingestPage(t, archive.Metadata{Filename: "permit.png",
+		RecordType: "building_permit", Reference: " ١٠١/١٩٩٨ ", Date: "١٩٩٨-٠٥-٠٢",
+		Names: []string{" أحمد  الخطيب ", "", "سعاد الخطيب"}, NationalIDs: []string{"١٢٣٤٥٦٧٨٢"},
+		Parcel: "١٢٣", Plot: "۴۵", Neighbourhood: "الرمال", Street: "Omar Al-Mukhtar St",
+		Source: "R1/B2", Origin: "/scans/permit.png", Actor: "huda"})
+
+	got, err := f.store.RecordByID(context.Background(), rec.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := rec
+	want.Reference, want.Date, want.Year = "101/1998", "1998-05-02", 1998
+	want.Names = []string{"أحمد الخطيب", "سعاد الخطيب"}
+	want.NationalIDs, want.Parcel, want.Plot = []string{validID}, "123", "45"
+	want.Neighbourhood, want.Street = "الرمال", "Omar Al-Mukhtar St"
+	want.Source, want.Origin = "R1/B2", "/scans/permit.png"
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("stored record:\n got %+v\nwant %+v", got, want)
+	}
+
+	p := f.lastIndexed(t, rec.ID)
+	if p.Parcel != "123" || p.Plot != "45" || p.Year != 1998 ||
+		!slices.Equal(p.Names, want.Names) || p.Street != want.Street {
+		t.Errorf("indexed page lacks the record's fields: %+v", p)
+	}
+	if kinds := f.eventKinds(t, rec.ID); !slices.Equal(kinds, []string{
+		"record.ingested huda"}) {
+		t.Errorf("events %q, want one ingest by huda", kinds)
+	}
+}
+
+func TestIngestRefusesBadFields(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, "eng")
+	tests := []struct {
+		name string
+		meta archive.Metadata
+		key  string
+	}{
+		{"date", archive.Metadata{Date: "1998-13-01"}, "archive.date"},
+		{"date format", archive.Metadata{Date: "2/5/1998"}, "archive.date"},
+		{"record type", archive.Metadata{RecordType: "letter"}, "archive.record_type"},
+		{"national id", archive.Metadata{NationalIDs: []string{"123456789"}},
+			"archive.national_id"},
+		{"name", archive.Metadata{Names: []string{"a;b"}}, "archive.name"},
+		{"too long", archive.Metadata{Street: strings.Repeat("ش", 501)}, "archive.too_long"},
+	}
+	data := encodePNG(t, textPage(t, pageLines))
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, _, err := f.in.Ingest(context.Background(), bytes.NewReader(data), tt.meta)
+			se := wantKind(t, err, sijil.Invalid, tt.key)
+			if strings.Contains(se.Message, "123456789") {
+				t.Errorf("the refusal quotes the national ID: %q", se.Message)
+			}
+		})
+	}
+	if r, p := f.countRows(t); r != 0 || p != 0 {
+		t.Errorf("refused ingests left %d records and %d pages", r, p)
+	}
+}
+
+func TestDuplicatesAreFlaggedNotDropped(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, "eng")
+	ctx := context.Background()
+	a := f.ingestPage(t, archive.Metadata{RecordType: "building_permit", Reference: "7/1998",
+		Parcel: "12", Origin: "/box1/a.png"}, "Permit A")
+	b := f.ingestPage(t, archive.Metadata{RecordType: "deed", Reference: "٧/١٩٩٨",
+		Parcel: "12", Origin: "/box1/b.png"}, "Deed B")
+	c := f.ingestPage(t, archive.Metadata{RecordType: "building_permit", Reference: "8/1998",
+		Parcel: "١٢", Origin: "/box1/c.png"}, "Permit C")
+
+	// A resumed import reads a's file again from the same place: nothing
+	// new. The same bytes from two other places raise one flag.
+	dataA := encodePNG(t, textPage(t, append([]string{"Permit A"}, pageLines...)))
+	for _, origin := range []string{"/box1/a.png", "/box2/copy.png", "/box3/copy.png"} {
+		rec, existed, err := f.in.Ingest(ctx, bytes.NewReader(dataA),
+			archive.Metadata{Origin: origin, Filename: "copy.png"})
+		if err != nil || !existed || rec.ID != a.ID {
+			t.Fatalf("re-ingest from %s = %s, %v, %v", origin, rec.ID, existed, err)
+		}
+	}
+
+	flags, err := f.store.Duplicates(ctx, archive.DuplicateFilter{Status: archive.DupOpen})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{
+		"same_reference " + a.ID + " " + b.ID,
+		"same_type_and_parcel " + a.ID + " " + c.ID,
+		"same_bytes " + a.ID + " " + a.ID,
+	}
+	if got := flagPairs(flags); !slices.Equal(got, want) {
+		t.Errorf("flags:\n got %q\nwant %q", got, want)
+	}
+	if r, _ := f.countRows(t); r != 3 {
+		t.Errorf("%d records, want 3: duplicates are kept", r)
+	}
+	decideFlags(t, f, flags, a.ID)
+}
+
+// decideFlags decides the flags and checks that a decision is kept and
+// refused without a valid status, a name and a note.
+func decideFlags(t *testing.T, f *fixture, flags []archive.DuplicateFlag, recordID string) {
+	t.Helper()
+	ctx := context.Background()
+	bad := []struct {
+		d   archive.Decision
+		key string
+	}{
+		{archive.Decision{Status: "open", By: "huda", Note: "n"}, "archive.decision"},
+		{archive.Decision{Status: "merge", By: "huda", Note: "n"}, "archive.decision"},
+		{archive.Decision{Status: archive.DupKept, Note: "n"}, "archive.no_editor"},
+		{archive.Decision{Status: archive.DupKept, By: "huda"}, "archive.no_reason"},
+	}
+	for _, tt := range bad {
+		_, err := f.store.Decide(ctx, flags[0].ID, tt.d)
+		wantKind(t, err, sijil.Invalid, tt.key)
+	}
+	_, err := f.store.Decide(ctx, "dup_0000000000000000",
+		archive.Decision{Status: archive.DupKept, By: "huda", Note: "n"})
+	wantKind(t, err, sijil.NotFound, "archive.duplicate_not_found")
+
+	got, err := f.store.Decide(ctx, flags[0].ID, archive.Decision{
+		Status: archive.DupNotDuplicate, By: "huda", Note: "two permits, two buildings"})
+	if err != nil || got.Status != archive.DupNotDuplicate || got.DecidedBy != "huda" ||
+		got.DecidedAt.IsZero() {
+		t.Fatalf("Decide = %+v, %v", got, err)
+	}
+	open, err := f.store.Duplicates(ctx, archive.DuplicateFilter{Status: archive.DupOpen})
+	if err != nil || len(open) != len(flags)-1 {
+		t.Errorf("%d open flags after a decision, want %d (%v)", len(open), len(flags)-1, err)
+	}
+	all, err := f.store.Duplicates(ctx, archive.DuplicateFilter{RecordID: recordID})
+	if err != nil || len(all) != len(flags) || all[0].Note != "two permits, two buildings" {
+		t.Errorf("flags of %s: %+v, %v", recordID, all, err)
+	}
+}
+
+func flagPairs(flags []archive.DuplicateFlag) []string {
+	var out []string
+	for _, d := range flags {
+		out = append(out, d.Reason+" "+d.RecordID+" "+d.OtherID)
+	}
+	return out
+}
+
+func TestUpdateKeepsHistoryAndReindexes(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, "eng")
+	ctx := context.Background()
+	other := f.ingestPage(t, archive.Metadata{RecordType: "deed", Parcel: "77"}, "Deed")
+	rec := f.ingestPage(t, archive.Metadata{RecordType: "deed", Parcel: "70",
+		Title: "old title", Names: []string{"خالد"}}, "Deed of sale")
+	s := f.store.WithIndexer(f.index)
+
+	var u archive.Update
+	mustDo(t, u.Set("parcel", "٧٧"))
+	mustDo(t, u.Set("national_ids", validID))
+	mustDo(t, u.Set("restricted", "yes"))
+	got, err := s.Update(ctx, rec.ID, u, archive.Change{By: "huda", Reason: "register 4"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Parcel != "77" || got.Title != "old title" || !slices.Equal(got.Names,
+		[]string{"خالد"}) || !got.Restricted || !slices.Equal(got.NationalIDs,
+		[]string{validID}) {
+		t.Errorf("after Update: %+v", got)
+	}
+	if p := f.lastIndexed(t, rec.ID); p.Parcel != "77" {
+		t.Errorf("index still has parcel %q", p.Parcel)
+	}
+
+	history, err := s.History(ctx, rec.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var lines []string
+	for _, e := range history {
+		lines = append(lines, fmt.Sprintf("%d %s %q→%q %s %s", e.Page, e.Field, e.Old, e.New,
+			e.By, e.Reason))
+	}
+	want := []string{
+		`0 national_ids ""→"123456782" huda register 4`,
+		`0 parcel "70"→"77" huda register 4`,
+		`0 restricted "false"→"true" huda register 4`,
+	}
+	if !slices.Equal(lines, want) {
+		t.Errorf("history:\n got %q\nwant %q", lines, want)
+	}
+	// The edit and the flag it raised happen at one instant, in either order.
+	kinds := f.eventKinds(t, rec.ID)
+	slices.Sort(kinds)
+	if !slices.Equal(kinds, []string{"duplicate.flagged huda", "record.edited huda",
+		"record.ingested "}) {
+		t.Errorf("events %q", kinds)
+	}
+	flags, err := s.Duplicates(ctx, archive.DuplicateFilter{RecordID: other.ID})
+	if err != nil || len(flags) != 1 || flags[0].Reason != archive.DupSameTypeAndParcel {
+		t.Errorf("the edit raised flags %+v, %v; want one same type and parcel", flags, err)
+	}
+
+	// The same values again change nothing and record nothing.
+	if _, err := s.Update(ctx, rec.ID, u, archive.Change{By: "huda", Reason: "again"}); err != nil {
+		t.Fatal(err)
+	}
+	if again, _ := s.History(ctx, rec.ID); len(again) != len(history) {
+		t.Errorf("a no-op update wrote %d history rows", len(again)-len(history))
+	}
+}
+
+func TestUpdateRefusesBadValues(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, "eng")
+	ctx := context.Background()
+	rec := f.ingestPage(t, archive.Metadata{RecordType: "deed", Parcel: "70"}, "Deed")
+	s := f.store.WithIndexer(f.index)
+	ok := archive.Change{By: "huda", Reason: "register 4"}
+	tests := []struct {
+		field, value string
+		change       archive.Change
+		kind         sijil.Kind
+		key          string
+	}{
+		{"date", "1998-02-30", ok, sijil.Invalid, "archive.date"},
+		{"record_type", "letter", ok, sijil.Invalid, "archive.record_type"},
+		{"national_ids", "123456782;123456789", ok, sijil.Invalid, "archive.national_id"},
+		{"parcel", "71", archive.Change{Reason: "r"}, sijil.Invalid, "archive.no_editor"},
+		{"parcel", "71", archive.Change{By: "huda", Reason: " "}, sijil.Invalid,
+			"archive.no_reason"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.field+"="+tt.value, func(t *testing.T) {
+			var u archive.Update
+			mustDo(t, u.Set(tt.field, tt.value))
+			_, err := s.Update(ctx, rec.ID, u, tt.change)
+			wantKind(t, err, tt.kind, tt.key)
+		})
+	}
+
+	var u archive.Update
+	wantKind(t, u.Set("owner", "x"), sijil.Invalid, "archive.unknown_field")
+	wantKind(t, u.Set("restricted", "maybe"), sijil.Invalid, "archive.restricted")
+	mustDo(t, u.Set("parcel", "71"))
+	_, err := s.Update(ctx, "rec_0000000000000000", u, ok)
+	wantKind(t, err, sijil.NotFound, "archive.record_not_found")
+	if _, err := f.store.Update(ctx, rec.ID, u, ok); err == nil {
+		t.Error("a Store without an Indexer made a correction search would not see")
+	}
+
+	got, err := f.store.RecordByID(ctx, rec.ID)
+	if err != nil || got.Parcel != "70" {
+		t.Errorf("refused updates changed the record: %+v, %v", got, err)
+	}
+	if h, err := f.store.History(ctx, rec.ID); err != nil || len(h) != 0 {
+		t.Errorf("refused updates left history %+v, %v", h, err)
+	}
+}
+
+func TestEditPageText(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, "eng")
+	ctx := context.Background()
+	rec := f.ingestPage(t, archive.Metadata{}, "Permit")
+	s := f.store.WithIndexer(f.index)
+	c := archive.Change{By: "huda", Reason: "OCR misread the parcel"}
+
+	page, err := s.EditPageText(ctx, rec.ID, 1, "رخصة بناء على القطعة ١٢٠٧", c)
+	if err != nil || page.Text != "رخصة بناء على القطعة ١٢٠٧" {
+		t.Fatalf("EditPageText = %+v, %v", page, err)
+	}
+	if p := f.lastIndexed(t, rec.ID); p.Text != page.Text {
+		t.Errorf("index has %q", p.Text)
+	}
+	h, err := s.History(ctx, rec.ID)
+	if err != nil || len(h) != 1 || h[0].Page != 1 || h[0].Field != "text" ||
+		!strings.Contains(h[0].Old, "ARCHIVE") || h[0].New != page.Text {
+		t.Errorf("history %+v, %v", h, err)
+	}
+
+	_, err = s.EditPageText(ctx, rec.ID, 2, "x", c)
+	wantKind(t, err, sijil.NotFound, "archive.page_not_found")
+	_, err = s.EditPageText(ctx, rec.ID, 1, "x", archive.Change{By: "huda"})
+	wantKind(t, err, sijil.Invalid, "archive.no_reason")
+}
+
+func TestRestrictedViewsAndExportsAreEvents(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, "eng")
+	ctx := context.Background()
+	open := f.ingestPage(t, archive.Metadata{}, "Open")
+	closed := f.ingestPage(t, archive.Metadata{Restricted: true}, "Closed")
+
+	if _, _, err := f.store.ViewRecord(ctx, open.ID, ""); err != nil {
+		t.Errorf("viewing an open record: %v", err)
+	}
+	_, _, err := f.store.ViewRecord(ctx, closed.ID, "")
+	wantKind(t, err, sijil.Forbidden, "archive.anonymous_access")
+	rec, pages, err := f.store.ViewRecord(ctx, closed.ID, "huda")
+	if err != nil || rec.ID != closed.ID || len(pages) != 1 {
+		t.Fatalf("ViewRecord = %s, %d pages, %v", rec.ID, len(pages), err)
+	}
+	for _, id := range []string{open.ID, closed.ID} {
+		if _, err := f.store.ExportRecord(ctx, id, "sami", "certified copy"); err != nil {
+			t.Fatal(err)
+		}
+	}
+
+	if k := f.eventKinds(t, open.ID); !slices.Equal(k, []string{"record.ingested ",
+		"record.exported sami"}) {
+		t.Errorf("open record's events %q", k)
+	}
+	if k := f.eventKinds(t, closed.ID); !slices.Equal(k, []string{"record.ingested ",
+		"record.restricted_viewed huda", "record.exported sami"}) {
+		t.Errorf("restricted record's events %q", k)
+	}
+}
