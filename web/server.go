@@ -3,7 +3,6 @@
 package web
 
 import (
-	"bytes"
 	"context"
 	"embed"
 	"encoding/json"
@@ -18,6 +17,8 @@ import (
 	"github.com/go-chi/httprate"
 
 	"github.com/sijil-municipality/sijil"
+	"github.com/sijil-municipality/sijil/accounts"
+	"github.com/sijil-municipality/sijil/notify"
 	"github.com/sijil-municipality/sijil/verify"
 )
 
@@ -32,15 +33,17 @@ type PublicLog interface {
 	Leaf(ctx context.Context, index uint64) ([]byte, error)
 }
 
-// Server serves the public pages. Build it with New.
+// Server serves the portal and the public verify pages. Build it with New.
 type Server struct {
-	cfg   Config
-	log   *slog.Logger
-	pages *template.Template
+	cfg      Config
+	log      *slog.Logger
+	pages    map[string]*template.Template // one set per language, each with its T
+	catalogs map[string]catalog
 }
 
 // Config is what the server needs. Registry and Log may be nil on a
 // verify node that holds no certificate data: tokens are still checked.
+// Accounts may be nil too: the portal's pages are then not served.
 type Config struct {
 	Verifier *verify.Verifier
 	Registry verify.Registry
@@ -60,17 +63,31 @@ type Config struct {
 	// minute; 0 turns the limit off (for load tests on loopback).
 	VerifyRate int
 
+	// Accounts signs citizens and staff in; nil on a verify-only node.
+	Accounts *accounts.Service
+
+	// SecureCookies marks cookies Secure; set it whenever browsers reach
+	// the server over HTTPS, even through a proxy that ends TLS.
+	SecureCookies bool
+
+	// AuthRate is how many sign-in, registration and code requests one
+	// client address may make a minute; AccountRate how many may name one
+	// national ID or sign-in name. 0 turns a limit off (tests only).
+	AuthRate    int
+	AccountRate int
+
+	// Demo serves the development outbox at /dev/outbox, to anyone: demo
+	// data only. Outbox is where the demo notifier keeps messages.
+	Demo   bool
+	Outbox *notify.Outbox
+
 	Logger *slog.Logger
 }
 
-// New parses the templates, failing fast on a broken one, and returns the
-// server.
+// New parses the templates once per language, failing fast on a broken
+// one, and returns the server.
 func New(cfg Config) (*Server, error) {
-	pages, err := template.New("").Funcs(template.FuncMap{
-		"when":   readableTime,
-		"kind":   kindName,
-		"reason": reasonName,
-	}).ParseFS(templateFS, "templates/*.html")
+	cats, err := loadCatalogs()
 	if err != nil {
 		return nil, err
 	}
@@ -78,10 +95,36 @@ func New(cfg Config) (*Server, error) {
 	if log == nil {
 		log = slog.Default()
 	}
-	return &Server{cfg: cfg, log: log, pages: pages}, nil
+	s := &Server{cfg: cfg, log: log, catalogs: cats, pages: map[string]*template.Template{}}
+	for _, lang := range languages {
+		t, err := template.New("").Funcs(template.FuncMap{
+			"when":   readableTime,
+			"kind":   kindName,
+			"reason": reasonName,
+			"T": func(key string, args ...any) string {
+				return s.translate(lang, key, args...)
+			},
+			"other": otherLang,
+			"has":   func(u *accounts.User, role string) bool { return u != nil && u.Has(role) },
+		}).ParseFS(templateFS, "templates/*.html")
+		if err != nil {
+			return nil, err
+		}
+		s.pages[lang] = t
+	}
+	return s, nil
 }
 
-// Handler returns the routes, registered in one place.
+// otherLang is the language the header's switch offers.
+func otherLang(lang string) string {
+	if lang == langAR {
+		return langEN
+	}
+	return langAR
+}
+
+// Handler returns the routes, registered in one place. Each group states
+// who may reach its routes; TestAuthorization holds every route to it.
 func (s *Server) Handler() http.Handler {
 	r := chi.NewRouter()
 	// No RealIP: it trusts X-Forwarded-For from anyone, which would let a
@@ -91,12 +134,13 @@ func (s *Server) Handler() http.Handler {
 	// Pages are compressed for phones on weak networks; the JSON API is
 	// small, and compressing it cost more CPU and memory than it saved.
 	r.Use(middleware.Compress(1, "text/html"))
+	r.Use(chooseLang)
 
 	r.NotFound(s.handle(func(http.ResponseWriter, *http.Request) error {
 		return sijil.Errorf(sijil.NotFound, "web.not_found", "There is no such page.")
 	}))
-	r.Get("/", s.handle(s.home))
 	r.Get("/healthz", func(w http.ResponseWriter, _ *http.Request) { w.Write([]byte("ok\n")) })
+	r.Get("/lang", s.handle(s.setLang))
 
 	// Public verification: no session, a rate limit per client so that
 	// nobody can probe ids in bulk, short caching since a certificate can
@@ -126,6 +170,59 @@ func (s *Server) Handler() http.Handler {
 		r.Get("/log/proof/inclusion", s.handle(s.logInclusion))
 		r.Get("/log/proof/consistency", s.handle(s.logConsistency))
 	}
+
+	if s.cfg.Accounts == nil {
+		r.Get("/", s.handle(s.home))
+		return r
+	}
+
+	// The portal: sessions, and no form posted from another site.
+	r.Group(func(r chi.Router) {
+		r.Use(s.portalHeaders, s.crossOrigin(), s.loadSession)
+		r.Get("/", s.handle(s.home))
+
+		// Signing in, out and up. Each form post is limited per client
+		// address and per account it names, against password guessing.
+		r.Get("/login", s.handle(s.loginForm))
+		r.With(s.authLimits("national_id")...).Post("/login", s.handle(s.login))
+		r.Get("/register", s.handle(s.registerForm))
+		r.With(s.authLimits("national_id")...).Post("/register", s.handle(s.register))
+		r.Get("/reset", s.handle(s.resetForm))
+		r.With(s.authLimits("national_id")...).Post("/reset", s.handle(s.resetRequest))
+		r.With(s.authLimits("national_id")...).Post("/reset/confirm",
+			s.handle(s.resetConfirm))
+		r.Get("/staff/login", s.handle(s.staffLoginForm))
+		r.With(s.authLimits("login")...).Post("/staff/login", s.handle(s.staffLogin))
+		r.Post("/logout", s.handle(s.logout))
+		if s.cfg.Demo && s.cfg.Outbox != nil {
+			r.Get("/dev/outbox", s.handle(s.outbox))
+		}
+
+		// Citizens' pages.
+		r.Group(func(r chi.Router) {
+			r.Use(s.RequireCitizen)
+			r.Get("/account", s.handle(s.account))
+			s.citizenRoutes(r)
+		})
+
+		// Staff pages: any staff member here; each area narrows by role.
+		r.Group(func(r chi.Router) {
+			r.Use(s.RequireStaff())
+			r.Get("/staff", s.handle(s.staffHome))
+		})
+		r.Group(func(r chi.Router) {
+			r.Use(s.RequireStaff(accounts.RoleClerk, accounts.RoleSupervisor))
+			s.clerkRoutes(r)
+		})
+		r.Group(func(r chi.Router) {
+			r.Use(s.RequireStaff(accounts.RoleArchivist))
+			s.archivistRoutes(r)
+		})
+		r.Group(func(r chi.Router) {
+			r.Use(s.RequireStaff(accounts.RoleAdmin))
+			s.adminRoutes(r)
+		})
+	})
 	return r
 }
 
@@ -149,20 +246,26 @@ func (s *Server) handle(h handlerFunc) http.HandlerFunc {
 }
 
 func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
-	status := statusOf(sijil.KindOf(err))
+	status := statusFor(err)
+	s.logFailure(r, status, err)
+
+	key, msg := sijil.UserMessage(err)
+	if wantsJSON(r) {
+		writeJSON(w, status, map[string]string{"error": msg, "key": key})
+		return
+	}
+	s.show(w, r, status, "error.html", Page{Title: s.T(r, "error.title"),
+		Message: s.userMessage(Lang(r.Context()), err)})
+}
+
+// logFailure logs a failed request once: 5xx at Error, the rest at Warn.
+func (s *Server) logFailure(r *http.Request, status int, err error) {
 	level := slog.LevelWarn
 	if status >= 500 {
 		level = slog.LevelError
 	}
 	s.log.Log(r.Context(), level, "request failed", "request_id",
 		middleware.GetReqID(r.Context()), "path", r.URL.Path, "status", status, "err", err)
-
-	_, msg := sijil.UserMessage(err)
-	if wantsJSON(r) {
-		writeJSON(w, status, map[string]string{"error": msg})
-		return
-	}
-	s.render(w, status, "error.html", page{Title: "خطأ · Error", Message: msg})
 }
 
 func statusOf(k sijil.Kind) int {
@@ -183,28 +286,6 @@ func statusOf(k sijil.Kind) int {
 		return http.StatusServiceUnavailable
 	}
 	return http.StatusInternalServerError
-}
-
-// page is the view model every template gets.
-type page struct {
-	Title   string
-	Message string
-	Result  *verify.Result
-	Code    string
-}
-
-// render executes a template into a buffer first, so that a failing
-// template never sends half a page.
-func (s *Server) render(w http.ResponseWriter, status int, name string, p page) {
-	var buf bytes.Buffer
-	if err := s.pages.ExecuteTemplate(&buf, name, p); err != nil {
-		s.log.Error("render page", "template", name, "err", err)
-		http.Error(w, "internal error", http.StatusInternalServerError)
-		return
-	}
-	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	w.WriteHeader(status)
-	w.Write(buf.Bytes())
 }
 
 // kindName names a certificate kind in Arabic with English.

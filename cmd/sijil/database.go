@@ -13,9 +13,11 @@ import (
 	_ "github.com/jackc/pgx/v5/stdlib" // PostgreSQL, the production database
 
 	"github.com/sijil-municipality/sijil"
+	"github.com/sijil-municipality/sijil/accounts"
 	"github.com/sijil-municipality/sijil/archive"
 	"github.com/sijil-municipality/sijil/certs"
 	"github.com/sijil-municipality/sijil/certs/issuancelog"
+	"github.com/sijil-municipality/sijil/notify"
 )
 
 // maxPostgresConns bounds the PostgreSQL pool of one process: several
@@ -130,7 +132,7 @@ func migratePostgres(ctx context.Context, db *sql.DB) error {
 // schema is brought up to date.
 func migrateAll(ctx context.Context, db *sql.DB, dialect string) error {
 	for _, migrate := range []func(context.Context, *sql.DB, string) error{
-		archive.Migrate, certs.Migrate, issuancelog.Migrate,
+		archive.Migrate, certs.Migrate, issuancelog.Migrate, accounts.Migrate, notify.Migrate,
 	} {
 		if err := migrate(ctx, db, dialect); err != nil {
 			return err

@@ -34,6 +34,8 @@ Commands:
   bundle  [--data DIR] --out FILE
   fixity  [--data DIR] --all | --rota N
   reindex [--data DIR]
+  staff   add [--data DIR] --name LOGIN --role ROLE[,ROLE] [--full-name NAME] [--phone N]
+          [--password-stdin]
 
 --data defaults to $SIJIL_DATA, else ./data.
 --database-url (default $SIJIL_DATABASE_URL) puts the tables in PostgreSQL
@@ -78,6 +80,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		"bundle":    env.bundle,
 		"fixity":    env.fixity,
 		"reindex":   env.reindex,
+		"staff":     env.staff,
 	}
 	cmd, ok := commands[args[0]]
 	if !ok {

@@ -6,9 +6,11 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/sijil-municipality/sijil/certs"
+	"github.com/sijil-municipality/sijil/notify"
 	"github.com/sijil-municipality/sijil/verify"
 	"github.com/sijil-municipality/sijil/web"
 )
@@ -21,6 +23,12 @@ func (e *env) serve(ctx context.Context, args []string) error {
 	demo := fs.Bool("demo", false, "on an empty archive, add demo records and a certificate")
 	verifyRate := fs.Int("verify-rate", 120,
 		"verify requests a minute allowed per client address (0: no limit)")
+	secureCookies := fs.Bool("secure-cookies", false,
+		"mark cookies Secure: set it whenever browsers reach the portal over HTTPS")
+	authRate := fs.Int("auth-rate", 20,
+		"sign-in, registration and code requests a minute per client address")
+	accountRate := fs.Int("account-rate", 5,
+		"sign-in and code requests a minute naming one national ID or staff name")
 	if err := fs.Parse(args); err != nil {
 		return flagError(err)
 	}
@@ -46,6 +54,17 @@ func (e *env) serve(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
+	// Without a gateway, messages go to the outbox in a demo and nowhere
+	// otherwise: a reset code must never be logged. TODO(#5): SMS gateway.
+	outbox := &notify.Outbox{DB: a.db, Log: e.log}
+	var notifier notify.Notifier = notify.Log{Log: e.log}
+	if *demo {
+		notifier = outbox
+	}
+	accts, err := a.accounts(notifier)
+	if err != nil {
+		return err
+	}
 	store := &certs.Store{DB: a.db}
 	srv, err := web.New(web.Config{
 		Verifier: &verify.Verifier{Keys: keySet, LogKey: a.logVerifierKey},
@@ -56,8 +75,14 @@ func (e *env) serve(ctx context.Context, args []string) error {
 		Revocations: func(ctx context.Context) ([]byte, error) {
 			return certs.SignedRevocationList(ctx, store, kr, office, time.Now())
 		},
-		VerifyRate: *verifyRate,
-		Logger:     e.log,
+		VerifyRate:    *verifyRate,
+		Accounts:      accts,
+		SecureCookies: *secureCookies || strings.HasPrefix(*publicURL, "https://"),
+		AuthRate:      *authRate,
+		AccountRate:   *accountRate,
+		Demo:          *demo,
+		Outbox:        outbox,
+		Logger:        e.log,
 	})
 	if err != nil {
 		return err
@@ -80,6 +105,10 @@ func (e *env) serve(ctx context.Context, args []string) error {
 		if err := e.addDemo(ctx, a, *publicURL); err != nil {
 			ln.Close()
 			return fmt.Errorf("demo data: %w", err)
+		}
+		if err := e.addDemoAccounts(ctx, accts); err != nil {
+			ln.Close()
+			return fmt.Errorf("demo accounts: %w", err)
 		}
 	}
 	fmt.Fprintf(e.stdout, "Sijil is serving on %s\n", base)

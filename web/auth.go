@@ -1,0 +1,173 @@
+package web
+
+import (
+	"net/http"
+	"net/url"
+	"time"
+
+	"github.com/sijil-municipality/sijil/accounts"
+	"github.com/sijil-municipality/sijil/notify"
+)
+
+// The pages where people sign up, in and out, and reset a password.
+
+func (s *Server) loginForm(w http.ResponseWriter, r *http.Request) error {
+	s.show(w, r, http.StatusOK, "login.html", Page{Title: s.T(r, "login.title"),
+		Form: url.Values{"next": {r.URL.Query().Get("next")}}})
+	return nil
+}
+
+func (s *Server) login(w http.ResponseWriter, r *http.Request) error {
+	p := Page{Title: s.T(r, "login.title")}
+	u, err := s.cfg.Accounts.AuthenticateCitizen(r.Context(), r.PostFormValue("national_id"),
+		r.PostFormValue("password"))
+	if err != nil {
+		return s.showForm(w, r, "login.html", p, err)
+	}
+	if err := s.signIn(w, r, u); err != nil {
+		return err
+	}
+	s.log.Info("signed in", "user_id", u.ID, "request_id", requestID(r))
+	next := localPath(r.PostFormValue("next"))
+	if next == "/" {
+		next = "/account"
+	}
+	http.Redirect(w, r, next, http.StatusSeeOther)
+	return nil
+}
+
+func (s *Server) registerForm(w http.ResponseWriter, r *http.Request) error {
+	s.show(w, r, http.StatusOK, "register.html", Page{Title: s.T(r, "register.title")})
+	return nil
+}
+
+func (s *Server) register(w http.ResponseWriter, r *http.Request) error {
+	p := Page{Title: s.T(r, "register.title")}
+	if r.PostFormValue("password") != r.PostFormValue("password2") {
+		return s.showForm(w, r, "register.html", p, errPasswordsDiffer())
+	}
+	u, err := s.cfg.Accounts.Register(r.Context(), accounts.Registration{
+		NationalID: r.PostFormValue("national_id"),
+		FullName:   r.PostFormValue("full_name"),
+		Phone:      r.PostFormValue("phone"),
+		Password:   r.PostFormValue("password"),
+	})
+	if err != nil {
+		return s.showForm(w, r, "register.html", p, err)
+	}
+	if err := s.signIn(w, r, u); err != nil {
+		return err
+	}
+	http.Redirect(w, r, "/account?welcome=1", http.StatusSeeOther)
+	return nil
+}
+
+func (s *Server) logout(w http.ResponseWriter, r *http.Request) error {
+	if c, err := r.Cookie(s.cookieName()); err == nil {
+		if err := s.cfg.Accounts.EndSession(r.Context(), c.Value); err != nil {
+			return err
+		}
+	}
+	s.clearSessionCookie(w)
+	http.Redirect(w, r, "/", http.StatusSeeOther)
+	return nil
+}
+
+func (s *Server) account(w http.ResponseWriter, r *http.Request) error {
+	p := Page{Title: s.T(r, "account.title")}
+	if r.URL.Query().Get("welcome") != "" {
+		p.Flash = s.T(r, "account.welcome")
+	}
+	s.show(w, r, http.StatusOK, "account.html", p)
+	return nil
+}
+
+func (s *Server) staffLoginForm(w http.ResponseWriter, r *http.Request) error {
+	s.show(w, r, http.StatusOK, "staff_login.html", Page{Title: s.T(r, "staff_login.title"),
+		Form: url.Values{"next": {r.URL.Query().Get("next")}}})
+	return nil
+}
+
+func (s *Server) staffLogin(w http.ResponseWriter, r *http.Request) error {
+	p := Page{Title: s.T(r, "staff_login.title")}
+	u, err := s.cfg.Accounts.AuthenticateStaff(r.Context(), r.PostFormValue("login"),
+		r.PostFormValue("password"), r.PostFormValue("totp"))
+	if err != nil {
+		return s.showForm(w, r, "staff_login.html", p, err)
+	}
+	if err := s.signIn(w, r, u); err != nil {
+		return err
+	}
+	s.log.Info("staff signed in", "user_id", u.ID, "request_id", requestID(r))
+	next := localPath(r.PostFormValue("next"))
+	if next == "/" {
+		next = "/staff"
+	}
+	http.Redirect(w, r, next, http.StatusSeeOther)
+	return nil
+}
+
+func (s *Server) staffHome(w http.ResponseWriter, r *http.Request) error {
+	s.show(w, r, http.StatusOK, "staff.html", Page{Title: s.T(r, "staff.title")})
+	return nil
+}
+
+// resetForm asks for the national ID to send a code to; with sent=1 it
+// asks for the code and the new password.
+func (s *Server) resetForm(w http.ResponseWriter, r *http.Request) error {
+	s.show(w, r, http.StatusOK, "reset.html", Page{Title: s.T(r, "reset.title")})
+	return nil
+}
+
+func (s *Server) resetRequest(w http.ResponseWriter, r *http.Request) error {
+	p := Page{Title: s.T(r, "reset.title")}
+	if err := s.cfg.Accounts.RequestReset(r.Context(), r.PostFormValue("national_id")); err != nil {
+		return s.showForm(w, r, "reset.html", p, err)
+	}
+	// The same answer whether or not the account exists.
+	p.Flash = s.T(r, "reset.sent")
+	p.Form = url.Values{"national_id": {r.PostFormValue("national_id")}}
+	p.Data = resetStep{CodeSent: true}
+	s.show(w, r, http.StatusOK, "reset.html", p)
+	return nil
+}
+
+// resetStep says which half of the reset page to show.
+type resetStep struct{ CodeSent bool }
+
+func (s *Server) resetConfirm(w http.ResponseWriter, r *http.Request) error {
+	p := Page{Title: s.T(r, "reset.title"), Data: resetStep{CodeSent: true}}
+	if r.PostFormValue("password") != r.PostFormValue("password2") {
+		return s.showForm(w, r, "reset.html", p, errPasswordsDiffer())
+	}
+	err := s.cfg.Accounts.ResetPassword(r.Context(), r.PostFormValue("national_id"),
+		r.PostFormValue("code"), r.PostFormValue("password"))
+	if err != nil {
+		return s.showForm(w, r, "reset.html", p, err)
+	}
+	s.show(w, r, http.StatusOK, "login.html", Page{Title: s.T(r, "login.title"),
+		Flash: s.T(r, "reset.done")})
+	return nil
+}
+
+func (s *Server) outbox(w http.ResponseWriter, r *http.Request) error {
+	msgs, err := s.cfg.Outbox.Latest(r.Context(), 50)
+	if err != nil {
+		return err
+	}
+	// The demo staff accounts share a published TOTP secret; showing its
+	// current code spares a visitor an authenticator app.
+	code, err := accounts.TOTPCode(accounts.DemoTOTPSecret, time.Now())
+	if err != nil {
+		return err
+	}
+	s.show(w, r, http.StatusOK, "outbox.html", Page{Title: s.T(r, "outbox.title"),
+		Data: outboxView{Messages: msgs, DemoTOTP: code}})
+	return nil
+}
+
+// outboxView is the development outbox page's content.
+type outboxView struct {
+	Messages []notify.Sent
+	DemoTOTP string // the demo staff accounts' current code
+}

@@ -1,0 +1,100 @@
+package web
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/go-chi/chi/v5/middleware"
+	"github.com/go-chi/httprate"
+
+	"github.com/sijil-municipality/sijil"
+)
+
+// portalHeaders keeps the portal's pages out of other sites' frames and
+// lets them load nothing from elsewhere: pages have inline CSS and no
+// script.
+func (s *Server) portalHeaders(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h := w.Header()
+		h.Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; "+
+			"img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
+		h.Set("X-Content-Type-Options", "nosniff")
+		h.Set("Referrer-Policy", "same-origin")
+		next.ServeHTTP(w, r)
+	})
+}
+
+// crossOrigin refuses any form post, put or delete a browser sends from
+// another site (CSRF), using the browser's Sec-Fetch-Site and Origin
+// headers; see net/http.CrossOriginProtection. Safe methods pass.
+func (s *Server) crossOrigin() func(http.Handler) http.Handler {
+	cop := http.NewCrossOriginProtection()
+	cop.SetDenyHandler(s.handle(func(http.ResponseWriter, *http.Request) error {
+		return sijil.Errorf(sijil.Forbidden, "web.cross_origin",
+			"This form was sent from another site and was refused. Open Sijil's own page "+
+				"and try again.")
+	}))
+	return cop.Handler
+}
+
+// authLimits are the rate limits of a sign-in or code form: per client
+// address, and per account named in field (hashed, so that the limiter's
+// memory holds no national ID).
+func (s *Server) authLimits(field string) []func(http.Handler) http.Handler {
+	tooMany := httprate.WithLimitHandler(s.handle(
+		func(w http.ResponseWriter, r *http.Request) error {
+			w.Header().Set("Retry-After", "60")
+			return errTooMany
+		}))
+	// A sign-in form is a few hundred bytes; reading more is wasted work.
+	limits := []func(http.Handler) http.Handler{limitBody(maxAuthForm)}
+	if s.cfg.AuthRate > 0 {
+		limits = append(limits, httprate.Limit(s.cfg.AuthRate, time.Minute,
+			httprate.WithKeyFuncs(httprate.KeyByIP), tooMany))
+	}
+	if s.cfg.AccountRate > 0 {
+		limits = append(limits, httprate.Limit(s.cfg.AccountRate, time.Minute,
+			httprate.WithKeyFuncs(func(r *http.Request) (string, error) {
+				v := strings.TrimSpace(sijil.NormalizeDigits(r.PostFormValue(field)))
+				sum := sha256.Sum256([]byte(strings.ToLower(v)))
+				return field + ":" + hex.EncodeToString(sum[:16]), nil
+			}), tooMany))
+	}
+	return limits
+}
+
+// errTooMany is the answer past a rate limit. Its kind is Unavailable
+// (503, "try again later"); statusOf turns this key into 429.
+var errTooMany = sijil.Errorf(sijil.Unavailable, "web.too_many",
+	"Too many attempts. Wait a minute and try again.")
+
+// maxAuthForm bounds the body of a sign-in or code form.
+const maxAuthForm = 16 << 10
+
+func limitBody(n int64) func(http.Handler) http.Handler {
+	return func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			r.Body = http.MaxBytesReader(w, r.Body, n)
+			next.ServeHTTP(w, r)
+		})
+	}
+}
+
+// statusFor is the HTTP status of err.
+func statusFor(err error) int {
+	if errors.Is(err, errTooMany) {
+		return http.StatusTooManyRequests
+	}
+	return statusOf(sijil.KindOf(err))
+}
+
+func errPasswordsDiffer() error {
+	return sijil.Errorf(sijil.Invalid, "web.passwords_differ",
+		"The two passwords are not the same.")
+}
+
+func requestID(r *http.Request) string { return middleware.GetReqID(r.Context()) }

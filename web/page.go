@@ -1,0 +1,106 @@
+package web
+
+import (
+	"bytes"
+	"net/http"
+	"net/url"
+
+	"github.com/sijil-municipality/sijil"
+	"github.com/sijil-municipality/sijil/accounts"
+	"github.com/sijil-municipality/sijil/verify"
+)
+
+// Page is the view model every template gets: the layout reads the base
+// fields, a page's own content goes in Data (or in the form fields).
+// Handlers fill Title and their fields; show fills the rest from the
+// request.
+type Page struct {
+	Title string // already translated: s.T(r, "area.key")
+
+	// Set by show from the request.
+	Lang      string         // "ar" or "en"
+	Dir       string         // "rtl" or "ltr"
+	User      *accounts.User // nil when nobody is signed in
+	Path      string         // the request's path and query, for "come back" links
+	Demo      bool           // the server runs with --demo
+	Bilingual bool           // a public page shown in Arabic with English
+
+	Flash   string     // a one-line confirmation at the top of the page
+	Error   string     // a form's translated error, shown above the form
+	Form    url.Values // what the person typed, to fill a form again
+	Message string     // the error page's translated message
+
+	Data any // the page's own content
+
+	// The public verify pages' content.
+	Result *verify.Result
+	Code   string
+}
+
+// page is the name the verify pages use for Page.
+type page = Page
+
+// show renders the named template with p, after filling p's base fields
+// from the request. It is how every portal handler answers with a page.
+func (s *Server) show(w http.ResponseWriter, r *http.Request, status int, name string, p Page) {
+	p.Lang = Lang(r.Context())
+	p.User = CurrentUser(r.Context())
+	p.Path = r.URL.RequestURI()
+	s.render(w, status, name, p)
+}
+
+// showForm renders a form page again after err, with what was typed
+// (minus passwords and codes) and err's message in the person's
+// language. An error that is not the person's to fix goes to fail.
+func (s *Server) showForm(w http.ResponseWriter, r *http.Request, name string, p Page,
+	err error) error {
+	switch sijil.KindOf(err) {
+	case sijil.Internal, sijil.Unavailable:
+		return err
+	}
+	status := statusFor(err)
+	s.logFailure(r, status, err)
+	p.Error = s.userMessage(Lang(r.Context()), err)
+	p.Form = url.Values{}
+	for k, v := range r.PostForm {
+		if !secretField[k] {
+			p.Form[k] = v
+		}
+	}
+	s.show(w, r, status, name, p)
+	return nil
+}
+
+// secretField names the form fields never echoed back into a page.
+var secretField = map[string]bool{"password": true, "password2": true, "code": true,
+	"totp": true}
+
+// userMessage is err's user-safe message in lang: the catalog's text for
+// its key, else the English message the domain wrote.
+func (s *Server) userMessage(lang string, err error) string {
+	key, msg := sijil.UserMessage(err)
+	if text, ok := s.catalogs[lang][key]; ok {
+		return text
+	}
+	return msg
+}
+
+// render executes a template into a buffer first, so that a failing
+// template never sends half a page. A page with no language (the public
+// verify pages, rendered without the request) is Arabic with English.
+func (s *Server) render(w http.ResponseWriter, status int, name string, p Page) {
+	if p.Lang == "" {
+		p.Lang, p.Bilingual = defaultLang, true
+	}
+	p.Dir = dirOf(p.Lang)
+	p.Demo = s.cfg.Demo
+	var buf bytes.Buffer
+	if err := s.pages[p.Lang].ExecuteTemplate(&buf, name, p); err != nil {
+		s.log.Error("render page", "template", name, "err", err)
+		http.Error(w, "internal error", http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.WriteHeader(status)
+	w.Write(buf.Bytes())
+}
