@@ -8,6 +8,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"sort"
 	"strconv"
 	"strings"
@@ -20,13 +21,18 @@ import (
 // The benchmarks below time queries over synthetic archives of 100,000,
 // 300,000 and 1,000,000 pages: the budget (#4) is a p95 under
 // 50 ms at a million pages and growth under 2x from 100k. Each archive is
-// built once and kept under ~/.cache/sijil/bench/index-N, because a
-// million pages take minutes to index; delete the folder after changing
-// the mapping or syntheticPage, or bump benchVersion.
+// built once and kept under ~/.cache/sijil/bench/index-VERSION-N,
+// because a million pages take many minutes to index: bump benchVersion
+// after changing the mapping or syntheticPage, so that no old cache is
+// measured.
+//
+// Each query type reports its p50 and p95, the peak resident memory of
+// the process while it ran (the peak is reset first, after the build's
+// garbage is freed), and the index's size per page.
 
-// benchVersion is written in the marker of a finished build; a cached
-// index with another version is rebuilt.
-const benchVersion = "v2 (text_pairs) "
+// benchVersion names the cache folder and is written in the marker of a
+// finished build; a cached index with another marker is rebuilt.
+const benchVersion = "v3"
 
 func BenchmarkSearch100k(b *testing.B) { benchSearch(b, 100_000) }
 func BenchmarkSearch300k(b *testing.B) { benchSearch(b, 300_000) }
@@ -52,15 +58,21 @@ var benchQueries = []struct {
 	{"variant spelling", "مُدَرِّسه احمد", false},
 	{"number", "٤٥١٧", false},
 	{"no match", "زرافة", false},
+	{"prefix", "بلد*", false},
+	{"wildcard", "م?مد", false},
+	{"leading wildcard", "*خطيب", false},
+	{"owner prefix", "owner:الحل*", false},
 }
 
-// benchSearch times one Query (limit 20, highlighted) per operation and
-// reports its p50 and p95 for each query type.
+// benchSearch times one Query (limit 20, with snippets) per operation
+// and reports its p50 and p95 for each query type.
 func benchSearch(b *testing.B, pages int) {
-	ix := openBenchIndex(b, pages)
+	ix, dir := openBenchIndex(b, pages)
+	perPage := float64(dirSize(b, dir)) / float64(pages)
 	for _, bq := range benchQueries {
 		b.Run(bq.name, func(b *testing.B) {
 			req := index.Request{Query: bq.q, Limit: 20, Facets: bq.facets}
+			resetPeakRSS(b)
 			var times []time.Duration
 			for b.Loop() {
 				t0 := time.Now()
@@ -71,36 +83,74 @@ func benchSearch(b *testing.B, pages int) {
 			}
 			b.ReportMetric(percentile(times, 0.50), "p50-ms")
 			b.ReportMetric(percentile(times, 0.95), "p95-ms")
+			b.ReportMetric(peakRSS(b), "peak-rss-MB")
+			b.ReportMetric(perPage, "index-B/page")
 		})
 	}
 }
 
+// resetPeakRSS frees what the process no longer uses (the build's
+// garbage, an earlier query type's) and restarts the kernel's count of
+// the peak resident memory, so that peakRSS measures the searches alone.
+func resetPeakRSS(b *testing.B) {
+	b.Helper()
+	debug.FreeOSMemory()
+	// Writing 5 to clear_refs resets VmHWM (Linux 4.0 and later).
+	if err := os.WriteFile("/proc/self/clear_refs", []byte("5"), 0); err != nil {
+		b.Fatalf("reset peak memory: %v", err)
+	}
+}
+
+// peakRSS is the process's peak resident memory in MB since the last
+// resetPeakRSS, from VmHWM in /proc/self/status.
+func peakRSS(b *testing.B) float64 {
+	b.Helper()
+	status, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		b.Fatal(err)
+	}
+	for line := range strings.Lines(string(status)) {
+		if rest, ok := strings.CutPrefix(line, "VmHWM:"); ok {
+			kb, err := strconv.Atoi(strings.TrimSuffix(strings.TrimSpace(rest), " kB"))
+			if err != nil {
+				b.Fatalf("VmHWM %q: %v", rest, err)
+			}
+			return float64(kb) / 1024
+		}
+	}
+	b.Fatal("no VmHWM in /proc/self/status")
+	return 0
+}
+
 // openBenchIndex opens the cached archive of n pages, building it first
-// when the cache has none or only a half-built one.
-func openBenchIndex(b *testing.B, n int) *index.Index {
+// when the cache has none or only a half-built one, and returns it with
+// its folder.
+func openBenchIndex(b *testing.B, n int) (*index.Index, string) {
 	b.Helper()
 	home, err := os.UserHomeDir()
 	if err != nil {
 		b.Fatal(err)
 	}
-	dir := filepath.Join(home, ".cache", "sijil", "bench", "index-"+strconv.Itoa(n))
+	dir := filepath.Join(home, ".cache", "sijil", "bench",
+		"index-"+benchVersion+"-"+strconv.Itoa(n))
 	done := dir + ".done"
 
-	if notes, err := os.ReadFile(done); err == nil && strings.HasPrefix(string(notes), benchVersion) {
+	notes, err := os.ReadFile(done)
+	if err == nil && strings.HasPrefix(string(notes), benchVersion+" ") {
 		b.Logf("cached index of %d pages: %s", n, notes)
-		return openIndexAt(b, dir)
+		return openIndexAt(b, dir), dir
 	}
 	if err := os.RemoveAll(dir); err != nil {
 		b.Fatal(err)
 	}
 
 	ix := openIndexAt(b, dir)
-	notes := buildBenchIndex(b, ix, dir, n)
-	if err := os.WriteFile(done, []byte(notes), 0o600); err != nil {
+	built := buildBenchIndex(b, ix, dir, n)
+	if err := os.WriteFile(done, []byte(built), 0o600); err != nil {
 		b.Fatal(err)
 	}
-	b.Logf("built index of %d pages: %s", n, notes)
-	return ix
+	b.Logf("built index of %d pages: %s", n, built)
+	return ix, dir
 }
 
 // buildBenchIndex adds n synthetic pages in batches and says how long it
@@ -120,7 +170,7 @@ func buildBenchIndex(b *testing.B, ix *index.Index, dir string, n int) string {
 	took := time.Since(start)
 
 	size := dirSize(b, dir)
-	return fmt.Sprintf(benchVersion+"build %s (%.0f pages/s), %d MB, %d bytes/page",
+	return fmt.Sprintf(benchVersion+" build %s (%.0f pages/s), %d MB, %d bytes/page",
 		took.Round(time.Second), float64(n)/took.Seconds(), size>>20, size/int64(n))
 }
 

@@ -50,13 +50,12 @@ type Result struct {
 
 	// Total is how many pages match. When Broad is set more pages match
 	// than CountCap; Total is then CountCap, the hits are the best of the
-	// first CountCap exact matches found rather than of all, and Facets
-	// is nil: the clerk should add a word or a filter.
+	// first CountCap exact matches found rather than of all, and the
+	// facets count those only: the clerk should add a word or a filter.
 	Total uint64
 	Broad bool
 
-	// Facets is set when the Request asked for it and the result is not
-	// Broad.
+	// Facets is set when the Request asked for it.
 	Facets *Facets
 }
 
@@ -64,6 +63,12 @@ type Result struct {
 type Facets struct {
 	RecordType []FacetCount
 	Decade     []FacetCount // values such as "1990..1999", usable in year:
+
+	// Approximate is set when the result is Broad: the counts are of the
+	// first CountCap matches found, not of all, and a page must show them
+	// as such ("about", or as shares). Counting a million matches costs
+	// far more than the 50 ms a search may take.
+	Approximate bool `json:"approximate"`
 }
 
 // FacetCount is one value of a facet and how many pages have it.
@@ -103,7 +108,7 @@ func (ix *Index) Query(ctx context.Context, r Request) (Result, error) {
 	}
 
 	req := bleve.NewSearchRequestOptions(q, r.Limit, 0, false)
-	if !broad && r.Facets {
+	if r.Facets {
 		addFacets(req)
 	}
 	return ix.run(ctx, req, broad, newWordMatcher(cq, fuzzy))
@@ -189,6 +194,7 @@ func (ix *Index) run(ctx context.Context, req *bleve.SearchRequest, broad bool,
 	}
 	if len(req.Facets) > 0 {
 		out.Facets = toFacets(res.Facets)
+		out.Facets.Approximate = broad
 	}
 	return out, nil
 }

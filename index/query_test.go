@@ -158,7 +158,7 @@ func TestFacets(t *testing.T) {
 		{Value: "1960..1969", Count: 1}, {Value: "1990..1999", Count: 2},
 		{Value: "2000..2009", Count: 1},
 	}
-	if res.Facets == nil || res.Total != 4 || res.Broad {
+	if res.Facets == nil || res.Facets.Approximate || res.Total != 4 || res.Broad {
 		t.Fatalf("Total %d Broad %v Facets %v, want 4 pages with facets",
 			res.Total, res.Broad, res.Facets)
 	}
@@ -222,13 +222,15 @@ func recordIDs(hits []index.Hit) []string {
 }
 
 // TestBroadQuery pins what a query matching more than CountCap pages
-// gives: a lower-bound total, no facets, and exact matches only, since
-// unscored fuzzy matches could not be ranked below them.
+// gives: a lower-bound total, facets marked approximate that count the
+// first CountCap matches, and exact matches only, since unscored fuzzy
+// matches could not be ranked below them.
 func TestBroadQuery(t *testing.T) {
 	ix := openIndex(t)
 	pages := []index.Page{{RecordID: "near-miss", Number: 1, Text: "السيد الخطيت"}}
 	for i := range index.CountCap + 1 {
-		pages = append(pages, index.Page{RecordID: "r", Number: i + 1, Text: "السيد الخطيب"})
+		pages = append(pages, index.Page{RecordID: "r", Number: i + 1, Text: "السيد الخطيب",
+			RecordType: "deed"})
 	}
 	if err := ix.AddAll(context.Background(), pages); err != nil {
 		t.Fatal(err)
@@ -240,9 +242,13 @@ func TestBroadQuery(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	if !res.Broad || res.Total != index.CountCap || res.Facets != nil {
-		t.Errorf("Broad %v Total %d Facets %v, want broad, %d, none",
-			res.Broad, res.Total, res.Facets, index.CountCap)
+	if !res.Broad || res.Total != index.CountCap {
+		t.Errorf("Broad %v Total %d, want broad, %d", res.Broad, res.Total, index.CountCap)
+	}
+	wantTypes := []index.FacetCount{{Value: "deed", Count: index.CountCap}}
+	if res.Facets == nil || !res.Facets.Approximate ||
+		!slices.Equal(res.Facets.RecordType, wantTypes) {
+		t.Errorf("Facets = %+v, want approximate, %v", res.Facets, wantTypes)
 	}
 	if len(res.Hits) != index.MaxLimit || slices.Contains(recordIDs(res.Hits), "near-miss") {
 		t.Errorf("got %d hits, near-miss among them: %v, want %d exact ones",

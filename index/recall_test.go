@@ -220,7 +220,8 @@ func TestPatternsOnOldIndex(t *testing.T) {
 	if !errors.As(err, &e) || e.Kind != sijil.Unavailable || e.Key != "search.reindex_needed" {
 		t.Errorf("pattern on an old index: error = %v, want Unavailable reindex_needed", err)
 	}
-	if _, err := ix.Query(context.Background(), index.Request{Query: "بلد", Limit: 10}); err != nil {
+	_, err = ix.Query(context.Background(), index.Request{Query: "بلد", Limit: 10})
+	if err != nil {
 		t.Errorf("plain word on an old index: %v", err)
 	}
 }

@@ -66,7 +66,8 @@ func printSearchJSON(w io.Writer, res index.Result) error {
 		"record_type": append([]index.FacetCount{}, res.Facets.RecordType...),
 		"decade":      append([]index.FacetCount{}, res.Facets.Decade...),
 	}
-	if err := enc.Encode(map[string]any{"facets": facets}); err != nil {
+	out := map[string]any{"facets": facets, "approximate": res.Facets.Approximate}
+	if err := enc.Encode(out); err != nil {
 		return fmt.Errorf("search: print facets: %w", err)
 	}
 	return nil
@@ -86,6 +87,9 @@ func printSearch(w io.Writer, res index.Result) {
 	}
 	if res.Facets == nil {
 		return
+	}
+	if res.Facets.Approximate {
+		fmt.Fprintf(w, "counts of the first %d hits only:\n", index.CountCap)
 	}
 	printFacet(w, "record type", res.Facets.RecordType)
 	printFacet(w, "decade", res.Facets.Decade)
