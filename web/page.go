@@ -15,7 +15,7 @@ import (
 // Handlers fill Title and their fields; show fills the rest from the
 // request.
 type Page struct {
-	Title string // already translated: s.T(r, "area.key")
+	Title string // already translated, as s.T(r, "login.title")
 
 	// Set by show from the request.
 	Lang      string         // "ar" or "en"

@@ -22,9 +22,10 @@ import (
 // portal is the real server with every part wired, on one SQLite
 // database, as 'sijil serve --demo' runs it.
 type portal struct {
-	srv    *httptest.Server
-	env    accountstest.Env
-	office *certstest.Office
+	srv     *httptest.Server
+	handler http.Handler
+	env     accountstest.Env
+	office  *certstest.Office
 }
 
 // newPortal starts a portal; change adjusts its configuration first
@@ -64,9 +65,10 @@ func newPortal(t *testing.T, change ...func(*web.Config)) *portal {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := httptest.NewServer(s.Handler())
+	h := s.Handler()
+	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)
-	return &portal{srv: srv, env: env, office: o}
+	return &portal{srv: srv, handler: h, env: env, office: o}
 }
 
 // browser is a person at a browser: it keeps cookies, sends the headers a
