@@ -7,6 +7,7 @@ import (
 	"sync/atomic"
 	"testing"
 
+	"github.com/sijil-municipality/sijil/internal/pgtest"
 	"github.com/sijil-municipality/sijil/verify"
 )
 
@@ -28,6 +29,7 @@ var (
 
 func TestMain(m *testing.M) {
 	code := m.Run()
+	pgtest.Stop()
 	if bench.db != nil {
 		bench.db.Close()
 	}

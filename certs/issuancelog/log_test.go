@@ -16,21 +16,32 @@ import (
 
 	"github.com/sijil-municipality/sijil"
 	"github.com/sijil-municipality/sijil/certs/issuancelog"
+	"github.com/sijil-municipality/sijil/internal/pgtest"
 	"github.com/sijil-municipality/sijil/verify"
 )
 
 const origin = "sijil.example.gov/issuancelog"
 
-// testLog is a log in a fresh SQLite file, with the key to check it.
+// testLog is a log in a fresh database, with the key to check it.
 type testLog struct {
 	db          *sql.DB
 	log         *issuancelog.Log
 	verifierKey string
 }
 
+// newTestLog makes a log in PostgreSQL under TestPostgres, else in a
+// SQLite file in dir; its key is kept in dir.
 func newTestLog(tb testing.TB, dir string) testLog {
 	tb.Helper()
-	l, err := openTestLog(dir)
+	var (
+		l   testLog
+		err error
+	)
+	if onPostgres(tb) {
+		l, err = openLogOn(pgtest.Open(tb), sijil.DialectPostgres, dir)
+	} else {
+		l, err = openTestLog(dir)
+	}
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -38,8 +49,8 @@ func newTestLog(tb testing.TB, dir string) testLog {
 	return l
 }
 
+// openTestLog makes a log in a SQLite file in dir.
 func openTestLog(dir string) (testLog, error) {
-	ctx := context.Background()
 	// As cmd/sijil opens it: WAL, and writers wait for each other.
 	dsn := "file:" + filepath.Join(dir, "sijil.db") +
 		"?_pragma=journal_mode(WAL)&_pragma=busy_timeout(10000)&_pragma=synchronous(NORMAL)"
@@ -47,7 +58,12 @@ func openTestLog(dir string) (testLog, error) {
 	if err != nil {
 		return testLog{}, err
 	}
-	if err := issuancelog.Migrate(ctx, db, sijil.DialectSQLite); err != nil {
+	return openLogOn(db, sijil.DialectSQLite, dir)
+}
+
+// openLogOn migrates db and opens the log in it; db is closed on failure.
+func openLogOn(db *sql.DB, dialect, dir string) (testLog, error) {
+	if err := issuancelog.Migrate(context.Background(), db, dialect); err != nil {
 		return testLog{}, errors.Join(err, db.Close())
 	}
 
