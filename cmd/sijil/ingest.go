@@ -53,8 +53,14 @@ func (e *env) ingest(ctx context.Context, args []string) error {
 	// the command fails at the end if any was refused.
 	var failed int
 	for _, path := range fs.Args() {
+		// The absolute path tells a repeated run (no duplicate) from the same
+		// scan found in another folder (flagged for the archivist).
+		origin, err := filepath.Abs(path)
+		if err != nil {
+			return fmt.Errorf("ingest %s: %w", path, err)
+		}
 		meta := archive.Metadata{Filename: filepath.Base(path), RecordType: *recordType,
-			Reference: *reference}
+			Reference: *reference, Origin: origin}
 		rec, existed, err := ingestFile(ctx, in, path, meta)
 		switch {
 		case ctx.Err() != nil:

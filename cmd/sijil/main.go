@@ -34,6 +34,12 @@ Commands:
   bundle  [--data DIR] --out FILE
   fixity  [--data DIR] --all | --rota N
   reindex [--data DIR]
+  record  show [--data DIR] [--by NAME] [--text] ID
+  record  edit [--data DIR] [--by NAME] --reason TEXT (--field NAME=VALUE)... ID
+  record  edit [--data DIR] [--by NAME] --reason TEXT --page N --text-file FILE|- ID
+  record  history [--data DIR] ID
+  duplicates [--data DIR] [--all] [--record ID]
+  duplicates decide [--data DIR] [--by NAME] --as not_duplicate|duplicate_kept --note TEXT ID
   staff   add [--data DIR] --name LOGIN --role ROLE[,ROLE] [--full-name NAME] [--phone N]
           [--password-stdin]
 
@@ -81,6 +87,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		"fixity":    env.fixity,
 		"reindex":   env.reindex,
 		"staff":     env.staff,
+
+		// An archivist's corrections and duplicates, record by record.
+		"record":     env.record,
+		"duplicates": env.duplicates,
 	}
 	cmd, ok := commands[args[0]]
 	if !ok {

@@ -1,0 +1,171 @@
+package main_test
+
+import (
+	"bytes"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+)
+
+// nationalID is valid; it must never come out of search or a log line.
+const nationalID = "123456782"
+
+// TestArchivistRecordsThroughTheBinary imports a manifest whose fields
+// carry Arabic-Indic digits, finds the records by owner and parcel in
+// either digit set, decides the duplicates the import flagged, corrects a
+// parcel, and checks that search, the history and a rebuilt index agree.
+func TestArchivistRecordsThroughTheBinary(t *testing.T) {
+	requireTools(t)
+	data, dir := t.TempDir(), t.TempDir()
+	writePNG(t, filepath.Join(dir, "permit.png"), "Building permit 101")
+	writePNG(t, filepath.Join(dir, "deed.png"), "Deed of sale 55")
+	if err := os.MkdirAll(filepath.Join(dir, "box2"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	copyFile(t, filepath.Join(dir, "permit.png"), filepath.Join(dir, "box2", "permit.png"))
+	manifest := filepath.Join(dir, "manifest.csv")
+	writeFile(t, manifest, "file,record_type,reference,date,names,national_ids,parcel,plot,"+
+		"neighbourhood,street,source\n"+
+		"permit.png,building_permit,١٠١/١٩٩٨,١٩٩٨-٠٥-٠٢,أحمد الخطيب,"+nationalID+
+		",١٢٣,٤٥,الرمال,شارع عمر المختار,R1/B2\n"+
+		"deed.png,deed,101/1998,2001-01-02,سعاد الخطيب,,900,,الرمال,,R1/B3\n"+
+		"box2/permit.png,building_permit,101/1998,,,,,,,,R9\n")
+
+	var logs strings.Builder
+	// One worker: the two copies of the permit must come in line by line.
+	logs.WriteString(sijilOut(t, 0, "ingest", "--data", data, "--manifest", manifest,
+		"--workers", "1"))
+	permit := onlyHit(t, data, "owner:احمد") // typed without hamza
+	for _, q := range []string{"parcel:١٢٣", "parcel:123", "ref:101/1998 year:1998",
+		`neighbourhood:الرمال type:building_permit`} {
+		if got := onlyHit(t, data, q); got != permit {
+			t.Errorf("%s found %s, want %s", q, got, permit)
+		}
+	}
+	if hits := searchJSON(t, data, nationalID); len(hits) != 0 {
+		t.Errorf("a national ID is searchable: %v", hits)
+	}
+
+	flags := flagIDs(t, data, "same_reference", "same_bytes")
+	sijil(t, 0, "duplicates", "decide", "--data", data, flags[0], "--as", "not_duplicate",
+		"--note", "a permit and a deed", "--by", "huda")
+	sijil(t, 1, "duplicates", "decide", "--data", data, flags[1], "--as", "merged",
+		"--note", "n", "--by", "huda")
+	if out := sijil(t, 0, "duplicates", "--data", data); !strings.Contains(out, "1 flags") {
+		t.Errorf("open flags after one decision:\n%s", out)
+	}
+	if out := sijil(t, 0, "duplicates", "--data", data, "--all"); !strings.Contains(out,
+		"not_duplicate\tsame_reference") || !strings.Contains(out, "decided by huda") {
+		t.Errorf("all flags:\n%s", out)
+	}
+
+	logs.WriteString(correctParcel(t, data, permit))
+	if strings.Contains(logs.String(), nationalID) {
+		t.Errorf("a national ID was logged:\n%s", logs.String())
+	}
+}
+
+// correctParcel corrects the permit's parcel and checks that search sees
+// the new value at once and after a rebuild, and that the history has it.
+func correctParcel(t *testing.T, data, permit string) string {
+	t.Helper()
+	stderr := sijilOut(t, 0, "record", "edit", "--data", data, permit, "--field",
+		"parcel=٤٥٦", "--by", "huda", "--reason", "register 4 says 456")
+	if got := onlyHit(t, data, "parcel:456"); got != permit {
+		t.Errorf("parcel:456 after the edit found %s", got)
+	}
+	if hits := searchJSON(t, data, "parcel:123"); len(hits) != 0 {
+		t.Errorf("parcel:123 still finds %v", hits)
+	}
+	out := sijil(t, 0, "record", "history", "--data", data, permit)
+	if !strings.Contains(out, "huda\tparcel\t\"123\" → \"456\"\t(register 4 says 456)") ||
+		!strings.Contains(out, "record.edited") || !strings.Contains(out, "record.ingested") {
+		t.Errorf("history:\n%s", out)
+	}
+	sijil(t, 1, "record", "edit", "--data", data, permit, "--field", "date=1998-13-01",
+		"--by", "huda", "--reason", "r")
+	sijil(t, 2, "record", "edit", "--data", data, permit, "--by", "huda", "--reason", "r")
+
+	show := sijil(t, 0, "record", "show", "--data", data, permit)
+	if !strings.Contains(show, "parcel        456") || !strings.Contains(show, "•••••••82") ||
+		strings.Contains(show, nationalID) {
+		t.Errorf("record show:\n%s", show)
+	}
+
+	sijil(t, 0, "reindex", "--data", data)
+	for _, q := range []string{"parcel:456", "owner:احمد", "ref:101/1998 type:building_permit"} {
+		if got := onlyHit(t, data, q); got != permit {
+			t.Errorf("%s after reindex found %s, want %s", q, got, permit)
+		}
+	}
+	return stderr
+}
+
+// onlyHit searches and returns the one record found.
+func onlyHit(t *testing.T, data, query string) string {
+	t.Helper()
+	hits := searchJSON(t, data, query)
+	var ids []string
+	for _, h := range hits {
+		if id, _ := h["record_id"].(string); !slices.Contains(ids, id) {
+			ids = append(ids, id)
+		}
+	}
+	if len(ids) != 1 {
+		t.Fatalf("search %q found records %v, want one", query, ids)
+	}
+	return ids[0]
+}
+
+// flagIDs lists the open duplicate flags and returns their ids, checking
+// that their reasons are the ones wanted, in order.
+func flagIDs(t *testing.T, data string, reasons ...string) []string {
+	t.Helper()
+	out := sijil(t, 0, "duplicates", "--data", data)
+	var ids, got []string
+	for _, line := range strings.Split(strings.TrimSpace(out), "\n") {
+		f := strings.Split(line, "\t")
+		if len(f) > 3 && regexp.MustCompile(`^dup_[0-9a-f]{16}$`).MatchString(f[0]) {
+			ids, got = append(ids, f[0]), append(got, f[2])
+		}
+	}
+	if !slices.Equal(got, reasons) {
+		t.Fatalf("flags %q, want %q:\n%s", got, reasons, out)
+	}
+	return ids
+}
+
+// sijilOut runs the binary like sijil and returns stdout and stderr
+// together, for checks of what it logs.
+func sijilOut(t *testing.T, wantCode int, args ...string) string {
+	t.Helper()
+	cmd := exec.Command(sijilBin, args...)
+	var out bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	err := cmd.Run()
+	code := 0
+	if ee, ok := err.(*exec.ExitError); ok {
+		code = ee.ExitCode()
+	} else if err != nil {
+		t.Fatalf("sijil %v: %v", args, err)
+	}
+	if code != wantCode {
+		t.Fatalf("sijil %v: exit %d, want %d\n%s", args, code, wantCode, out.String())
+	}
+	return out.String()
+}
+
+func copyFile(t *testing.T, from, to string) {
+	t.Helper()
+	b, err := os.ReadFile(from)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(to, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
