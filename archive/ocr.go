@@ -15,9 +15,10 @@ import (
 	"github.com/sijil-municipality/sijil"
 )
 
-// OCR reads pages. The Ingester calls Check once per file, then
-// Orientation and Text for each page, from several goroutines at once.
-// Errors are Unavailable when the engine or a language is missing.
+// OCR reads pages. The Ingester calls Check once per file, then Read for
+// each page and Orientation only for a page whose reading is in doubt
+// (see readPage), from several goroutines at once. Errors are Unavailable
+// when the engine or a language is missing.
 type OCR interface {
 	// Check reports whether the engine runs and knows the languages.
 	Check(ctx context.Context, languages []string) error
@@ -27,8 +28,15 @@ type OCR interface {
 	// little text to tell is reported as 0.
 	Orientation(ctx context.Context, path string) (int, error)
 
-	// Text returns the text of the upright image at path.
-	Text(ctx context.Context, path string, languages []string) (string, error)
+	// Read returns the text of the image at path and its words, with
+	// boxes in the pixels of that image.
+	Read(ctx context.Context, path string, languages []string) (Reading, error)
+}
+
+// Reading is what OCR made of one page image.
+type Reading struct {
+	Text  string // the engine's own plain text, line breaks and bidi marks included
+	Words []Word // in reading order; empty for a page without text
 }
 
 // Tesseract is the OCR engine run as the tesseract command, one process per
@@ -106,14 +114,33 @@ func (t Tesseract) Orientation(ctx context.Context, path string) (int, error) {
 	return (rotate%360 + 360) % 360, nil
 }
 
-// Text OCRs the image at path with the languages joined by "+".
-func (t Tesseract) Text(ctx context.Context, path string, languages []string) (string, error) {
-	out, err := t.run(ctx, path, "stdout", "-l", strings.Join(languages, "+"),
-		"--psm", "3", "--dpi", "300")
+// Read OCRs the image at path with the languages joined by "+", in one
+// run that writes both Tesseract's plain text and its TSV of word boxes:
+// the text is Tesseract's own, not rebuilt from the words, so its line
+// breaks and bidi marks are exactly what Tesseract would print.
+func (t Tesseract) Read(ctx context.Context, path string, languages []string) (Reading, error) {
+	base := path + ".ocr"
+	defer os.Remove(base + ".txt")
+	defer os.Remove(base + ".tsv")
+	_, err := t.run(ctx, path, base, "-l", strings.Join(languages, "+"),
+		"--psm", "3", "--dpi", "300", "txt", "tsv")
 	if err != nil {
-		return "", err
+		return Reading{}, err
 	}
-	return string(out), nil
+
+	text, err := os.ReadFile(base + ".txt")
+	if err != nil {
+		return Reading{}, fmt.Errorf("archive: tesseract wrote no text: %w", err)
+	}
+	tsv, err := os.ReadFile(base + ".tsv")
+	if err != nil {
+		return Reading{}, fmt.Errorf("archive: tesseract wrote no TSV: %w", err)
+	}
+	words, err := parseTSV(tsv)
+	if err != nil {
+		return Reading{}, err
+	}
+	return Reading{Text: string(text), Words: words}, nil
 }
 
 // tesseractError is a tesseract run that exited with an error.

@@ -165,11 +165,11 @@ func TestOCRMissing(t *testing.T) {
 	}
 }
 
-// panickingOCR is the real Tesseract whose Text panics, as a buggy engine
+// panickingOCR is the real Tesseract whose Read panics, as a buggy engine
 // binding might.
 type panickingOCR struct{ archive.Tesseract }
 
-func (panickingOCR) Text(context.Context, string, []string) (string, error) {
+func (panickingOCR) Read(context.Context, string, []string) (archive.Reading, error) {
 	panic("engine bug")
 }
 

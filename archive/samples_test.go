@@ -57,6 +57,7 @@ func TestIngestSamples(t *testing.T) {
 			if r := rotations(got.pages); !slices.Equal(r, tt.rotations) {
 				t.Errorf("rotations %v, want %v", r, tt.rotations)
 			}
+			checkDerived(t, f, got)
 			for _, p := range got.pages {
 				if tt.maxCER > 0 {
 					cer := charErrorRate(string(want), p.Text)

@@ -23,7 +23,7 @@ func TestHungToolIsRefusedNotWaitedFor(t *testing.T) {
 	}
 
 	start := time.Now()
-	_, err := archive.Tesseract{Path: hung}.Text(context.Background(), "page.png",
+	_, err := archive.Tesseract{Path: hung}.Read(context.Background(), "page.png",
 		[]string{"ara"})
 	var e *sijil.Error
 	if !errors.As(err, &e) || e.Key != "archive.tool_timeout" {

@@ -1,0 +1,153 @@
+package archive
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"image"
+	"image/jpeg"
+	"io"
+
+	"golang.org/x/image/draw"
+
+	"github.com/sijil-municipality/sijil"
+)
+
+// ImageKind names one of the images kept of each page.
+type ImageKind string
+
+// The images kept of each page. ImagePage is the full-resolution page,
+// upright and deskewed, that OCR read and that word boxes refer to; the
+// others are scaled copies of it for the viewer.
+const (
+	ImagePage  ImageKind = "page"  // PNG, as OCR read it (PageImageKey)
+	ImageView  ImageKind = "view"  // JPEG, ViewWidth pixels wide at most
+	ImageThumb ImageKind = "thumb" // JPEG, ThumbWidth pixels wide at most
+)
+
+// Widths of the scaled page images. 1200 pixels fills an office screen's
+// viewer; 200 is a thumbnail in a list of results.
+const (
+	ViewWidth  = 1200
+	ThumbWidth = 200
+)
+
+// jpegQuality keeps scanned text sharp at about a tenth of a PNG's size
+// for grey pages.
+const jpegQuality = 82
+
+// PageViewKey is where the viewer's copy of page n (from 1) of the
+// original with the given SHA-256 is stored.
+func PageViewKey(sha256Hex string, n int) string {
+	return derivedPrefix(sha256Hex, n) + ".view.jpg"
+}
+
+// PageThumbKey is where the thumbnail of page n of the original is stored.
+func PageThumbKey(sha256Hex string, n int) string {
+	return derivedPrefix(sha256Hex, n) + ".thumb.jpg"
+}
+
+// PageImage opens the image of the kind of page n of the original with the
+// given SHA-256, and returns its media type; the caller closes it. A kind,
+// hash or page that is not known, or a page read before views were kept,
+// is a NotFound error.
+func PageImage(ctx context.Context, blobs Blobs, sha256Hex string, n int, kind ImageKind) (
+	io.ReadCloser, string, error) {
+	var key, media string
+	if validSHA(sha256Hex) && n >= 1 {
+		switch kind {
+		case ImagePage:
+			key, media = PageImageKey(sha256Hex, n), "image/png"
+		case ImageView:
+			key, media = PageViewKey(sha256Hex, n), "image/jpeg"
+		case ImageThumb:
+			key, media = PageThumbKey(sha256Hex, n), "image/jpeg"
+		}
+	}
+	notFound := sijil.Errorf(sijil.NotFound, "archive.page_image_not_found",
+		"there is no %s image of page %d of this record", kind, n)
+	if key == "" {
+		return nil, "", notFound
+	}
+
+	rc, err := blobs.Get(ctx, key)
+	if errors.Is(err, ErrBlobNotFound) {
+		return nil, "", notFound
+	}
+	if err != nil {
+		return nil, "", err
+	}
+	return rc, media, nil
+}
+
+// pageFiles are the files derived from one page: its PNG for OCR and
+// storage and its scaled JPEGs. They depend on nothing but the page
+// image, so that they can be made again from the original.
+type pageFiles struct {
+	png, view, thumb []byte
+}
+
+// deriveScaled makes the scaled copies of a corrected page image.
+func deriveScaled(img image.Image) (pageFiles, error) {
+	view := scaleToWidth(img, ViewWidth)
+	thumb := scaleToWidth(view, ThumbWidth)
+	var (
+		files pageFiles
+		err   error
+	)
+	if files.view, err = encodeJPEG(view); err != nil {
+		return pageFiles{}, err
+	}
+	if files.thumb, err = encodeJPEG(thumb); err != nil {
+		return pageFiles{}, err
+	}
+	return files, nil
+}
+
+// scaleToWidth returns img scaled down to width pixels, keeping its
+// proportions, grey unless it has colour. A narrower image is only
+// converted. Catmull-Rom averages every source pixel, so thin strokes
+// stay visible where a nearest-pixel scaler would drop them.
+func scaleToWidth(img image.Image, width int) image.Image {
+	b := img.Bounds()
+	w, h := b.Dx(), b.Dy()
+	if w > width {
+		w, h = width, max(1, int(int64(h)*int64(width)/int64(w)))
+	}
+	r := image.Rect(0, 0, w, h)
+
+	var dst draw.Image = image.NewGray(r)
+	if _, ok := img.(*image.RGBA); ok {
+		dst = image.NewRGBA(r)
+	}
+	src := img
+	if p, ok := img.(*image.Paletted); ok {
+		src = grey(p) // draw's fast paths know Gray, not Paletted
+	}
+	draw.CatmullRom.Scale(dst, r, src, b, draw.Src, nil)
+	return dst
+}
+
+// grey copies a bi-level image into a Gray one.
+func grey(p *image.Paletted) *image.Gray {
+	g := image.NewGray(p.Rect)
+	lum := paletteLuma(p.Palette)
+	for y := 0; y < p.Rect.Dy(); y++ {
+		src := p.Pix[y*p.Stride:][:p.Rect.Dx()]
+		dst := g.Pix[y*g.Stride:][:p.Rect.Dx()]
+		for x, i := range src {
+			dst[x] = lum[i]
+		}
+	}
+	return g
+}
+
+// encodeJPEG encodes a scaled page image.
+func encodeJPEG(img image.Image) ([]byte, error) {
+	var buf bytes.Buffer
+	if err := jpeg.Encode(&buf, img, &jpeg.Options{Quality: jpegQuality}); err != nil {
+		return nil, fmt.Errorf("archive: encoding page JPEG: %w", err)
+	}
+	return buf.Bytes(), nil
+}

@@ -1,0 +1,75 @@
+package archive_test
+
+import (
+	"context"
+	"image"
+	_ "image/jpeg" // the viewer's images are JPEG
+	"strings"
+	"testing"
+
+	"github.com/sijil-municipality/sijil/archive"
+)
+
+// checkDerived checks what the viewer reads of every page of an ingest:
+// word boxes that lie on the page image and spell its text, a confidence
+// that says the page was read upright, and the scaled images.
+func checkDerived(t *testing.T, f *fixture, got ingested) {
+	t.Helper()
+	ctx := context.Background()
+	for _, p := range got.pages {
+		pw, err := archive.LoadWords(ctx, f.in.Blobs, got.rec.SHA256, p.Number)
+		if err != nil {
+			t.Fatalf("page %d words: %v", p.Number, err)
+		}
+		if pw.Width != p.Width || pw.Height != p.Height {
+			t.Errorf("page %d: words are for %d × %d, the page is %d × %d",
+				p.Number, pw.Width, pw.Height, p.Width, p.Height)
+		}
+		if len(pw.Words) < 10 {
+			t.Errorf("page %d: only %d words", p.Number, len(pw.Words))
+		}
+		inText := 0
+		for _, w := range pw.Words {
+			if w.X < 0 || w.Y < 0 || w.W <= 0 || w.H <= 0 ||
+				w.X+w.W > p.Width || w.Y+w.H > p.Height {
+				t.Errorf("page %d: word %q has box %d,%d %d×%d outside the page",
+					p.Number, w.Text, w.X, w.Y, w.W, w.H)
+			}
+			if strings.Contains(p.Text, w.Text) {
+				inText++
+			}
+		}
+		if inText < len(pw.Words)*9/10 {
+			t.Errorf("page %d: only %d of %d words are in the page text", p.Number,
+				inText, len(pw.Words))
+		}
+		if p.Confidence < 60 || p.Confidence > 100 {
+			t.Errorf("page %d: mean confidence %d; an upright page reads at 60 or more",
+				p.Number, p.Confidence)
+		}
+
+		for _, want := range []struct {
+			kind  archive.ImageKind
+			width int
+		}{
+			{archive.ImagePage, p.Width},
+			{archive.ImageView, min(p.Width, archive.ViewWidth)},
+			{archive.ImageThumb, min(p.Width, archive.ThumbWidth)},
+		} {
+			rc, _, err := archive.PageImage(ctx, f.in.Blobs, got.rec.SHA256, p.Number,
+				want.kind)
+			if err != nil {
+				t.Fatalf("page %d %s image: %v", p.Number, want.kind, err)
+			}
+			cfg, _, err := image.DecodeConfig(rc)
+			rc.Close()
+			if err != nil {
+				t.Fatalf("page %d %s image: %v", p.Number, want.kind, err)
+			}
+			if cfg.Width != want.width {
+				t.Errorf("page %d %s image is %d wide, want %d", p.Number, want.kind,
+					cfg.Width, want.width)
+			}
+		}
+	}
+}

@@ -1,0 +1,227 @@
+package archive
+
+import (
+	"fmt"
+	"image"
+	"image/color"
+	"math"
+)
+
+// Skew search. Office scanners feed pages a few degrees askew at most; a
+// page skewed more was placed by hand and is better scanned again. The
+// coarse steps find the peak, the fine ones place it within a tenth of a
+// degree, which is what the deskewed image's lines need to look level.
+const (
+	maxSkew        = 5.0  // degrees either way
+	coarseSkewStep = 0.25 // degrees
+	fineSkewStep   = 0.05 // degrees, within one coarse step of the peak
+	minSkew        = 0.3  // degrees; a page skewed less is left as scanned
+	skewGridWidth  = 1000 // cells across the downscaled copy searched
+	minSkewInk     = 200  // dark cells below which a page has too little to tell
+)
+
+// estimateSkew returns the slope of the text lines of a page, in degrees
+// clockwise (lines falling to the right are positive), to the hundredth,
+// or 0 for a page with too little ink to tell.
+//
+// It is a projection-profile search: on a downscaled, binarised copy,
+// the dark cells are summed along parallel lines at each candidate angle,
+// and the angle whose sums are the most uneven (the sum of their squares
+// is largest) is the one that runs along the text lines rather than
+// across them.
+func estimateSkew(img image.Image) float64 {
+	ink := inkCells(img)
+	if len(ink) < minSkewInk {
+		return 0
+	}
+
+	best, bestScore := 0.0, profileScore(ink, 0)
+	search := func(from, to, step float64) {
+		for a := from; a <= to+step/2; a += step {
+			if s := profileScore(ink, a); s > bestScore {
+				best, bestScore = a, s
+			}
+		}
+	}
+	search(-maxSkew, maxSkew, coarseSkewStep)
+	search(best-coarseSkewStep, best+coarseSkewStep, fineSkewStep)
+	return math.Round(best*100) / 100
+}
+
+// inkCells returns the dark cells of a copy of img shrunk to about
+// skewGridWidth cells across, a cell being dark when its pixels are on
+// average darker than mid-grey.
+func inkCells(img image.Image) []image.Point {
+	b := img.Bounds()
+	f := max(1, (b.Dx()+skewGridWidth-1)/skewGridWidth)
+	cols, rows := b.Dx()/f, b.Dy()/f
+	lum := lumaReader(img)
+
+	sums := make([]int, cols)
+	var ink []image.Point
+	row := make([]uint8, b.Dx())
+	for r := range rows {
+		clear(sums)
+		for dy := range f {
+			lum(b.Min.Y+r*f+dy, row)
+			for c := range cols {
+				for _, v := range row[c*f : c*f+f] {
+					sums[c] += int(v)
+				}
+			}
+		}
+		for c, s := range sums {
+			if s < 128*f*f {
+				ink = append(ink, image.Pt(c, r))
+			}
+		}
+	}
+	return ink
+}
+
+// profileScore is the sum of squares of the counts of ink cells along
+// lines sloping by deg degrees.
+func profileScore(ink []image.Point, deg float64) float64 {
+	t := math.Tan(deg * math.Pi / 180)
+	bins := map[int]int{}
+	for _, p := range ink {
+		bins[int(math.Round(float64(p.Y)-float64(p.X)*t))]++
+	}
+	var s float64
+	for _, n := range bins {
+		s += float64(n) * float64(n)
+	}
+	return s
+}
+
+// lumaReader returns a function that fills row with the luminance of row y
+// of img, fast for the three forms normalise returns.
+func lumaReader(img image.Image) func(y int, row []uint8) {
+	b := img.Bounds()
+	switch m := img.(type) {
+	case *image.Gray:
+		return func(y int, row []uint8) { copy(row, m.Pix[(y-b.Min.Y)*m.Stride:]) }
+	case *image.Paletted:
+		lum := paletteLuma(m.Palette)
+		return func(y int, row []uint8) {
+			for x, i := range m.Pix[(y-b.Min.Y)*m.Stride:][:len(row)] {
+				row[x] = lum[i]
+			}
+		}
+	case *image.RGBA:
+		return func(y int, row []uint8) {
+			px := m.Pix[(y-b.Min.Y)*m.Stride:]
+			for x := range row {
+				p := px[4*x:]
+				row[x] = uint8((299*int(p[0]) + 587*int(p[1]) + 114*int(p[2])) / 1000)
+			}
+		}
+	}
+	return func(y int, row []uint8) {
+		for x := range row {
+			row[x] = color.GrayModel.Convert(img.At(b.Min.X+x, y)).(color.Gray).Y
+		}
+	}
+}
+
+// paletteLuma is the luminance of each colour of a palette.
+func paletteLuma(p color.Palette) []uint8 {
+	lum := make([]uint8, 256)
+	for i, c := range p {
+		lum[i] = color.GrayModel.Convert(c).(color.Gray).Y
+	}
+	return lum
+}
+
+// deskew turns a normalised image deg degrees anticlockwise about its
+// centre, which levels lines that slope deg degrees clockwise, on a canvas
+// of the same size with white where the corners come in. Grey and colour
+// pages are sampled bilinearly; bi-level pages take the nearest pixel, so
+// that they stay bi-level. The arithmetic is the same on every machine,
+// so that the stored image can be made again from the original.
+func deskew(img image.Image, deg float64) (image.Image, error) {
+	b := img.Bounds()
+	w, h := b.Dx(), b.Dy()
+	sin, cos := math.Sincos(deg * math.Pi / 180)
+	cx, cy := float64(w-1)/2, float64(h-1)/2
+
+	var (
+		src, dst []byte
+		stride   int
+		bpp      int
+		bg       []byte
+		nearest  bool
+		res      image.Image
+	)
+	switch m := img.(type) {
+	case *image.Gray:
+		g := image.NewGray(image.Rect(0, 0, w, h))
+		src, dst, stride, bpp, bg, res = m.Pix, g.Pix, m.Stride, 1, []byte{0xff}, g
+	case *image.RGBA:
+		r := image.NewRGBA(image.Rect(0, 0, w, h))
+		src, dst, stride, bpp, res = m.Pix, r.Pix, m.Stride, 4, r
+		bg = []byte{0xff, 0xff, 0xff, 0xff}
+	case *image.Paletted:
+		p := image.NewPaletted(image.Rect(0, 0, w, h), m.Palette)
+		src, dst, stride, bpp, nearest, res = m.Pix, p.Pix, m.Stride, 1, true, p
+		bg = []byte{whitestIndex(m.Palette)}
+	default:
+		return nil, fmt.Errorf("archive: cannot deskew a %T", img)
+	}
+
+	for y := range h {
+		dy := float64(y) - cy
+		for x := range w {
+			// The source point that lands on (x, y) after the turn.
+			dx := float64(x) - cx
+			sx := cx + dx*cos - dy*sin
+			sy := cy + dx*sin + dy*cos
+			out := dst[(y*w+x)*bpp:][:bpp]
+			if nearest {
+				ix, iy := int(math.Round(sx)), int(math.Round(sy))
+				if ix < 0 || iy < 0 || ix >= w || iy >= h {
+					copy(out, bg)
+				} else {
+					copy(out, src[iy*stride+ix*bpp:][:bpp])
+				}
+				continue
+			}
+			bilinear(out, src, stride, bpp, w, h, sx, sy, bg)
+		}
+	}
+	return res, nil
+}
+
+// bilinear samples src at (sx, sy) into out, taking bg for the parts of
+// the four neighbours that lie outside the image.
+func bilinear(out, src []byte, stride, bpp, w, h int, sx, sy float64, bg []byte) {
+	x0, y0 := int(math.Floor(sx)), int(math.Floor(sy))
+	fx, fy := sx-float64(x0), sy-float64(y0)
+	if x0 < -1 || y0 < -1 || x0 >= w || y0 >= h {
+		copy(out, bg)
+		return
+	}
+	at := func(x, y, c int) float64 {
+		if x < 0 || y < 0 || x >= w || y >= h {
+			return float64(bg[c])
+		}
+		return float64(src[y*stride+x*bpp+c])
+	}
+	for c := range bpp {
+		top := at(x0, y0, c)*(1-fx) + at(x0+1, y0, c)*fx
+		bot := at(x0, y0+1, c)*(1-fx) + at(x0+1, y0+1, c)*fx
+		out[c] = uint8(math.Round(top*(1-fy) + bot*fy))
+	}
+}
+
+// whitestIndex is the index of the lightest colour of a palette.
+func whitestIndex(p color.Palette) byte {
+	lum := paletteLuma(p)
+	best := 0
+	for i := range p {
+		if lum[i] > lum[best] {
+			best = i
+		}
+	}
+	return byte(best)
+}
