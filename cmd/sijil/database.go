@@ -18,6 +18,7 @@ import (
 	"github.com/sijil-municipality/sijil/certs"
 	"github.com/sijil-municipality/sijil/certs/issuancelog"
 	"github.com/sijil-municipality/sijil/notify"
+	"github.com/sijil-municipality/sijil/subscriptions"
 )
 
 // maxPostgresConns bounds the PostgreSQL pool of one process: several
@@ -133,6 +134,7 @@ func migratePostgres(ctx context.Context, db *sql.DB) error {
 func migrateAll(ctx context.Context, db *sql.DB, dialect string) error {
 	for _, migrate := range []func(context.Context, *sql.DB, string) error{
 		archive.Migrate, certs.Migrate, issuancelog.Migrate, accounts.Migrate, notify.Migrate,
+		subscriptions.Migrate,
 	} {
 		if err := migrate(ctx, db, dialect); err != nil {
 			return err
