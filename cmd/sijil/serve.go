@@ -4,11 +4,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net"
 	"net/http"
 	"strings"
 	"time"
 
+	"github.com/sijil-municipality/sijil/accounts"
 	"github.com/sijil-municipality/sijil/certs"
 	"github.com/sijil-municipality/sijil/notify"
 	"github.com/sijil-municipality/sijil/verify"
@@ -111,6 +113,7 @@ func (e *env) serve(ctx context.Context, args []string) error {
 			return fmt.Errorf("demo accounts: %w", err)
 		}
 	}
+	go purgeSessions(ctx, accts, e.log)
 	fmt.Fprintf(e.stdout, "Sijil is serving on %s\n", base)
 	e.log.Info("serving", "addr", ln.Addr().String(), "public_url", *publicURL,
 		"data", *data)
@@ -144,4 +147,23 @@ func serveUntilDone(ctx context.Context, ln net.Listener, h http.Handler) error 
 		return err
 	}
 	return nil
+}
+
+// purgeSessions deletes ended sessions every hour until ctx ends: a
+// session that nobody signs out of would otherwise stay for ever.
+func purgeSessions(ctx context.Context, accts *accounts.Service, log *slog.Logger) {
+	tick := time.NewTicker(time.Hour)
+	defer tick.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+		}
+		if n, err := accts.PurgeSessions(ctx); err != nil {
+			log.Error("purge sessions", "err", err)
+		} else if n > 0 {
+			log.Info("ended sessions purged", "sessions", n)
+		}
+	}
 }

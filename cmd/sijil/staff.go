@@ -123,10 +123,14 @@ func (e *env) addDemoAccounts(ctx context.Context, svc *accounts.Service) error 
 			return err
 		}
 	}
-	e.log.Warn("DEMO ACCOUNTS (public passwords; never on a real server)",
-		"citizen_national_id", demoCitizenID, "citizen_password", demoCitizenPassword,
-		"staff_logins", "demo-clerk, demo-supervisor, demo-archivist, demo-admin",
-		"staff_password", demoStaffPassword,
-		"staff_totp", "the codes at /dev/outbox, or secret "+accounts.DemoTOTPSecret)
+	// Printed, not logged: the demo citizen's national ID is made up, but a
+	// national ID in a log line must never look normal.
+	e.log.Warn("DEMO ACCOUNTS with public passwords were made; never run --demo on a " +
+		"real server")
+	fmt.Fprintf(e.stdout, "Demo citizen: national ID %s, password %s\n", demoCitizenID,
+		demoCitizenPassword)
+	fmt.Fprintf(e.stdout, "Demo staff: demo-clerk, demo-supervisor, demo-archivist, "+
+		"demo-admin, password %s, code from /dev/outbox (TOTP secret %s)\n",
+		demoStaffPassword, accounts.DemoTOTPSecret)
 	return nil
 }
