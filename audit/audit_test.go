@@ -22,7 +22,7 @@ import (
 // wait for each other as they do in production.
 func openDB(t *testing.T) *sql.DB {
 	t.Helper()
-	if onPostgres(t) {
+	if pgtest.Requested(t) {
 		db := pgtest.Open(t)
 		if err := audit.Migrate(context.Background(), db, sijil.DialectPostgres); err != nil {
 			t.Fatal(err)

@@ -3,10 +3,10 @@ package issuancelog_test
 import (
 	"bytes"
 	"context"
-	"strings"
 	"sync"
 	"testing"
 
+	"github.com/sijil-municipality/sijil/internal/pgtest"
 	"github.com/sijil-municipality/sijil/verify"
 )
 
@@ -14,27 +14,10 @@ import (
 // database, where appenders race for the head row in earnest: newTestLog
 // gives every test under this one a fresh PostgreSQL database.
 func TestPostgres(t *testing.T) {
-	for _, tt := range []struct {
-		name string
-		run  func(*testing.T)
-	}{
-		{"EmptyLogRoot", TestEmptyLogRoot},
-		{"ProofsVerify", TestProofsVerify},
-		{"ForgedLeafFailsInclusion", TestForgedLeafFailsInclusion},
-		{"CheckpointForgeriesFail", TestCheckpointForgeriesFail},
-		{"RolledBackAppendLeavesLogUnchanged", TestRolledBackAppendLeavesLogUnchanged},
-		{"ConcurrentAppendsGetConsecutiveIndexes", TestConcurrentAppendsGetConsecutiveIndexes},
-		{"ConcurrentAppendsProveEveryLeaf", TestConcurrentAppendsProveEveryLeaf},
-		{"AppendRefuses", TestAppendRefuses},
-		{"Lookups", TestLookups},
-	} {
-		t.Run(tt.name, tt.run)
-	}
-}
-
-// onPostgres tells newTestLog which database a test runs on.
-func onPostgres(tb testing.TB) bool {
-	return strings.HasPrefix(tb.Name(), "TestPostgres/")
+	pgtest.Rerun(t, TestEmptyLogRoot, TestProofsVerify, TestForgedLeafFailsInclusion,
+		TestCheckpointForgeriesFail, TestRolledBackAppendLeavesLogUnchanged,
+		TestConcurrentAppendsGetConsecutiveIndexes, TestConcurrentAppendsProveEveryLeaf,
+		TestAppendRefuses, TestLookups)
 }
 
 // TestConcurrentAppendsProveEveryLeaf appends from many writers while a

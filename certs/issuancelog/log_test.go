@@ -37,7 +37,7 @@ func newTestLog(tb testing.TB, dir string) testLog {
 		l   testLog
 		err error
 	)
-	if onPostgres(tb) {
+	if pgtest.Requested(tb) {
 		l, err = openLogOn(pgtest.Open(tb), sijil.DialectPostgres, dir)
 	} else {
 		l, err = openTestLog(dir)

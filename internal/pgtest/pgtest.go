@@ -5,6 +5,11 @@
 //	db := pgtest.Open(t)      // a *sql.DB on a new database, dropped after t
 //	url := pgtest.URL(t)      // the same as a postgres:// URL, for a binary
 //
+// To run a package's SQLite tests on PostgreSQL too, its database helper
+// asks Requested(t), and one test reruns the others under its name:
+//
+//	func TestPostgres(t *testing.T) { pgtest.Rerun(t, TestA, TestB) }
+//
 // A missing PostgreSQL fails the test with what to install; it never skips.
 // The server stops when the test binary exits (the kernel signals it when
 // its parent dies); TestMain may call Stop to also remove its folder at
@@ -24,6 +29,7 @@ import (
 	"os/exec"
 	"os/user"
 	"path/filepath"
+	"reflect"
 	"regexp"
 	"runtime"
 	"slices"
@@ -136,6 +142,30 @@ func Open(tb testing.TB) *sql.DB {
 	// Registered after URL's drop, so it runs before it.
 	tb.Cleanup(func() { db.Close() })
 	return db
+}
+
+// Rerunner is the name of the test under which Requested is true.
+const Rerunner = "TestPostgres"
+
+// Rerun runs each test again as a subtest of t, named after it. t must be
+// the test named Rerunner, so that database helpers asking Requested give
+// the tests PostgreSQL.
+func Rerun(t *testing.T, tests ...func(*testing.T)) {
+	t.Helper()
+	if t.Name() != Rerunner {
+		t.Fatalf("pgtest.Rerun must be called from %s, not %s", Rerunner, t.Name())
+	}
+	for _, test := range tests {
+		name := runtime.FuncForPC(reflect.ValueOf(test).Pointer()).Name()
+		name = strings.TrimPrefix(name[strings.LastIndex(name, ".")+1:], "Test")
+		t.Run(name, test)
+	}
+}
+
+// Requested reports whether tb runs under Rerun, and so whether a database
+// helper should open PostgreSQL (with Open) rather than SQLite.
+func Requested(tb testing.TB) bool {
+	return strings.HasPrefix(tb.Name(), Rerunner+"/")
 }
 
 // Redact returns a database URL with its password replaced, for messages.

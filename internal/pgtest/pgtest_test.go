@@ -62,3 +62,22 @@ func TestRedactHidesThePassword(t *testing.T) {
 		t.Fatalf("Redact = %q", got)
 	}
 }
+
+// Rerun names each subtest after its function, and Requested is true in
+// them only.
+func TestPostgres(t *testing.T) {
+	if pgtest.Requested(t) {
+		t.Fatal("Requested is true in TestPostgres itself")
+	}
+	var ran []string
+	record := func(t *testing.T) {
+		if !pgtest.Requested(t) {
+			t.Errorf("Requested is false in %s", t.Name())
+		}
+		ran = append(ran, t.Name())
+	}
+	pgtest.Rerun(t, record, TestRedactHidesThePassword)
+	if len(ran) != 1 || !strings.HasPrefix(ran[0], "TestPostgres/") {
+		t.Errorf("Rerun ran %v", ran)
+	}
+}
