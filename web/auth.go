@@ -11,6 +11,13 @@ import (
 
 // The pages where people sign up, in and out, and reset a password.
 
+// portalHome is the home page with the visitor's header: signed in or
+// not, in their language.
+func (s *Server) portalHome(w http.ResponseWriter, r *http.Request) error {
+	s.show(w, r, http.StatusOK, "home.html", Page{Title: s.T(r, "home.title")})
+	return nil
+}
+
 func (s *Server) loginForm(w http.ResponseWriter, r *http.Request) error {
 	s.show(w, r, http.StatusOK, "login.html", Page{Title: s.T(r, "login.title"),
 		Form: url.Values{"next": {r.URL.Query().Get("next")}}})
@@ -24,13 +31,19 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return s.showForm(w, r, "login.html", p, err)
 	}
+	return s.enter(w, r, u, "/account")
+}
+
+// enter signs u in and sends them to the page they came for, or home.
+func (s *Server) enter(w http.ResponseWriter, r *http.Request, u accounts.User,
+	home string) error {
 	if err := s.signIn(w, r, u); err != nil {
 		return err
 	}
-	s.log.Info("signed in", "user_id", u.ID, "request_id", requestID(r))
+	s.log.Info("signed in", "user_id", u.ID, "kind", u.Kind, "request_id", requestID(r))
 	next := localPath(r.PostFormValue("next"))
 	if next == "/" {
-		next = "/account"
+		next = home
 	}
 	http.Redirect(w, r, next, http.StatusSeeOther)
 	return nil
@@ -95,16 +108,7 @@ func (s *Server) staffLogin(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return s.showForm(w, r, "staff_login.html", p, err)
 	}
-	if err := s.signIn(w, r, u); err != nil {
-		return err
-	}
-	s.log.Info("staff signed in", "user_id", u.ID, "request_id", requestID(r))
-	next := localPath(r.PostFormValue("next"))
-	if next == "/" {
-		next = "/staff"
-	}
-	http.Redirect(w, r, next, http.StatusSeeOther)
-	return nil
+	return s.enter(w, r, u, "/staff")
 }
 
 func (s *Server) staffHome(w http.ResponseWriter, r *http.Request) error {

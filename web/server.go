@@ -179,7 +179,7 @@ func (s *Server) Handler() http.Handler {
 	// The portal: sessions, and no form posted from another site.
 	r.Group(func(r chi.Router) {
 		r.Use(s.portalHeaders, s.crossOrigin(), s.loadSession)
-		r.Get("/", s.handle(s.home))
+		r.Get("/", s.handle(s.portalHome))
 
 		// Signing in, out and up. Each form post is limited per client
 		// address and per account it names, against password guessing.
