@@ -8,6 +8,9 @@ import (
 	"image"
 	"image/jpeg"
 	"io"
+	"os"
+	"slices"
+	"strings"
 
 	"golang.org/x/image/draw"
 
@@ -150,4 +153,110 @@ func encodeJPEG(img image.Image) ([]byte, error) {
 		return nil, fmt.Errorf("archive: encoding page JPEG: %w", err)
 	}
 	return buf.Bytes(), nil
+}
+
+// Rederive makes the page images of a record again from its stored
+// original, with the rotation and skew its rows recorded, and compares
+// them with the stored ones byte for byte. It returns nil when every one
+// matches, and otherwise an error naming the keys that differ: the
+// derived files are only a cache of the original, and this proves it.
+func (in *Ingester) Rederive(ctx context.Context, recordID string) error {
+	store := NewStore(in.DB)
+	rec, err := store.RecordByID(ctx, recordID)
+	if err != nil {
+		return err
+	}
+	rows, err := store.Pages(ctx, recordID)
+	if err != nil {
+		return err
+	}
+	tmp, err := os.MkdirTemp(in.TempDir, "sijil-rederive-*")
+	if err != nil {
+		return fmt.Errorf("archive: temp folder: %w", err)
+	}
+	defer os.RemoveAll(tmp)
+
+	f, err := fetchOriginal(ctx, in.Blobs, rec, tmp)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	sources, err := splitPages(ctx, f, rec.SizeBytes, rec.MediaType,
+		in.Limits.withDefaults(), tmp)
+	if err != nil {
+		return err
+	}
+	if len(sources) != len(rows) {
+		return fmt.Errorf("archive: record %s has %d page rows, its original %d pages",
+			recordID, len(rows), len(sources))
+	}
+
+	var differ []string
+	for i, p := range rows {
+		keys, err := in.rederivePage(ctx, rec.SHA256, sources[i], p)
+		if err != nil {
+			return err
+		}
+		differ = append(differ, keys...)
+	}
+	if len(differ) > 0 {
+		return fmt.Errorf("archive: record %s: derived files differ from the original's: %s",
+			recordID, strings.Join(differ, ", "))
+	}
+	return nil
+}
+
+// rederivePage returns the keys of the images of one page that differ
+// from what its original makes.
+func (in *Ingester) rederivePage(ctx context.Context, sha string, src pageSource,
+	p Page) ([]string, error) {
+	scan, err := src.decode(ctx)
+	if err != nil {
+		return nil, err
+	}
+	fix := correction{rotation: p.Rotation, skew: p.Skew}
+	img, err := fix.apply(normalise(scan))
+	if err != nil {
+		return nil, err
+	}
+	files, err := deriveScaled(img)
+	if err != nil {
+		return nil, err
+	}
+	if files.png, err = encodePNG(img); err != nil {
+		return nil, err
+	}
+
+	var differ []string
+	for key, want := range map[string][]byte{p.ImageKey: files.png,
+		PageViewKey(sha, p.Number): files.view, PageThumbKey(sha, p.Number): files.thumb} {
+		got, err := readBlob(ctx, in.Blobs, key)
+		if err != nil && !errors.Is(err, ErrBlobNotFound) {
+			return nil, err
+		}
+		if !bytes.Equal(got, want) {
+			differ = append(differ, key)
+		}
+	}
+	slices.Sort(differ)
+	return differ, nil
+}
+
+// fetchOriginal copies the stored original of a record into a file in dir.
+func fetchOriginal(ctx context.Context, blobs Blobs, rec Record, dir string) (*os.File, error) {
+	rc, err := blobs.Get(ctx, OriginalKey(rec.SHA256))
+	if err != nil {
+		return nil, fmt.Errorf("archive: original of %s: %w", rec.ID, err)
+	}
+	defer rc.Close()
+
+	f, err := os.CreateTemp(dir, "original-*")
+	if err != nil {
+		return nil, fmt.Errorf("archive: copying original: %w", err)
+	}
+	if _, err := io.Copy(f, rc); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("archive: copying original of %s: %w", rec.ID, err)
+	}
+	return f, nil
 }

@@ -4,6 +4,8 @@ import (
 	"context"
 	"image"
 	_ "image/jpeg" // the viewer's images are JPEG
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -71,5 +73,43 @@ func checkDerived(t *testing.T, f *fixture, got ingested) {
 					cfg.Width, want.width)
 			}
 		}
+	}
+}
+
+// TestDerivedFilesComeFromTheOriginal makes every derived image again
+// from the stored original and compares, then damages one and checks
+// that the difference is named.
+func TestDerivedFilesComeFromTheOriginal(t *testing.T) {
+	page := textPage(t, pageLines)
+	f := newFixture(t, "eng")
+	dir := t.TempDir()
+	blobs, err := archive.NewFolderBlobs(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.in.Blobs = blobs
+	skewed := convert(t, writeTemp(t, encodePNG(t, page)), "-background", "white",
+		"-rotate", "182")
+	got := f.mustIngest(t, skewed, "turned.png")
+	if p := got.pages[0]; p.Rotation != 180 || p.Skew == 0 {
+		t.Fatalf("rotation %d and skew %.2f; the test needs both", p.Rotation, p.Skew)
+	}
+	ctx := context.Background()
+
+	if err := f.in.Rederive(ctx, got.rec.ID); err != nil {
+		t.Fatal(err)
+	}
+
+	thumb := archive.PageThumbKey(got.rec.SHA256, 1)
+	path := filepath.Join(dir, filepath.FromSlash(thumb))
+	if err := os.Chmod(path, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, []byte("not the thumbnail"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	err = f.in.Rederive(ctx, got.rec.ID)
+	if err == nil || !strings.Contains(err.Error(), thumb) {
+		t.Errorf("Rederive after the thumbnail was overwritten: %v", err)
 	}
 }
