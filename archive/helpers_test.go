@@ -12,6 +12,7 @@ import (
 
 	"github.com/sijil-municipality/sijil"
 	"github.com/sijil-municipality/sijil/archive"
+	"github.com/sijil-municipality/sijil/internal/pgtest"
 )
 
 // samplesDir is the shared folder of real scans, or "" when this checkout
@@ -28,9 +29,17 @@ func samplesDir(t *testing.T) string {
 	return dir
 }
 
-// openDB opens a migrated SQLite database in a temp folder.
+// openDB opens a migrated SQLite database in a temp folder, or a fresh
+// PostgreSQL database under TestPostgres.
 func openDB(t *testing.T) *sql.DB {
 	t.Helper()
+	if pgtest.Requested(t) {
+		db := pgtest.Open(t)
+		if err := archive.Migrate(context.Background(), db, sijil.DialectPostgres); err != nil {
+			t.Fatal(err)
+		}
+		return db
+	}
 	db, err := sql.Open("sqlite", filepath.Join(t.TempDir(), "sijil.db"))
 	if err != nil {
 		t.Fatal(err)

@@ -296,7 +296,7 @@ func TestUpdateRefusesBadValues(t *testing.T) {
 			"archive.no_reason"},
 	}
 	for _, tt := range tests {
-		t.Run(tt.field+"="+tt.value, func(t *testing.T) {
+		t.Run(tt.key, func(t *testing.T) {
 			var u archive.Update
 			mustDo(t, u.Set(tt.field, tt.value))
 			_, err := s.Update(ctx, rec.ID, u, tt.change)

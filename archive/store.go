@@ -69,7 +69,19 @@ type Page struct {
 }
 
 // Store reads archive rows and makes the archivist's corrections. It is
-// safe for concurrent use.
+// safe for concurrent use. The staff pages call:
+//
+//   - a record with its pages: ViewRecord(ctx, id, staffName), never
+//     RecordByID and Pages, so that every view of a restricted record is an
+//     event; Events and History for its timeline and corrections;
+//   - before handing out an original or page images: ExportRecord;
+//   - corrections: Update (Update.Set reads form fields) and EditPageText,
+//     on a Store made WithIndexer so that search sees them at once;
+//   - duplicates: Duplicates(DuplicateFilter{Status: DupOpen}) and Decide;
+//   - the import queue and its failures: ImportJobs, ImportJobLines.
+//
+// Invalid errors carry a message key and a message an archivist can act
+// on; NotFound names what is missing; Forbidden refuses an unnamed actor.
 type Store struct {
 	db    *sql.DB
 	index Indexer // nil: corrections are refused, see WithIndexer
