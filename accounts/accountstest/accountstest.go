@@ -17,6 +17,7 @@ import (
 
 	"github.com/sijil-municipality/sijil"
 	"github.com/sijil-municipality/sijil/accounts"
+	"github.com/sijil-municipality/sijil/internal/pgtest"
 	"github.com/sijil-municipality/sijil/notify"
 )
 
@@ -36,10 +37,16 @@ func New(t testing.TB) Env {
 	return NewOn(t, db)
 }
 
-// OpenDB opens a fresh SQLite database with the accounts and notify
-// tables, closed when t ends. Other domains may migrate theirs into it.
+// OpenDB opens a fresh database with the accounts and notify tables,
+// closed when t ends: SQLite, or PostgreSQL under pgtest.Rerun. Other
+// domains may migrate theirs into it.
 func OpenDB(t testing.TB) *sql.DB {
 	t.Helper()
+	if pgtest.Requested(t) {
+		db := pgtest.Open(t)
+		migrate(t, db, sijil.DialectPostgres)
+		return db
+	}
 	dsn := "file:" + filepath.Join(t.TempDir(), "sijil.db") +
 		"?_pragma=journal_mode(WAL)&_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)" +
 		"&_txlock=immediate"
@@ -48,14 +55,19 @@ func OpenDB(t testing.TB) *sql.DB {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
-	ctx := context.Background()
-	if err := accounts.Migrate(ctx, db, sijil.DialectSQLite); err != nil {
-		t.Fatal(err)
-	}
-	if err := notify.Migrate(ctx, db, sijil.DialectSQLite); err != nil {
-		t.Fatal(err)
-	}
+	migrate(t, db, sijil.DialectSQLite)
 	return db
+}
+
+func migrate(t testing.TB, db *sql.DB, dialect string) {
+	t.Helper()
+	ctx := context.Background()
+	if err := accounts.Migrate(ctx, db, dialect); err != nil {
+		t.Fatal(err)
+	}
+	if err := notify.Migrate(ctx, db, dialect); err != nil {
+		t.Fatal(err)
+	}
 }
 
 // NewOn returns a service on db, which must have the accounts tables.
