@@ -41,6 +41,7 @@ func (e *env) addDemo(ctx context.Context, a *app, publicURL string) error {
 	rec, _, err := in.Ingest(ctx, bytes.NewReader(scan), archive.Metadata{
 		Filename: "demo-building-permit-1998.pdf", RecordType: "building_permit",
 		Reference: "4517/1998", Title: "رخصة بناء 4517/1998",
+		Origin: "sijil serve --demo", // a second demo run is no duplicate to decide
 	})
 	if err != nil {
 		return err
