@@ -57,8 +57,7 @@ type Decision struct {
 // seenAgain flags the record of bytes that came in again from another
 // origin. From the same origin it is a resumed or repeated import, which
 // raises nothing. One flag per record: a third copy adds none.
-func (s *Store) seenAgain(ctx context.Context, rec Record, meta Metadata, at time.Time) (
-	err error) {
+func (s *Store) seenAgain(ctx context.Context, rec Record, meta Metadata, at time.Time) error {
 	if meta.Origin != "" && meta.Origin == rec.Origin {
 		return nil
 	}
@@ -70,22 +69,9 @@ func (s *Store) seenAgain(ctx context.Context, rec Record, meta Metadata, at tim
 		detail += " from " + meta.Origin
 	}
 
-	tx, err := s.db.BeginTx(ctx, nil)
-	if err != nil {
-		return fmt.Errorf("archive: begin: %w", err)
-	}
-	defer func() {
-		if err != nil {
-			_ = tx.Rollback() // the original error says more than the rollback's
-		}
-	}()
-	if err = insertFlag(ctx, tx, DupSameBytes, rec.ID, rec.ID, detail, at, meta.Actor); err != nil {
-		return err
-	}
-	if err = tx.Commit(); err != nil {
-		return fmt.Errorf("archive: commit flag of %s: %w", rec.ID, err)
-	}
-	return nil
+	return s.inTx(ctx, func(tx *sql.Tx) error {
+		return insertFlag(ctx, tx, DupSameBytes, rec.ID, rec.ID, detail, at, meta.Actor)
+	})
 }
 
 // flagDuplicates flags every other record that shares rec's reference
@@ -218,56 +204,52 @@ func (s *Store) Duplicates(ctx context.Context, f DuplicateFilter) ([]DuplicateF
 // Decide records the archivist's decision on flag id and returns the
 // flag as decided. A decided flag may be decided again; each decision is
 // an event. Errors: Invalid for a bad decision, NotFound for no such flag.
-func (s *Store) Decide(ctx context.Context, id string, d Decision) (
-	flag DuplicateFlag, err error) {
+func (s *Store) Decide(ctx context.Context, id string, d Decision) (DuplicateFlag, error) {
 	if d.Status == DupOpen || !validStatus(d.Status) {
-		return flag, sijil.Errorf(sijil.Invalid, "archive.decision",
+		return DuplicateFlag{}, sijil.Errorf(sijil.Invalid, "archive.decision",
 			"decide a flag as not_duplicate or duplicate_kept, not %q", d.Status)
 	}
 	d.By, d.Note = strings.TrimSpace(d.By), strings.TrimSpace(d.Note)
 	if err := checkChange(Change{By: d.By, Reason: d.Note}); err != nil {
-		return flag, err
+		return DuplicateFlag{}, err
 	}
 
-	tx, err := s.db.BeginTx(ctx, nil)
-	if err != nil {
-		return flag, fmt.Errorf("archive: begin: %w", err)
-	}
-	defer func() {
-		if err != nil {
-			_ = tx.Rollback() // the original error says more than the rollback's
-		}
-	}()
-	flag, err = scanFlag(tx.QueryRowContext(ctx,
-		`SELECT `+flagColumns+` FROM duplicate_flags WHERE id = $1`, id))
-	if errors.Is(err, sql.ErrNoRows) {
-		return flag, sijil.Errorf(sijil.NotFound, "archive.duplicate_not_found",
-			"no duplicate flag has id %s", id)
-	}
-	if err != nil {
-		return flag, err
-	}
-
+	var flag DuplicateFlag
 	now := time.Now().UTC().Truncate(time.Microsecond)
-	_, err = tx.ExecContext(ctx, `UPDATE duplicate_flags SET status = $1, decided_by = $2,
-		decided_at = $3, note = $4 WHERE id = $5`,
-		d.Status, d.By, now.Format(timeLayout), d.Note, id)
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		var err error
+		flag, err = scanFlag(tx.QueryRowContext(ctx,
+			`SELECT `+flagColumns+` FROM duplicate_flags WHERE id = $1`, id))
+		if errors.Is(err, sql.ErrNoRows) {
+			return sijil.Errorf(sijil.NotFound, "archive.duplicate_not_found",
+				"no duplicate flag has id %s", id)
+		}
+		if err != nil {
+			return err
+		}
+		return saveDecision(ctx, tx, flag, d, now)
+	})
 	if err != nil {
-		return flag, fmt.Errorf("archive: deciding %s: %w", id, err)
-	}
-	// The note stays in the flag: free text might hold a national ID.
-	err = insertEvent(ctx, tx, Event{At: now, Kind: EventDuplicateDecided,
-		RecordID: flag.OtherID, Actor: d.By, Detail: fmt.Sprintf("decided %s %s on %s (%s)",
-			id, d.Status, flag.RecordID, flag.Reason)})
-	if err != nil {
-		return flag, err
-	}
-	if err = tx.Commit(); err != nil {
-		return flag, fmt.Errorf("archive: commit decision on %s: %w", id, err)
+		return DuplicateFlag{}, err
 	}
 
 	flag.Status, flag.DecidedBy, flag.DecidedAt, flag.Note = d.Status, d.By, now, d.Note
 	return flag, nil
+}
+
+// saveDecision writes the decision on flag and its event.
+func saveDecision(ctx context.Context, tx *sql.Tx, flag DuplicateFlag, d Decision,
+	now time.Time) error {
+	_, err := tx.ExecContext(ctx, `UPDATE duplicate_flags SET status = $1, decided_by = $2,
+		decided_at = $3, note = $4 WHERE id = $5`,
+		d.Status, d.By, now.Format(timeLayout), d.Note, flag.ID)
+	if err != nil {
+		return fmt.Errorf("archive: deciding %s: %w", flag.ID, err)
+	}
+	// The note stays in the flag: free text might hold a national ID.
+	return insertEvent(ctx, tx, Event{At: now, Kind: EventDuplicateDecided,
+		RecordID: flag.OtherID, Actor: d.By, Detail: fmt.Sprintf("decided %s %s on %s (%s)",
+			flag.ID, d.Status, flag.RecordID, flag.Reason)})
 }
 
 func validStatus(s string) bool {

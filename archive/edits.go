@@ -121,18 +121,22 @@ func (s *Store) Update(ctx context.Context, id string, u Update, c Change) (Reco
 		return Record{}, err
 	}
 
-	var old, next Record
-	changed, err := s.inTx(ctx, func(tx *sql.Tx) ([]string, error) {
+	var (
+		old, next Record
+		changed   []string
+	)
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
 		var err error
 		old, err = scanOne(tx.QueryRowContext(ctx,
 			`SELECT `+recordColumns+` FROM records WHERE id = $1`, id), "id "+id)
 		if err != nil {
-			return nil, err
+			return err
 		}
 		if next, err = u.apply(old); err != nil {
-			return nil, err
+			return err
 		}
-		return saveUpdate(ctx, tx, old, next, c)
+		changed, err = saveUpdate(ctx, tx, old, next, c)
+		return err
 	})
 	if err != nil {
 		return Record{}, err
@@ -288,22 +292,26 @@ func (s *Store) EditPageText(ctx context.Context, recordID string, number int, t
 			"a page's text must be UTF-8 and at most %d characters", maxPageText)
 	}
 
-	var rec Record
-	changed, err := s.inTx(ctx, func(tx *sql.Tx) ([]string, error) {
+	var (
+		rec     Record
+		changed bool
+	)
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
 		var err error
 		rec, err = scanOne(tx.QueryRowContext(ctx,
 			`SELECT `+recordColumns+` FROM records WHERE id = $1`, recordID), "id "+recordID)
 		if err != nil {
-			return nil, err
+			return err
 		}
-		return savePageText(ctx, tx, recordID, number, text, c)
+		changed, err = savePageText(ctx, tx, recordID, number, text, c)
+		return err
 	})
 	if err != nil {
 		return Page{}, err
 	}
 
 	page, err := s.page(ctx, recordID, number)
-	if err != nil || len(changed) == 0 {
+	if err != nil || !changed {
 		return page, err
 	}
 	err = s.index.IndexPage(context.WithoutCancel(ctx), pageText(rec, number, page.Text))
@@ -314,37 +322,39 @@ func (s *Store) EditPageText(ctx context.Context, recordID string, number int, t
 	return page, nil
 }
 
+// savePageText writes a page's new text with its history row and event,
+// and reports whether it differed from the old.
 func savePageText(ctx context.Context, tx *sql.Tx, recordID string, number int,
-	text string, c Change) ([]string, error) {
+	text string, c Change) (bool, error) {
 	var old string
 	err := tx.QueryRowContext(ctx, `SELECT text FROM pages WHERE record_id = $1
 		AND number = $2`, recordID, number).Scan(&old)
 	if errors.Is(err, sql.ErrNoRows) {
-		return nil, sijil.Errorf(sijil.NotFound, "archive.page_not_found",
+		return false, sijil.Errorf(sijil.NotFound, "archive.page_not_found",
 			"record %s has no page %d", recordID, number)
 	}
 	if err != nil {
-		return nil, fmt.Errorf("archive: page %d of %s: %w", number, recordID, err)
+		return false, fmt.Errorf("archive: page %d of %s: %w", number, recordID, err)
 	}
 	if old == text {
-		return nil, nil
+		return false, nil
 	}
 
 	now := time.Now().UTC().Truncate(time.Microsecond)
 	_, err = tx.ExecContext(ctx, `UPDATE pages SET text = $1 WHERE record_id = $2
 		AND number = $3`, text, recordID, number)
 	if err != nil {
-		return nil, fmt.Errorf("archive: page %d of %s: %w", number, recordID, err)
+		return false, fmt.Errorf("archive: page %d of %s: %w", number, recordID, err)
 	}
 	if err := insertEdit(ctx, tx, recordID, number, "text", old, text, c, now); err != nil {
-		return nil, err
+		return false, err
 	}
 	err = insertEvent(ctx, tx, Event{At: now, Kind: EventPageTextEdited, RecordID: recordID,
 		Actor: c.By, Detail: fmt.Sprintf("corrected the text of page %d", number)})
 	if err != nil {
-		return nil, err
+		return false, err
 	}
-	return []string{"text"}, nil
+	return true, nil
 }
 
 // page returns one page of a record, or NotFound.
@@ -420,23 +430,23 @@ func checkChange(c Change) error {
 	return checkLengths([][2]string{{"who", c.By}, {"reason", c.Reason}})
 }
 
-// inTx runs fn in a transaction and commits unless fn fails.
-func (s *Store) inTx(ctx context.Context, fn func(*sql.Tx) ([]string, error)) (
-	changed []string, err error) {
+// inTx runs fn in a transaction and commits unless fn fails, so that a
+// change and its history and events are written together or not at all.
+func (s *Store) inTx(ctx context.Context, fn func(*sql.Tx) error) (err error) {
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
-		return nil, fmt.Errorf("archive: begin: %w", err)
+		return fmt.Errorf("archive: begin: %w", err)
 	}
 	defer func() {
 		if err != nil {
 			_ = tx.Rollback() // the original error says more than the rollback's
 		}
 	}()
-	if changed, err = fn(tx); err != nil {
-		return nil, err
+	if err = fn(tx); err != nil {
+		return err
 	}
 	if err = tx.Commit(); err != nil {
-		return nil, fmt.Errorf("archive: commit: %w", err)
+		return fmt.Errorf("archive: commit: %w", err)
 	}
-	return changed, nil
+	return nil
 }

@@ -31,25 +31,21 @@ func (e *env) record(ctx context.Context, args []string) error {
 	return fmt.Errorf("%w: unknown record command %q (show, edit, history)", errUsage, args[0])
 }
 
-// parseAll parses flags placed before or after the positional arguments,
-// since `sijil record edit ID --field …` reads naturally, and returns
-// the positional ones.
-func parseAll(fs *flag.FlagSet, args []string) ([]string, error) {
+// parseID parses flags placed before or after the one positional
+// argument, an id, since `sijil record edit ID --field …` reads
+// naturally, and returns the id.
+func parseID(fs *flag.FlagSet, args []string, what string) (string, error) {
 	var pos []string
 	for {
 		if err := fs.Parse(args); err != nil {
-			return nil, flagError(err)
+			return "", flagError(err)
 		}
 		if fs.NArg() == 0 {
-			return pos, nil
+			break
 		}
 		pos = append(pos, fs.Arg(0))
 		args = fs.Args()[1:]
 	}
-}
-
-// oneID returns the single record or flag id of a command.
-func oneID(pos []string, what string) (string, error) {
 	if len(pos) != 1 {
 		return "", fmt.Errorf("%w: name one %s", errUsage, what)
 	}
@@ -68,11 +64,7 @@ func (e *env) recordShow(ctx context.Context, args []string) error {
 	data := dataFlag(fs)
 	by := byFlag(fs)
 	text := fs.Bool("text", false, "print each page's text too")
-	pos, err := parseAll(fs, args)
-	if err != nil {
-		return err
-	}
-	id, err := oneID(pos, "record")
+	id, err := parseID(fs, args, "record")
 	if err != nil {
 		return err
 	}
@@ -170,11 +162,7 @@ func (e *env) recordEdit(ctx context.Context, args []string) error {
 		" (names and national_ids ';'-separated, restricted yes or no)")
 	page := fs.Int("page", 0, "correct the OCR text of this page (with --text-file)")
 	textFile := fs.String("text-file", "", "file holding the page's corrected text, - for stdin")
-	pos, err := parseAll(fs, args)
-	if err != nil {
-		return err
-	}
-	id, err := oneID(pos, "record")
+	id, err := parseID(fs, args, "record")
 	if err != nil {
 		return err
 	}
@@ -234,11 +222,7 @@ func readText(path string) (string, error) {
 func (e *env) recordHistory(ctx context.Context, args []string) error {
 	fs := e.flags("record history")
 	data := dataFlag(fs)
-	pos, err := parseAll(fs, args)
-	if err != nil {
-		return err
-	}
-	id, err := oneID(pos, "record")
+	id, err := parseID(fs, args, "record")
 	if err != nil {
 		return err
 	}
@@ -358,11 +342,7 @@ func (e *env) decide(ctx context.Context, args []string) error {
 	by := byFlag(fs)
 	as := fs.String("as", "", "not_duplicate or duplicate_kept")
 	note := fs.String("note", "", "why (required)")
-	pos, err := parseAll(fs, args)
-	if err != nil {
-		return err
-	}
-	id, err := oneID(pos, "duplicate flag")
+	id, err := parseID(fs, args, "duplicate flag")
 	if err != nil {
 		return err
 	}
