@@ -63,6 +63,10 @@ type User struct {
 	Phone      string
 	Roles      []string // staff only, sorted
 	CreatedAt  time.Time
+
+	// MustChangePassword is set while the password is one an admin chose:
+	// no page but the password form opens until it is changed.
+	MustChangePassword bool
 }
 
 // IsStaff reports whether u is a staff account.

@@ -348,3 +348,43 @@ func lastCode(t *testing.T, env accountstest.Env) string {
 	}
 	return code
 }
+
+func TestInitialStaffPasswordMustBeChanged(t *testing.T) {
+	env := accountstest.New(t)
+	c, err := env.Accounts.AddStaff(ctx, accounts.NewStaff{Login: "newcomer",
+		Roles: []string{accounts.RoleClerk}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !c.User.MustChangePassword {
+		t.Fatal("a password the admin saw need not be changed")
+	}
+	tests := []struct {
+		name, current, next, wantKey string
+	}{
+		{"wrong current", "not it", "a long new password", "accounts.current_password_wrong"},
+		{"too short for staff", c.Password, "eleven char", "accounts.password_short_staff"},
+		{"the same", c.Password, c.Password, "accounts.password_unchanged"},
+		{"the login", c.Password, "newcomer", "accounts.password_short_staff"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			err := env.Accounts.ChangePassword(ctx, c.User.ID, tt.current, tt.next)
+			if key, _ := sijil.UserMessage(err); key != tt.wantKey {
+				t.Fatalf("got %v, want key %q", err, tt.wantKey)
+			}
+		})
+	}
+	if err := env.Accounts.ChangePassword(ctx, c.User.ID, c.Password,
+		"my own long password"); err != nil {
+		t.Fatal(err)
+	}
+	u, err := env.Accounts.AuthenticateStaff(ctx, "newcomer", "my own long password",
+		env.Code(t, c, 0))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if u.MustChangePassword {
+		t.Fatal("still must change the password after changing it")
+	}
+}

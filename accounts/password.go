@@ -89,7 +89,11 @@ var dummyHash = hashPassword("no such account")
 func checkPasswordRule(password string, min int, others ...string) error {
 	n := utf8.RuneCountInString(password)
 	if n < min {
-		return sijil.Errorf(sijil.Invalid, "accounts.password_short",
+		key := "accounts.password_short"
+		if min == MinStaffPassword {
+			key = "accounts.password_short_staff"
+		}
+		return sijil.Errorf(sijil.Invalid, key,
 			"The password must have at least %d characters.", min)
 	}
 	if n > maxPassword {

@@ -28,6 +28,11 @@ type NewStaff struct {
 	// TOTPSecret is empty for a real account: a random secret is made.
 	// Only the demo accounts set it, to DemoTOTPSecret.
 	TOTPSecret string
+
+	// KeepPassword lets the password stand after the first sign-in. Only
+	// the demo accounts and tests set it: anyone else's initial password
+	// was seen by the admin, so it must be changed at once.
+	KeepPassword bool
 }
 
 // DemoTOTPSecret is the published TOTP secret of the demo staff accounts
@@ -100,7 +105,7 @@ func (s *Service) AddStaff(ctx context.Context, in NewStaff) (StaffCreated, erro
 	}
 
 	u := User{ID: randomID("usr_"), Kind: KindStaff, Login: login, FullName: name,
-		Phone: phone, Roles: roles, CreatedAt: s.now().UTC()}
+		Phone: phone, Roles: roles, CreatedAt: s.now().UTC(), MustChangePassword: !in.KeepPassword}
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
 		return StaffCreated{}, fmt.Errorf("accounts: add staff: %w", err)
@@ -108,10 +113,10 @@ func (s *Service) AddStaff(ctx context.Context, in NewStaff) (StaffCreated, erro
 	defer tx.Rollback()
 	_, err = tx.ExecContext(ctx, `INSERT INTO accounts_users (id, kind, login,
 		national_id_mac, national_id_enc, full_name, phone, password_hash, totp_secret,
-		totp_last_step, disabled, created_at)
-		VALUES ($1, $2, $3, NULL, '', $4, $5, $6, $7, 0, FALSE, $8)`,
+		totp_last_step, disabled, created_at, must_change_password)
+		VALUES ($1, $2, $3, NULL, '', $4, $5, $6, $7, 0, FALSE, $8, $9)`,
 		u.ID, u.Kind, login, name, phone, hashPassword(password), sealed,
-		formatTime(u.CreatedAt))
+		formatTime(u.CreatedAt), !in.KeepPassword)
 	if err != nil {
 		if _, lerr := s.loadWhere(ctx, "u.login = $1", login); lerr == nil {
 			return StaffCreated{}, sijil.Errorf(sijil.Conflict, "accounts.login_taken",

@@ -148,9 +148,9 @@ func (s *Service) loadWhere(ctx context.Context, cond string, arg any) (userRow,
 	var enc, totp, created string
 	err := s.db.QueryRowContext(ctx, `SELECT u.id, u.kind, u.login, u.national_id_enc,
 		u.full_name, u.phone, u.password_hash, u.totp_secret, u.totp_last_step, u.disabled,
-		u.created_at FROM accounts_users u WHERE `+cond, arg).Scan(&r.ID, &r.Kind, &login,
-		&enc, &r.FullName, &r.Phone, &r.passwordHash, &totp, &r.totpLastStep, &r.disabled,
-		&created)
+		u.created_at, u.must_change_password FROM accounts_users u WHERE `+cond, arg).Scan(
+		&r.ID, &r.Kind, &login, &enc, &r.FullName, &r.Phone, &r.passwordHash, &totp,
+		&r.totpLastStep, &r.disabled, &created, &r.MustChangePassword)
 	if errors.Is(err, sql.ErrNoRows) {
 		return userRow{}, errNoUser
 	}

@@ -175,3 +175,32 @@ type outboxView struct {
 	Messages []notify.Sent
 	DemoTOTP string // the demo staff accounts' current code
 }
+
+func (s *Server) passwordForm(w http.ResponseWriter, r *http.Request) error {
+	p := Page{Title: s.T(r, "password.title")}
+	if u := CurrentUser(r.Context()); u.MustChangePassword {
+		p.Flash = s.T(r, "password.must_change")
+	}
+	s.show(w, r, http.StatusOK, "password.html", p)
+	return nil
+}
+
+// changePassword sets a new password and signs the browser in again: the
+// change ended every session of the account, here and elsewhere.
+func (s *Server) changePassword(w http.ResponseWriter, r *http.Request) error {
+	u := CurrentUser(r.Context())
+	p := Page{Title: s.T(r, "password.title")}
+	if r.PostFormValue("password") != r.PostFormValue("password2") {
+		return s.showForm(w, r, "password.html", p, errPasswordsDiffer())
+	}
+	err := s.cfg.Accounts.ChangePassword(r.Context(), u.ID, r.PostFormValue("current"),
+		r.PostFormValue("password"))
+	if err != nil {
+		return s.showForm(w, r, "password.html", p, err)
+	}
+	home := "/account"
+	if u.IsStaff() {
+		home = "/staff"
+	}
+	return s.enter(w, r, *u, home)
+}

@@ -1,6 +1,7 @@
 package web_test
 
 import (
+	"context"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -312,4 +313,30 @@ func TestLanguageIsChosenPerRequest(t *testing.T) {
 		t.Fatalf("404: %d", r.status)
 	}
 	r.mustContain(t, "There is no such page.", "hotline")
+}
+
+func TestStaffChooseTheirOwnPasswordFirst(t *testing.T) {
+	p := newPortal(t)
+	c, err := p.env.Accounts.AddStaff(context.Background(), accounts.NewStaff{
+		Login: "newcomer", FullName: "Rana Haddad", Roles: []string{accounts.RoleClerk}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := p.browser(t)
+	r := b.post("/staff/login", url.Values{"login": {"newcomer"}, "password": {c.Password},
+		"totp": {p.env.Code(t, c, 0)}})
+	if r.status != http.StatusSeeOther {
+		t.Fatalf("sign in: %d", r.status)
+	}
+	if r := b.get("/staff"); r.status != http.StatusSeeOther || r.location != "/password" {
+		t.Fatalf("/staff before changing the password: %d → %q", r.status, r.location)
+	}
+	b.get("/password").mustContain(t, "اختر كلمة مرور خاصة بك")
+
+	r = b.post("/password", url.Values{"current": {c.Password},
+		"password": {"my own long password"}, "password2": {"my own long password"}})
+	if r.status != http.StatusSeeOther || r.location != "/staff" {
+		t.Fatalf("change: %d → %q\n%s", r.status, r.location, r.body)
+	}
+	b.get("/staff").mustContain(t, "Rana Haddad")
 }

@@ -46,6 +46,10 @@ var access = map[string]who{
 	"POST /logout":        everyone,
 	"GET /dev/outbox":     everyone, // only with --demo, whose data is public
 
+	// Anyone signed in.
+	"GET /password":  signedIn,
+	"POST /password": signedIn,
+
 	// Citizens.
 	"GET /account": citizens,
 
@@ -64,6 +68,7 @@ type who struct {
 var (
 	everyone = who{anonymous: true, citizen: true, staff: true}
 	citizens = who{citizen: true}
+	signedIn = who{citizen: true, staff: true}
 )
 
 // staffWith is staff holding one of roles; with none, any staff member.

@@ -198,6 +198,13 @@ func (s *Server) Handler() http.Handler {
 			r.Get("/dev/outbox", s.handle(s.outbox))
 		}
 
+		// Anyone signed in: their own password.
+		r.Group(func(r chi.Router) {
+			r.Use(s.RequireSignedIn)
+			r.Get("/password", s.handle(s.passwordForm))
+			r.Post("/password", s.handle(s.changePassword))
+		})
+
 		// Citizens' pages.
 		r.Group(func(r chi.Router) {
 			r.Use(s.RequireCitizen)

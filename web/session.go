@@ -110,11 +110,37 @@ func (s *Server) RequireStaff(roles ...string) func(http.Handler) http.Handler {
 				s.needSignIn(w, r, "/staff/login")
 			case !u.IsStaff() || (len(roles) > 0 && !u.HasAny(roles...)):
 				s.fail(w, r, errForbidden())
+			case u.MustChangePassword:
+				s.needNewPassword(w, r)
 			default:
 				next.ServeHTTP(w, r)
 			}
 		})
 	}
+}
+
+// RequireSignedIn lets through anyone signed in, citizen or staff, even
+// one who must still change their password: the password form is behind
+// it.
+func (s *Server) RequireSignedIn(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if CurrentUser(r.Context()) == nil {
+			s.needSignIn(w, r, "/login")
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// needNewPassword sends a staff member whose password an admin chose to
+// the password form before anything else.
+func (s *Server) needNewPassword(w http.ResponseWriter, r *http.Request) {
+	if (r.Method == http.MethodGet || r.Method == http.MethodHead) && !wantsJSON(r) {
+		http.Redirect(w, r, "/password", http.StatusSeeOther)
+		return
+	}
+	s.fail(w, r, sijil.Errorf(sijil.Forbidden, "web.change_password_first",
+		"Choose your own password first."))
 }
 
 func errForbidden() error {

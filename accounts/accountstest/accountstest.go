@@ -118,11 +118,12 @@ func (e Env) Citizen(t testing.TB, n int) (accounts.User, string) {
 }
 
 // Staff creates a staff member with roles and returns the account; its
-// current TOTP code comes from Code.
+// current TOTP code comes from Code. Its initial password may stay, so
+// that tests reach the pages behind sign-in at once.
 func (e Env) Staff(t testing.TB, login string, roles ...string) accounts.StaffCreated {
 	t.Helper()
 	c, err := e.Accounts.AddStaff(context.Background(), accounts.NewStaff{Login: login,
-		FullName: "Staff " + login, Roles: roles})
+		FullName: "Staff " + login, Roles: roles, KeepPassword: true})
 	if err != nil {
 		t.Fatal(err)
 	}

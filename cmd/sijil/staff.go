@@ -87,7 +87,8 @@ func (e *env) printEnrolment(c accounts.StaffCreated, showPassword bool) error {
 	fmt.Fprintf(e.stdout, "Staff account %s (%s), roles: %s\n", c.User.Login, c.User.ID,
 		strings.Join(c.User.Roles, ", "))
 	if showPassword {
-		fmt.Fprintf(e.stdout, "Initial password (shown once): %s\n", c.Password)
+		fmt.Fprintf(e.stdout, "Initial password (shown once; it must be changed at the "+
+			"first sign-in): %s\n", c.Password)
 	}
 	fmt.Fprintf(e.stdout, "Add this to an authenticator app (shown once):\n%s\n", c.TOTP.URL())
 	q, err := qrcode.New(c.TOTP.URL(), qrcode.Medium)
@@ -118,7 +119,7 @@ func (e *env) addDemoAccounts(ctx context.Context, svc *accounts.Service) error 
 	for _, role := range accounts.StaffRoles {
 		_, err := svc.AddStaff(ctx, accounts.NewStaff{Login: "demo-" + role,
 			FullName: "Demo " + role, Roles: []string{role}, Password: demoStaffPassword,
-			TOTPSecret: accounts.DemoTOTPSecret})
+			TOTPSecret: accounts.DemoTOTPSecret, KeepPassword: true})
 		if err != nil && sijil.KindOf(err) != sijil.Conflict {
 			return err
 		}
