@@ -115,6 +115,14 @@ func flagDuplicates(ctx context.Context, tx *sql.Tx, rec Record, at time.Time,
 	return nil
 }
 
+// recheckDuplicates runs flagDuplicates again in a transaction of its
+// own, after the record's has committed.
+func (s *Store) recheckDuplicates(ctx context.Context, rec Record, actor string) error {
+	return s.inTx(ctx, func(tx *sql.Tx) error {
+		return flagDuplicates(ctx, tx, rec, time.Now().UTC(), actor)
+	})
+}
+
 type otherRecord struct{ id, created string }
 
 // otherRecords returns the records other than id matching where, whose

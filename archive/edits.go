@@ -145,18 +145,31 @@ func (s *Store) Update(ctx context.Context, id string, u Update, c Change) (Reco
 		return old, nil
 	}
 
-	if !slices.ContainsFunc(changed, isIndexed) {
-		return next, nil
+	var errs []error
+	if slices.ContainsFunc(changed, raisesDuplicates) {
+		// As at ingest: a record committed meanwhile is seen now.
+		if err := s.recheckDuplicates(ctx, next, c.By); err != nil {
+			errs = append(errs, fmt.Errorf("archive: record %s is corrected but not "+
+				"checked again for duplicates: %w", id, err))
+		}
 	}
-	pages, err := s.Pages(ctx, id)
-	if err == nil {
-		err = indexRecord(context.WithoutCancel(ctx), s.index, next, pages)
+	if slices.ContainsFunc(changed, isIndexed) {
+		pages, err := s.Pages(ctx, id)
+		if err == nil {
+			err = indexRecord(context.WithoutCancel(ctx), s.index, next, pages)
+		}
+		if err != nil {
+			errs = append(errs, fmt.Errorf("archive: record %s is corrected but its search "+
+				"entries are not (run sijil reindex): %w", id, err))
+		}
 	}
-	if err != nil {
-		return next, fmt.Errorf("archive: record %s is corrected but its search entries "+
-			"are not (run sijil reindex): %w", id, err)
-	}
-	return next, nil
+	return next, errors.Join(errs...)
+}
+
+// raisesDuplicates reports whether a change of the field may make the
+// record a duplicate of another.
+func raisesDuplicates(field string) bool {
+	return field == "reference" || field == "record_type" || field == "parcel"
 }
 
 // isIndexed reports whether search sees the field.
@@ -265,9 +278,7 @@ func saveUpdate(ctx context.Context, tx *sql.Tx, old, next Record, c Change) (
 	if err != nil {
 		return nil, err
 	}
-	if slices.ContainsFunc(changed, func(f string) bool {
-		return f == "reference" || f == "record_type" || f == "parcel"
-	}) {
+	if slices.ContainsFunc(changed, raisesDuplicates) {
 		if err := flagDuplicates(ctx, tx, next, now, c.By); err != nil {
 			return nil, err
 		}

@@ -188,6 +188,14 @@ func (in *Ingester) ingestNew(ctx context.Context, store *Store, up *upload, met
 		}
 		return Record{}, false, err
 	}
+	// insertRecord's own check cannot see a record another transaction is
+	// committing at the same moment (PostgreSQL reads committed rows only);
+	// checking again once committed, of two such records the later sees
+	// the earlier. A failure here loses no data, only that race's flag.
+	if err := store.recheckDuplicates(ctx, rec, meta.Actor); err != nil {
+		in.log().ErrorContext(ctx, "archive: duplicate re-check failed",
+			"record_id", rec.ID, "err", err)
+	}
 
 	// Once the rows are committed a re-import is a no-op, so an interrupt
 	// from here on would leave pages no search can find: finish indexing.

@@ -21,6 +21,7 @@ func TestPostgres(t *testing.T) {
 		TestUpdateRefusesBadValues,
 		TestEditPageText,
 		TestRestrictedViewsAndExportsAreEvents,
+		TestConcurrentSameReferenceFlaggedOnce,
 		TestBulkImport,
 		TestBulkRestrictedColumn,
 		TestFixityCleanArchivePasses,

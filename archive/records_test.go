@@ -7,6 +7,7 @@ import (
 	"reflect"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/sijil-municipality/sijil"
@@ -379,5 +380,37 @@ func TestRestrictedViewsAndExportsAreEvents(t *testing.T) {
 	if k := f.eventKinds(t, closed.ID); !slices.Equal(k, []string{"record.ingested ",
 		"record.restricted_viewed huda", "record.exported sami"}) {
 		t.Errorf("restricted record's events %q", k)
+	}
+}
+
+// TestConcurrentSameReferenceFlaggedOnce ingests files with one reference
+// number at once: however their transactions interleave, each pair gets
+// exactly one flag.
+func TestConcurrentSameReferenceFlaggedOnce(t *testing.T) {
+	t.Parallel()
+	f := bulkFixture(t)
+	const n = 3
+	var wg sync.WaitGroup
+	errs := make([]error, n)
+	for i := range n {
+		data := encodePNG(t, textPage(t, append([]string{fmt.Sprintf("Copy %d", i)},
+			pageLines...)))
+		wg.Go(func() {
+			_, _, errs[i] = f.in.Ingest(context.Background(), bytes.NewReader(data),
+				archive.Metadata{Reference: "9/1999"})
+		})
+	}
+	wg.Wait()
+	for _, err := range errs {
+		mustDo(t, err)
+	}
+
+	flags, err := f.store.Duplicates(context.Background(), archive.DuplicateFilter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(flags) != n*(n-1)/2 {
+		t.Errorf("%d flags for %d records with one reference, want %d:\n%q", len(flags), n,
+			n*(n-1)/2, flagPairs(flags))
 	}
 }
