@@ -77,7 +77,8 @@ func (s *Store) seenAgain(ctx context.Context, rec Record, meta Metadata, at tim
 // flagDuplicates flags every other record that shares rec's reference
 // number, or its record type and parcel, inside tx: at ingest, and after
 // an edit of those fields. A pair already flagged for a reason, decided
-// or not, is not flagged again.
+// or not, is not flagged again. TODO(#4): a flag whose cause a later
+// correction removed stays open until the archivist decides it.
 func flagDuplicates(ctx context.Context, tx *sql.Tx, rec Record, at time.Time,
 	actor string) error {
 	type rule struct {

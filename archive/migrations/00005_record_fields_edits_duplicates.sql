@@ -22,7 +22,9 @@ ALTER TABLE records ADD COLUMN restricted BOOLEAN NOT NULL DEFAULT FALSE;
 
 -- Records archived from a manifest before these columns existed take what
 -- their manifest line said. Their digits stay as typed: only new values are
--- normalised to ASCII digits.
+-- normalised to ASCII digits. Search folds digits anyway; the duplicate
+-- checks compare stored values, so an old parcel typed ١٢ does not meet a
+-- new 12. TODO(#4): normalise the old values once, from Go.
 UPDATE records SET (record_date, names, national_ids, parcel, plot, neighbourhood,
         street, source) =
     (SELECT m.record_date, m.names, m.national_ids, m.parcel, m.plot, m.neighbourhood,
