@@ -125,6 +125,16 @@ func otherLang(lang string) string {
 
 // Handler returns the routes, registered in one place. Each group states
 // who may reach its routes; TestAuthorization holds every route to it.
+//
+// To add a page: register it in the area's function (citizenRoutes in
+// routes_citizen.go, clerkRoutes, archivistRoutes, adminRoutes), which
+// Handler mounts behind its role; narrow one route further with
+// r.With(s.RequireStaff(role)). Write the handler as a handlerFunc that
+// returns its error, answer with s.show(w, r, status, "name.html",
+// Page{Title: s.T(r, "login.title"), Data: …}) or, for a form that failed,
+// return s.showForm(…). Find the person with CurrentUser(r.Context()).
+// Put the texts in web/i18n/AREA.ar.json and AREA.en.json, and the route
+// in the access table of authz_test.go.
 func (s *Server) Handler() http.Handler {
 	r := chi.NewRouter()
 	// No RealIP: it trusts X-Forwarded-For from anyone, which would let a

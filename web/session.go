@@ -64,13 +64,14 @@ func (s *Server) signIn(w http.ResponseWriter, r *http.Request, u accounts.User)
 			return err
 		}
 	}
-	token, sess, err := s.cfg.Accounts.StartSession(r.Context(), u.ID)
+	token, _, err := s.cfg.Accounts.StartSession(r.Context(), u.ID)
 	if err != nil {
 		return err
 	}
+	// No Expires: closing the browser forgets the cookie, which matters on
+	// shared office PCs; the server ends the session in time anyway.
 	http.SetCookie(w, &http.Cookie{Name: s.cookieName(), Value: token, Path: "/",
-		Expires: sess.ExpiresAt, HttpOnly: true, SameSite: http.SameSiteLaxMode,
-		Secure: s.cfg.SecureCookies})
+		HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: s.cfg.SecureCookies})
 	return nil
 }
 
