@@ -43,7 +43,7 @@ func (s *Server) crossOrigin() func(http.Handler) http.Handler {
 
 // authLimits are the rate limits of a sign-in or code form: per client
 // address, and per account named in field (hashed, so that the limiter's
-// memory holds no national ID).
+// memory holds no national ID); field "" limits by address only.
 func (s *Server) authLimits(field string) []func(http.Handler) http.Handler {
 	tooMany := httprate.WithLimitHandler(s.handle(
 		func(w http.ResponseWriter, r *http.Request) error {
@@ -56,7 +56,7 @@ func (s *Server) authLimits(field string) []func(http.Handler) http.Handler {
 		limits = append(limits, httprate.Limit(s.cfg.AuthRate, time.Minute,
 			httprate.WithKeyFuncs(httprate.KeyByIP), tooMany))
 	}
-	if s.cfg.AccountRate > 0 {
+	if s.cfg.AccountRate > 0 && field != "" {
 		limits = append(limits, httprate.Limit(s.cfg.AccountRate, time.Minute,
 			httprate.WithKeyFuncs(func(r *http.Request) (string, error) {
 				v := strings.TrimSpace(sijil.NormalizeDigits(r.PostFormValue(field)))

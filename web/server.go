@@ -212,7 +212,7 @@ func (s *Server) Handler() http.Handler {
 		r.Group(func(r chi.Router) {
 			r.Use(s.RequireSignedIn)
 			r.Get("/password", s.handle(s.passwordForm))
-			r.Post("/password", s.handle(s.changePassword))
+			r.With(s.authLimits("")...).Post("/password", s.handle(s.changePassword))
 		})
 
 		// Citizens' pages.
