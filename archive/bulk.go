@@ -20,6 +20,10 @@ type BulkImport struct {
 	Ingester *Ingester // required; not changed
 	Workers  int       // files read at once; 0 means runtime.NumCPU()
 
+	// Actor is who runs the import, recorded in each ingest event; "" for
+	// a script.
+	Actor string
+
 	// Progress, when set, is called after every line, one call at a time.
 	Progress func(BulkProgress)
 	Now      func() time.Time
@@ -103,7 +107,7 @@ func (b *BulkImport) work(ctx context.Context, j jobs, id string, root *os.Root,
 	for range min(b.workers(), len(todo)) {
 		wg.Go(func() {
 			for l := range lines {
-				state, err := importLine(ctx, in, j, id, root, l)
+				state, err := importLine(ctx, in, j, id, root, l, b.Actor)
 				if err != nil {
 					cancel(err)
 					continue

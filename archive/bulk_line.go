@@ -13,8 +13,8 @@ import (
 // It returns the line's new state; an error means the job itself could
 // not be written.
 func importLine(ctx context.Context, in *Ingester, j jobs, id string, root *os.Root,
-	l ManifestLine) (string, error) {
-	rec, existed, err := ingestFromRoot(ctx, in, root, l)
+	l ManifestLine, actor string) (string, error) {
+	rec, existed, err := ingestFromRoot(ctx, in, root, l, actor)
 
 	switch {
 	case rec.ID != "":
@@ -46,8 +46,8 @@ func importLine(ctx context.Context, in *Ingester, j jobs, id string, root *os.R
 
 // ingestFromRoot opens the line's file inside the manifest's folder, so
 // that a symbolic link swapped in since validation cannot lead outside.
-func ingestFromRoot(ctx context.Context, in *Ingester, root *os.Root, l ManifestLine) (
-	Record, bool, error) {
+func ingestFromRoot(ctx context.Context, in *Ingester, root *os.Root, l ManifestLine,
+	actor string) (Record, bool, error) {
 	if err := checkFile(root, l.File); err != nil {
 		return Record{}, false, err
 	}
@@ -62,7 +62,7 @@ func ingestFromRoot(ctx context.Context, in *Ingester, root *os.Root, l Manifest
 	meta := Metadata{Filename: fileName(l), RecordType: m.RecordType, Reference: m.Reference,
 		Date: m.Date, Names: m.Names, NationalIDs: m.NationalIDs, Parcel: m.Parcel,
 		Plot: m.Plot, Neighbourhood: m.Neighbourhood, Street: m.Street, Source: m.Source,
-		Restricted: m.Restricted, Origin: filepath.Join(root.Name(), l.File)}
+		Restricted: m.Restricted, Origin: filepath.Join(root.Name(), l.File), Actor: actor}
 	rec, existed, err := in.Ingest(ctx, f, meta)
 	if err != nil && rec.ID == "" {
 		return Record{}, false, fmt.Errorf("archive: line %d (%s): %w", l.Line, l.File, err)

@@ -81,6 +81,30 @@ func (u *Update) Set(field, value string) error {
 	return nil
 }
 
+// Apply sets m's fields from u's set ones, so that an upload form or the
+// command line describes a new file with the names Update.Set reads.
+// Ingest checks the values.
+func (m *Metadata) Apply(u Update) {
+	for _, f := range []struct{ from, to *string }{
+		{u.RecordType, &m.RecordType}, {u.Reference, &m.Reference}, {u.Title, &m.Title},
+		{u.Date, &m.Date}, {u.Parcel, &m.Parcel}, {u.Plot, &m.Plot},
+		{u.Neighbourhood, &m.Neighbourhood}, {u.Street, &m.Street}, {u.Source, &m.Source},
+	} {
+		if f.from != nil {
+			*f.to = *f.from
+		}
+	}
+	if u.Names != nil {
+		m.Names = *u.Names
+	}
+	if u.NationalIDs != nil {
+		m.NationalIDs = *u.NationalIDs
+	}
+	if u.Restricted != nil {
+		m.Restricted = *u.Restricted
+	}
+}
+
 // Change says who corrects a record and why; both are required and kept
 // with every edit.
 type Change struct {

@@ -29,15 +29,19 @@ func (e *env) ingest(ctx context.Context, args []string) error {
 	manifest := fs.String("manifest", "", "CSV manifest of a bulk import (header: "+
 		archive.ManifestHeader+")")
 	workers := fs.Int("workers", runtime.NumCPU(), "files read at once by --manifest")
+	by := byFlag(fs)
+	var fields fieldFlags
+	fs.Var(&fields, "field", "NAME=VALUE describing the files, repeatable, as for "+
+		"'record edit' (e.g. --field parcel=1234 --field restricted=yes)")
 	if err := fs.Parse(args); err != nil {
 		return flagError(err)
 	}
 	if *manifest != "" {
-		if fs.NArg() > 0 || *recordType != "" || *reference != "" {
+		if fs.NArg() > 0 || *recordType != "" || *reference != "" || fields.set > 0 {
 			return fmt.Errorf("%w: --manifest names the files, their types and "+
-				"references itself", errUsage)
+				"fields itself", errUsage)
 		}
-		return e.bulkIngest(ctx, *data, *manifest, *workers, strings.Split(*lang, "+"))
+		return e.bulkIngest(ctx, *data, *manifest, *workers, strings.Split(*lang, "+"), *by)
 	}
 	if fs.NArg() == 0 {
 		return fmt.Errorf("%w: name at least one file to ingest, or --manifest", errUsage)
@@ -60,7 +64,8 @@ func (e *env) ingest(ctx context.Context, args []string) error {
 			return fmt.Errorf("ingest %s: %w", path, err)
 		}
 		meta := archive.Metadata{Filename: filepath.Base(path), RecordType: *recordType,
-			Reference: *reference, Origin: origin}
+			Reference: *reference, Origin: origin, Actor: *by}
+		meta.Apply(fields.u)
 		rec, existed, err := ingestFile(ctx, in, path, meta)
 		switch {
 		case ctx.Err() != nil:
@@ -133,7 +138,7 @@ func ingestFile(ctx context.Context, in *archive.Ingester, path string,
 // unfinished job if there is one, and prints a report of every line that
 // was not archived.
 func (e *env) bulkIngest(ctx context.Context, data dataPlace, manifest string, workers int,
-	langs []string) error {
+	langs []string, actor string) error {
 	if workers < 1 {
 		return fmt.Errorf("%w: --workers must be at least 1", errUsage)
 	}
@@ -149,7 +154,7 @@ func (e *env) bulkIngest(ctx context.Context, data dataPlace, manifest string, w
 	defer a.Close()
 
 	show, stop := e.progress(in)
-	bulk := &archive.BulkImport{Ingester: in, Workers: workers, Progress: show}
+	bulk := &archive.BulkImport{Ingester: in, Workers: workers, Progress: show, Actor: actor}
 	rep, err := bulk.Run(ctx, m)
 	stop()
 	if err != nil && rep.JobID == "" {

@@ -21,8 +21,9 @@ const usage = `Usage: sijil COMMAND [FLAGS] [ARGS]
 
 Commands:
   serve   [--data DIR] [--addr HOST:PORT] [--public-url URL] [--demo]
-  ingest  [--data DIR] [--type T] [--reference REF] [--lang L] PATH...
-  ingest  [--data DIR] [--workers N] --manifest FILE.csv
+  ingest  [--data DIR] [--by NAME] [--type T] [--reference REF] [--field NAME=VALUE]...
+          [--lang L] PATH...
+  ingest  [--data DIR] [--by NAME] [--workers N] --manifest FILE.csv
   search  [--data DIR] [--json] [--limit N] QUERY
   issue   [--data DIR] [--public-url URL] [--supersedes NUMBER] --kind building|craft|copy
           --from FILE.json --out FILE.pdf

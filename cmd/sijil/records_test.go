@@ -64,6 +64,7 @@ func TestArchivistRecordsThroughTheBinary(t *testing.T) {
 	}
 
 	logs.WriteString(correctParcel(t, data, permit))
+	logs.WriteString(restrictedUpload(t, data, dir))
 	if strings.Contains(logs.String(), nationalID) {
 		t.Errorf("a national ID was logged:\n%s", logs.String())
 	}
@@ -103,6 +104,35 @@ func correctParcel(t *testing.T, data, permit string) string {
 		}
 	}
 	return stderr
+}
+
+// restrictedUpload ingests one file described on the command line as
+// restricted, and checks that only a named person sees it, each view an
+// event.
+func restrictedUpload(t *testing.T, data, dir string) string {
+	t.Helper()
+	scan := filepath.Join(dir, "licence.png")
+	writePNG(t, scan, "Craft licence 12")
+	out := sijilOut(t, 0, "ingest", "--data", data, "--by", "huda", "--type", "craft_licence",
+		"--field", "plot=٣٣", "--field", "names=نزار القباني", "--field", "national_ids="+
+			nationalID, "--field", "restricted=yes", scan)
+	licence := onlyHit(t, data, "owner:نزار plot:33")
+	if !strings.Contains(out, licence) {
+		t.Errorf("ingest printed no record id %s:\n%s", licence, out)
+	}
+	sijil(t, 1, "ingest", "--data", data, "--field", "date=1998-02-30", scan)
+
+	sijil(t, 1, "record", "show", "--data", data, "--by", "", licence)
+	if show := sijil(t, 0, "record", "show", "--data", data, "--by", "sami",
+		licence); !strings.Contains(show, "restricted    yes") {
+		t.Errorf("record show:\n%s", show)
+	}
+	history := sijil(t, 0, "record", "history", "--data", data, licence)
+	if !strings.Contains(history, "huda\trecord.ingested") ||
+		!strings.Contains(history, "sami\trecord.restricted_viewed") {
+		t.Errorf("history of a restricted record:\n%s", history)
+	}
+	return out
 }
 
 // onlyHit searches and returns the one record found.
