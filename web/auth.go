@@ -14,7 +14,7 @@ import (
 // portalHome is the home page with the visitor's header: signed in or
 // not, in their language.
 func (s *Server) portalHome(w http.ResponseWriter, r *http.Request) error {
-	s.show(w, r, http.StatusOK, "home.html", Page{Title: s.T(r, "home.title")})
+	s.show(w, r, http.StatusOK, "portal_home.html", Page{Title: s.T(r, "home.title")})
 	return nil
 }
 
