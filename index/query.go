@@ -102,7 +102,7 @@ func (ix *Index) Query(ctx context.Context, r Request) (Result, error) {
 	if err != nil {
 		return Result{}, err
 	}
-	q, broad, fuzzy, err := ix.choose(ctx, cq, raw, exact)
+	q, broad, fuzzy, err := ix.choose(ctx, cq, raw, r.Limit, exact)
 	if err != nil {
 		return Result{}, err
 	}
@@ -122,7 +122,7 @@ func (ix *Index) Query(ctx context.Context, r Request) (Result, error) {
 // first CountCap pages it matches, so that ranking costs no more than
 // for a narrow one. fuzzy says whether the query chosen accepts near
 // spellings.
-func (ix *Index) choose(ctx context.Context, cq clerkQuery, raw string,
+func (ix *Index) choose(ctx context.Context, cq clerkQuery, raw string, limit int,
 	exact query.Query) (q query.Query, broad, fuzzy bool, err error) {
 	found, err := ix.firstMatches(ctx, exact)
 	if err != nil {
@@ -132,7 +132,11 @@ func (ix *Index) choose(ctx context.Context, cq clerkQuery, raw string,
 		q := bleve.NewConjunctionQuery(bleve.NewDocIDQuery(found[:CountCap]), exact)
 		return q, true, false, nil
 	}
-	if !cq.fuzzy() {
+	// Near spellings rank below every exact match, and a Request has no
+	// second page: when the exact matches fill the hits, looking up
+	// near spellings (two more searches, each walking a fuzzy
+	// expansion) could change only Total.
+	if !cq.fuzzy() || len(found) >= limit {
 		return exact, false, false, nil
 	}
 
@@ -312,13 +316,19 @@ func match(text, field string, fuzz int, boost float64) query.Query {
 }
 
 // patternQuery finds a word with wildcards wherever wordQuery would look,
-// and in the reference ("4517/*"). The text is matched through its
+// and, with a digit, in the reference ("4517/*"). The text is matched through its
 // unstemmed copy, text_exact, since a pattern cannot be stemmed.
 func patternQuery(p pattern) query.Query {
-	return bleve.NewDisjunctionQuery(
+	q := bleve.NewDisjunctionQuery(
 		patternOn(p, fieldTextExact, 1), patternOn(p, fieldNames, boostName),
-		patternOn(p, fieldNeighbourhood, 1), patternOn(p, fieldStreet, 1),
-		patternOn(p, fieldReference, 1))
+		patternOn(p, fieldNeighbourhood, 1), patternOn(p, fieldStreet, 1))
+	// Every page has its own reference, so walking their terms costs as
+	// much as the archive is large: only a pattern with a digit, which
+	// every reference has, is looked for there.
+	if strings.IndexFunc(p.text, unicode.IsDigit) >= 0 {
+		q.AddQuery(patternOn(p, fieldReference, 1))
+	}
+	return q
 }
 
 // patternOn looks p up among the terms of field, which must be folded
