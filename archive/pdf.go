@@ -13,6 +13,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -23,10 +24,35 @@ import (
 // trained on text of about 300 dpi.
 const pdfDPI = 300
 
+// pdfPasswordKey is the context key of a PDF's password.
+type pdfPasswordKey struct{}
+
+// WithPDFPassword returns a context under which Ingest opens a PDF locked
+// with a user password, given by the archivist with the file. The password
+// may be the user or the owner password. It is never stored or logged;
+// while a page is rasterised it is on poppler's command line, which
+// offers no other way to take it, and so visible to the server's own
+// accounts. A PDF with only an owner password (printing or copying
+// restricted) opens without it.
+func WithPDFPassword(ctx context.Context, password string) context.Context {
+	return context.WithValue(ctx, pdfPasswordKey{}, password)
+}
+
+// pdfPasswordArgs are poppler's arguments for the password in ctx, if any.
+// Both are given the same password, so that either kind opens the file.
+func pdfPasswordArgs(ctx context.Context) []string {
+	pw, _ := ctx.Value(pdfPasswordKey{}).(string)
+	if pw == "" {
+		return nil
+	}
+	return []string{"-opw", pw, "-upw", pw}
+}
+
 // pdfPages lists the pages of a PDF with pdfinfo and rasterises each one,
 // when it is decoded, with pdftoppm into tmp.
 func pdfPages(ctx context.Context, path string, lim Limits, tmp string) ([]pageSource, error) {
-	info, err := pdfinfo(ctx, path)
+	pw := pdfPasswordArgs(ctx)
+	info, err := pdfinfo(ctx, pw, path)
 	if err != nil {
 		return nil, err
 	}
@@ -39,7 +65,7 @@ func pdfPages(ctx context.Context, path string, lim Limits, tmp string) ([]pageS
 	}
 
 	// pdfinfo prints every page's size only when asked for a page range.
-	sizes, err := pdfinfo(ctx, "-f", "1", "-l", strconv.Itoa(n), path)
+	sizes, err := pdfinfo(ctx, pw, "-f", "1", "-l", strconv.Itoa(n), path)
 	if err != nil {
 		return nil, err
 	}
@@ -52,25 +78,26 @@ func pdfPages(ctx context.Context, path string, lim Limits, tmp string) ([]pageS
 		}
 		pages[i] = pageSource{number: number, width: w, height: h,
 			decode: func(ctx context.Context) (image.Image, error) {
-				return rasterise(ctx, path, number, tmp)
+				return rasterise(ctx, path, number, pw, tmp)
 			}}
 	}
 	return pages, nil
 }
 
-// pdfinfo runs poppler's pdfinfo and returns its "Key: value" lines.
-func pdfinfo(ctx context.Context, args ...string) (map[string]string, error) {
+// pdfinfo runs poppler's pdfinfo with the password arguments pw and
+// returns its "Key: value" lines.
+func pdfinfo(ctx context.Context, pw []string, args ...string) (map[string]string, error) {
 	var stderr bytes.Buffer
 	tctx, cancel := withToolTimeout(ctx)
 	defer cancel()
-	cmd := exec.CommandContext(tctx, "pdfinfo", args...)
+	cmd := exec.CommandContext(tctx, "pdfinfo", append(slices.Clone(pw), args...)...)
 	cmd.Stderr = &stderr
 	out, err := cmd.Output()
 	if terr := toolTimedOut(ctx, tctx, "pdfinfo"); err != nil && terr != nil {
 		return nil, terr
 	}
 	if err != nil {
-		return nil, popplerError(ctx, "pdfinfo", err, stderr.String())
+		return nil, popplerError(ctx, "pdfinfo", err, stderr.String(), pw != nil)
 	}
 
 	info := map[string]string{}
@@ -99,21 +126,24 @@ func pdfPageSize(info map[string]string, n int) (w, h int, err error) {
 	return px(wpt), px(hpt), nil
 }
 
-// rasterise renders one page of a PDF to a grey image at pdfDPI.
-func rasterise(ctx context.Context, path string, page int, tmp string) (image.Image, error) {
+// rasterise renders one page of a PDF to a grey image at pdfDPI, with the
+// password arguments pw.
+func rasterise(ctx context.Context, path string, page int, pw []string, tmp string) (
+	image.Image, error) {
 	prefix := filepath.Join(tmp, "pdf-page-"+strconv.Itoa(page))
 	n := strconv.Itoa(page)
 	var stderr bytes.Buffer
 	tctx, cancel := withToolTimeout(ctx)
 	defer cancel()
-	cmd := exec.CommandContext(tctx, "pdftoppm", "-r", strconv.Itoa(pdfDPI), "-gray",
+	args := append(slices.Clone(pw), "-r", strconv.Itoa(pdfDPI), "-gray",
 		"-f", n, "-l", n, "-singlefile", path, prefix)
+	cmd := exec.CommandContext(tctx, "pdftoppm", args...)
 	cmd.Stderr = &stderr
 	if err := cmd.Run(); err != nil {
 		if terr := toolTimedOut(ctx, tctx, "pdftoppm"); terr != nil {
 			return nil, terr
 		}
-		return nil, popplerError(ctx, "pdftoppm", err, stderr.String())
+		return nil, popplerError(ctx, "pdftoppm", err, stderr.String(), pw != nil)
 	}
 
 	f, err := os.Open(prefix + ".pgm")
@@ -130,18 +160,24 @@ func rasterise(ctx context.Context, path string, page int, tmp string) (image.Im
 }
 
 // popplerError turns a failed poppler command into an error a clerk can
-// act on: a missing tool, a password, or a damaged file.
-func popplerError(ctx context.Context, tool string, err error, stderr string) error {
+// act on: a missing tool, a password, or a damaged file. withPassword
+// says whether a password was given.
+func popplerError(ctx context.Context, tool string, err error, stderr string,
+	withPassword bool) error {
 	switch {
 	case ctx.Err() != nil:
 		return ctx.Err()
 	case errors.Is(err, exec.ErrNotFound), errors.Is(err, fs.ErrNotExist):
 		return sijil.Errorf(sijil.Unavailable, "archive.tool_missing",
 			"%s is not installed; install the Debian package poppler-utils: %w", tool, err)
+	case strings.Contains(stderr, "Incorrect password") && withPassword:
+		return sijil.Errorf(sijil.Invalid, "archive.pdf_password",
+			"the password given does not open this PDF; check it and import the "+
+				"file again")
 	case strings.Contains(stderr, "Incorrect password"):
-		return sijil.Errorf(sijil.Invalid, "archive.pdf_encrypted",
-			"the PDF is protected by a password; save it again without a password "+
-				"and import that copy")
+		return sijil.Errorf(sijil.Invalid, "archive.pdf_password",
+			"the PDF is protected by a password: give its password with the file, "+
+				"or import a copy saved without one")
 	}
 	return sijil.Errorf(sijil.Invalid, "archive.damaged_file",
 		"the PDF cannot be read; it may be truncated or damaged (%s: %s)",

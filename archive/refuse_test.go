@@ -4,13 +4,13 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"os"
+	"os/exec"
+	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/pdfcpu/pdfcpu/pkg/api"
-	"github.com/pdfcpu/pdfcpu/pkg/pdfcpu/model"
 
 	"github.com/sijil-municipality/sijil"
 	"github.com/sijil-municipality/sijil/archive"
@@ -49,7 +49,7 @@ func TestIngestRefuses(t *testing.T) {
 		{"too many TIFF pages", tiff2, archive.Limits{MaxPages: 1},
 			sijil.TooLarge, "archive.too_many_pages", "more than 1 pages"},
 		{"PDF with a password", encryptedPDF(t, pdf), archive.Limits{},
-			sijil.Invalid, "archive.pdf_encrypted", "protected by a password"},
+			sijil.Invalid, "archive.pdf_password", "give its password"},
 		{"over the byte limit", pdf, archive.Limits{MaxBytes: 100},
 			sijil.TooLarge, "archive.file_too_large", "larger than"},
 	}
@@ -73,17 +73,84 @@ func TestIngestRefuses(t *testing.T) {
 	}
 }
 
-// encryptedPDF returns pdf protected by a user password, as a citizen's
-// bank statement might be.
+// encryptedPDF returns pdf protected by the user password "secret" and
+// the owner password "owner", as a citizen's bank statement might be.
 func encryptedPDF(t *testing.T, pdf []byte) []byte {
 	t.Helper()
-	api.DisableConfigDir() // keep pdfcpu from writing a config folder in $HOME
-	var out bytes.Buffer
-	conf := model.NewAESConfiguration("secret", "owner", 256)
-	if err := api.Encrypt(bytes.NewReader(pdf), &out, conf); err != nil {
+	return qpdfEncrypt(t, pdf, "secret", "owner")
+}
+
+// qpdfEncrypt encrypts pdf with AES-256 and the passwords, with qpdf.
+func qpdfEncrypt(t *testing.T, pdf []byte, user, owner string) []byte {
+	t.Helper()
+	if _, err := exec.LookPath("qpdf"); err != nil {
+		t.Fatal("qpdf is missing; install the Debian package qpdf")
+	}
+	in := filepath.Join(t.TempDir(), "in.pdf")
+	out := filepath.Join(t.TempDir(), "out.pdf")
+	if err := os.WriteFile(in, pdf, 0o600); err != nil {
 		t.Fatal(err)
 	}
-	return out.Bytes()
+	cmd := exec.Command("qpdf", "--encrypt", user, owner, "256", "--", in, out)
+	if msg, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("qpdf --encrypt: %v: %s", err, msg)
+	}
+	data, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return data
+}
+
+// TestEncryptedPDF checks that a PDF whose owner password only restricts
+// printing opens as it is, and that one locked with a user password opens
+// with either of its passwords and is refused, saying why, without.
+func TestEncryptedPDF(t *testing.T) {
+	pdf := textPDF(pageLines)
+	ownerOnly := qpdfEncrypt(t, pdf, "", "owner")
+	locked := qpdfEncrypt(t, pdf, "user", "owner")
+	tests := []struct {
+		name, password string
+		data           []byte
+		says           string // of the refusal; "" when it must open
+	}{
+		{"owner password only", "", ownerOnly, ""},
+		{"user password given", "user", locked, ""},
+		{"owner password given", "owner", locked, ""},
+		{"no password given", "", locked, "give its password"},
+		{"wrong password given", "guess", locked, "password given does not open"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			f := newFixture(t, "eng")
+			ctx := context.Background()
+			if tt.password != "" {
+				ctx = archive.WithPDFPassword(ctx, tt.password)
+			}
+
+			rec, _, err := f.in.Ingest(ctx, bytes.NewReader(tt.data),
+				archive.Metadata{Filename: "locked.pdf"})
+
+			if tt.says != "" {
+				se := wantKind(t, err, sijil.Invalid, "archive.pdf_password")
+				if !strings.Contains(se.Message, tt.says) {
+					t.Errorf("message %q does not say %q", se.Message, tt.says)
+				}
+				if r, p := f.countRows(t); r != 0 || p != 0 {
+					t.Errorf("%d records and %d pages left after a refusal", r, p)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			pages, err := f.store.Pages(ctx, rec.ID)
+			if err != nil || len(pages) != 1 || !strings.Contains(pages[0].Text, "bakery") {
+				t.Errorf("pages %+v, %v; want one page that reads \"bakery\"", pages, err)
+			}
+		})
+	}
 }
 
 func TestReingestIsNoOp(t *testing.T) {
