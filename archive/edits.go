@@ -151,9 +151,7 @@ func (s *Store) Update(ctx context.Context, id string, u Update, c Change) (Reco
 	)
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
 		var err error
-		old, err = scanOne(tx.QueryRowContext(ctx,
-			`SELECT `+recordColumns+` FROM records WHERE id = $1`, id), "id "+id)
-		if err != nil {
+		if old, err = lockRecord(ctx, tx, id); err != nil {
 			return err
 		}
 		if next, err = u.apply(old); err != nil {
@@ -333,9 +331,7 @@ func (s *Store) EditPageText(ctx context.Context, recordID string, number int, t
 	)
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
 		var err error
-		rec, err = scanOne(tx.QueryRowContext(ctx,
-			`SELECT `+recordColumns+` FROM records WHERE id = $1`, recordID), "id "+recordID)
-		if err != nil {
+		if rec, err = lockRecord(ctx, tx, recordID); err != nil {
 			return err
 		}
 		changed, err = savePageText(ctx, tx, recordID, number, text, c)
@@ -463,6 +459,19 @@ func checkChange(c Change) error {
 			"say why: a correction without a reason cannot be reviewed later")
 	}
 	return checkLengths([][2]string{{"who", c.By}, {"reason", c.Reason}})
+}
+
+// lockRecord reads a record inside tx after writing its row, so that a
+// concurrent correction waits until tx ends and then reads what tx wrote:
+// the history's old values are then always the values replaced. (SELECT
+// … FOR UPDATE would do it in PostgreSQL only.)
+func lockRecord(ctx context.Context, tx *sql.Tx, id string) (Record, error) {
+	_, err := tx.ExecContext(ctx, `UPDATE records SET title = title WHERE id = $1`, id)
+	if err != nil {
+		return Record{}, fmt.Errorf("archive: locking record %s: %w", id, err)
+	}
+	return scanOne(tx.QueryRowContext(ctx,
+		`SELECT `+recordColumns+` FROM records WHERE id = $1`, id), "id "+id)
 }
 
 // inTx runs fn in a transaction and commits unless fn fails, so that a

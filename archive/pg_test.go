@@ -22,6 +22,7 @@ func TestPostgres(t *testing.T) {
 		TestEditPageText,
 		TestRestrictedViewsAndExportsAreEvents,
 		TestConcurrentSameReferenceFlaggedOnce,
+		TestConcurrentUpdatesChainTheirHistory,
 		TestBulkImport,
 		TestBulkRestrictedColumn,
 		TestFixityCleanArchivePasses,

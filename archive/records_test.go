@@ -268,9 +268,8 @@ func TestUpdateKeepsHistoryAndReindexes(t *testing.T) {
 	}
 
 	// The same values again change nothing and record nothing.
-	if _, err := s.Update(ctx, rec.ID, u, archive.Change{By: "huda", Reason: "again"}); err != nil {
-		t.Fatal(err)
-	}
+	_, err = s.Update(ctx, rec.ID, u, archive.Change{By: "huda", Reason: "again"})
+	mustDo(t, err)
 	if again, _ := s.History(ctx, rec.ID); len(again) != len(history) {
 		t.Errorf("a no-op update wrote %d history rows", len(again)-len(history))
 	}
@@ -412,5 +411,44 @@ func TestConcurrentSameReferenceFlaggedOnce(t *testing.T) {
 	if len(flags) != n*(n-1)/2 {
 		t.Errorf("%d flags for %d records with one reference, want %d:\n%q", len(flags), n,
 			n*(n-1)/2, flagPairs(flags))
+	}
+}
+
+// TestConcurrentUpdatesChainTheirHistory corrects one field from several
+// places at once: each history row's old value is the value it replaced,
+// so the rows chain from the first value to the last.
+func TestConcurrentUpdatesChainTheirHistory(t *testing.T) {
+	t.Parallel()
+	f := bulkFixture(t)
+	ctx := context.Background()
+	rec := f.ingestPage(t, archive.Metadata{Parcel: "70"}, "Deed")
+	s := f.store.WithIndexer(f.index)
+
+	var wg sync.WaitGroup
+	for i := range 4 {
+		wg.Go(func() {
+			var u archive.Update
+			mustDo(t, u.Set("parcel", fmt.Sprint(71+i)))
+			_, err := s.Update(ctx, rec.ID, u, archive.Change{By: "huda", Reason: "r"})
+			mustDo(t, err)
+		})
+	}
+	wg.Wait()
+
+	history, err := s.History(ctx, rec.ID)
+	if err != nil || len(history) != 4 {
+		t.Fatalf("history %+v, %v; want 4 rows", history, err)
+	}
+	seen := map[string]bool{}
+	for i, e := range history {
+		if i > 0 && e.Old != history[i-1].New || i == 0 && e.Old != "70" || seen[e.Old] {
+			t.Errorf("history does not chain:\n%+v", history)
+			break
+		}
+		seen[e.Old] = true
+	}
+	got, err := s.RecordByID(ctx, rec.ID)
+	if err != nil || got.Parcel != history[3].New {
+		t.Errorf("parcel %q, history ends at %q (%v)", got.Parcel, history[3].New, err)
 	}
 }
