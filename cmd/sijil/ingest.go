@@ -27,7 +27,7 @@ func (e *env) ingest(ctx context.Context, args []string) error {
 	lang := fs.String("lang", "ara", "Tesseract languages, e.g. ara, eng or ara+eng "+
 		"(ara+eng reads Arabic-only pages worse)")
 	manifest := fs.String("manifest", "", "CSV manifest of a bulk import (header: "+
-		archive.ManifestHeader+")")
+		archive.ManifestHeader+", optionally followed by ,restricted)")
 	workers := fs.Int("workers", runtime.NumCPU(), "files read at once by --manifest")
 	by := byFlag(fs)
 	var fields fieldFlags
