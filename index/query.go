@@ -34,7 +34,8 @@ const CountCap = 2000
 //
 // Every part is folded as the pages are (see Fold), wildcards included.
 // Words of five letters or more also match with one letter wrong, of eight
-// or more with two, ranked below exact matches. A word with wildcards
+// or more with two, ranked below exact matches, and looked up only when
+// the exact matches do not fill Limit. A word with wildcards
 // needs two letters, three when it starts with a wildcard, and at most
 // three wildcards; a query at most four such words. Nothing else is
 // syntax.

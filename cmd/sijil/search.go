@@ -10,9 +10,10 @@ import (
 	"github.com/sijil-municipality/sijil/index"
 )
 
-// search runs a clerk's query (words, "phrases", field:value filters: see
-// index.Request) and prints the hits, and with --facets the counts by
-// record type and decade.
+// search runs a clerk's query (words, "phrases", prefixes and wildcards
+// such as بلد* or م?مد, field:value filters: see index.Request) and
+// prints the hits, and with --facets the counts by record type and
+// decade.
 func (e *env) search(ctx context.Context, args []string) error {
 	fs := e.flags("search")
 	data := dataFlag(fs)
