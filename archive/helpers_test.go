@@ -31,7 +31,7 @@ func samplesDir(t *testing.T) string {
 
 // openDB opens a migrated SQLite database in a temp folder, or a fresh
 // PostgreSQL database under TestPostgres.
-func openDB(t *testing.T) *sql.DB {
+func openDB(t testing.TB) *sql.DB {
 	t.Helper()
 	if pgtest.Requested(t) {
 		db := pgtest.Open(t)
