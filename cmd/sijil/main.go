@@ -43,6 +43,7 @@ Commands:
   duplicates decide [--data DIR] [--by NAME] --as not_duplicate|duplicate_kept --note TEXT ID
   staff   add [--data DIR] --name LOGIN --role ROLE[,ROLE] [--full-name NAME] [--phone N]
           [--password-stdin]
+  import  subscriptions FILE.csv [--data DIR] [--by NAME]
 
 --data defaults to $SIJIL_DATA, else ./data.
 --database-url (default $SIJIL_DATABASE_URL) puts the tables in PostgreSQL
@@ -88,6 +89,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		"fixity":    env.fixity,
 		"reindex":   env.reindex,
 		"staff":     env.staff,
+		"import":    env.importData,
 
 		// An archivist's corrections and duplicates, record by record.
 		"record":     env.record,
