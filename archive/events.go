@@ -6,6 +6,8 @@ import (
 	"database/sql"
 	"encoding/hex"
 	"fmt"
+	"regexp"
+	"strings"
 	"time"
 )
 
@@ -60,7 +62,27 @@ func newID(prefix string) string {
 	return prefix + hex.EncodeToString(id[:])
 }
 
-// insertEvent writes e, giving it an id.
+// idLike finds a token of exactly nine digits, in any digit set: the
+// shape of a national ID. Hashes and record ids mix digits with letters or
+// run longer, and are left alone.
+var idLike = regexp.MustCompile(`(?:^|[^\p{L}\p{N}])([0-9٠-٩۰-۹]{9})(?:$|[^\p{L}\p{N}])`)
+
+// redactIDs masks what looks like a national ID in an event's detail: a
+// file named after a citizen's ID must not put the ID into the events.
+func redactIDs(s string) string {
+	var b strings.Builder
+	for {
+		m := idLike.FindStringSubmatchIndex(s)
+		if m == nil {
+			return b.String() + s
+		}
+		b.WriteString(s[:m[2]])
+		b.WriteString("•••••••••")
+		s = s[m[3]:]
+	}
+}
+
+// insertEvent writes e, giving it an id; see redactIDs.
 func insertEvent(ctx context.Context, tx sqlExecer, e Event) error {
 	var recordID any // NULL, not "", so that the foreign key holds
 	if e.RecordID != "" {
@@ -69,7 +91,7 @@ func insertEvent(ctx context.Context, tx sqlExecer, e Event) error {
 	_, err := tx.ExecContext(ctx, `INSERT INTO events (id, at, kind, record_id,
 		object_key, actor, detail) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
 		newID("evt_"), e.At.UTC().Format(timeLayout), e.Kind,
-		recordID, e.ObjectKey, e.Actor, e.Detail)
+		recordID, e.ObjectKey, e.Actor, redactIDs(e.Detail))
 	if err != nil {
 		return fmt.Errorf("archive: recording event %s: %w", e.Kind, err)
 	}
