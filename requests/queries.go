@@ -347,4 +347,3 @@ func (s *Service) issuedPerWeek(ctx context.Context, now time.Time,
 	}
 	return out, rows.Err()
 }
-

@@ -23,9 +23,9 @@ const refRandomDigits = 7
 
 // refLetters gives each kind of request or ticket its letter.
 var refLetters = map[string]string{
-	string(KindCopy):     "D",
-	string(KindBuilding): "B",
-	string(KindCraft):    "C",
+	string(KindCopy):        "D",
+	string(KindBuilding):    "B",
+	string(KindCraft):       "C",
 	string(TicketComplaint): "S",
 	string(TicketInquiry):   "Q",
 }
