@@ -41,6 +41,7 @@ Commands:
   record  history [--data DIR] ID
   duplicates [--data DIR] [--all] [--record ID]
   duplicates decide [--data DIR] [--by NAME] --as not_duplicate|duplicate_kept --note TEXT ID
+  imports [--data DIR] [--limit N] | imports [--data DIR] --job ID [--all]
   staff   add [--data DIR] --name LOGIN --role ROLE[,ROLE] [--full-name NAME] [--phone N]
           [--password-stdin]
   import  subscriptions FILE.csv [--data DIR] [--by NAME]
@@ -94,6 +95,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		// An archivist's corrections and duplicates, record by record.
 		"record":     env.record,
 		"duplicates": env.duplicates,
+		"imports":    env.imports,
 	}
 	cmd, ok := commands[args[0]]
 	if !ok {

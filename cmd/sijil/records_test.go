@@ -39,6 +39,14 @@ func TestArchivistRecordsThroughTheBinary(t *testing.T) {
 	// One worker: the two copies of the permit must come in line by line.
 	logs.WriteString(sijilOut(t, 0, "ingest", "--data", data, "--manifest", manifest,
 		"--workers", "1"))
+	out := sijil(t, 0, "imports", "--data", data)
+	if !strings.Contains(out, "3 lines: 3 archived, 0 refused, 0 failed, 0 pending") {
+		t.Errorf("imports:\n%s", out)
+	}
+	lines := sijil(t, 0, "imports", "--data", data, "--job", strings.Fields(out)[0], "--all")
+	if !strings.Contains(lines, "line 4\tbox2/permit.png\tdone\trec_") {
+		t.Errorf("imports --job --all:\n%s", lines)
+	}
 	permit := onlyHit(t, data, "owner:احمد") // typed without hamza
 	for _, q := range []string{"parcel:١٢٣", "parcel:123", "ref:101/1998 year:1998",
 		`neighbourhood:الرمال type:building_permit`} {
