@@ -78,6 +78,8 @@ var otherKeys = []string{
 	"requests.file_active_pdf",
 	"requests.image_too_large",
 	"requests.file_not_found",
+	"requests.issue_key_unknown",
+	"requests.issue_key_used",
 }
 
 // stepActions are the request steps whose refusal in the wrong state is
