@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 
 	"github.com/sijil-municipality/sijil"
 )
@@ -107,8 +108,15 @@ func (s *Service) Request(ctx context.Context, by Actor, ref string) (Request, e
 	return r, err
 }
 
+// staffOnlyActions are steps of the office's own work, left out of the
+// citizen's timeline: an assignment changes nothing they wait on, and an
+// approval is followed by the issue they are told of, or by a failed issue
+// that puts the request back where it was.
+var staffOnlyActions = []string{actAssigned, actApproved, actIssueFailed}
+
 // Timeline returns the steps of the request ref, oldest first. A citizen
-// sees who acted as a role only, and no staff notes.
+// sees who acted as a role only, no staff notes, and none of the office's
+// internal steps (assignment, approval, a failed issue).
 func (s *Service) Timeline(ctx context.Context, by Actor, ref string) ([]Event, error) {
 	var out []Event
 	err := s.readFor(ctx, by, ref, "request.view_timeline", func(tx *sql.Tx, r Request) error {
@@ -129,6 +137,9 @@ func (s *Service) Timeline(ctx context.Context, by Actor, ref string) ([]Event, 
 				return err
 			}
 			if by.IsCitizen() {
+				if slices.Contains(staffOnlyActions, e.Action) {
+					continue
+				}
 				e.ActorID, e.StaffNote = "", ""
 			}
 			out = append(out, e)
