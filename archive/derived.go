@@ -110,10 +110,14 @@ func deriveScaled(img image.Image) (pageFiles, error) {
 
 // scaleToWidth returns img scaled down to width pixels, keeping its
 // proportions, grey unless it has colour. A narrower image is only
-// converted. Catmull-Rom averages every source pixel, so thin strokes
-// stay visible where a nearest-pixel scaler would drop them.
+// converted. The bulk of the shrinking is a box filter by a whole factor,
+// which averages every source pixel in one pass over the rows; Catmull-Rom
+// then does the last fraction, on an image small enough that its working
+// buffer (32 bytes a pixel of the target width times the source height)
+// stays a few megabytes rather than hundreds on a plan.
 func scaleToWidth(img image.Image, width int) image.Image {
-	b := img.Bounds()
+	src := boxShrink(img, max(1, img.Bounds().Dx()/width))
+	b := src.Bounds()
 	w, h := b.Dx(), b.Dy()
 	if w > width {
 		w, h = width, max(1, int(int64(h)*int64(width)/int64(w)))
@@ -121,29 +125,57 @@ func scaleToWidth(img image.Image, width int) image.Image {
 	r := image.Rect(0, 0, w, h)
 
 	var dst draw.Image = image.NewGray(r)
-	if _, ok := img.(*image.RGBA); ok {
+	if _, ok := src.(*image.RGBA); ok {
 		dst = image.NewRGBA(r)
-	}
-	src := img
-	if p, ok := img.(*image.Paletted); ok {
-		src = grey(p) // draw's fast paths know Gray, not Paletted
 	}
 	draw.CatmullRom.Scale(dst, r, src, b, draw.Src, nil)
 	return dst
 }
 
-// grey copies a bi-level image into a Gray one.
-func grey(p *image.Paletted) *image.Gray {
-	g := image.NewGray(p.Rect)
-	lum := paletteLuma(p.Palette)
-	for y := 0; y < p.Rect.Dy(); y++ {
-		src := p.Pix[y*p.Stride:][:p.Rect.Dx()]
-		dst := g.Pix[y*g.Stride:][:p.Rect.Dx()]
-		for x, i := range src {
-			dst[x] = lum[i]
+// boxShrink returns img shrunk by a whole factor f, each pixel the mean of
+// an f × f square: an RGBA image in colour, anything else in grey.
+func boxShrink(img image.Image, f int) image.Image {
+	b := img.Bounds()
+	w, h := b.Dx()/f, b.Dy()/f
+	rgba, colour := img.(*image.RGBA)
+	bpp := 1
+	var (
+		out image.Image
+		pix []byte
+	)
+	if colour {
+		m := image.NewRGBA(image.Rect(0, 0, w, h))
+		out, pix, bpp = m, m.Pix, 4
+	} else {
+		m := image.NewGray(image.Rect(0, 0, w, h))
+		out, pix = m, m.Pix
+	}
+
+	lum := lumaReader(img)
+	row := make([]uint8, b.Dx())
+	sums := make([]int, w*bpp)
+	for y := range h {
+		clear(sums)
+		for dy := range f {
+			sy := y*f + dy
+			src := row
+			if colour {
+				src = rgba.Pix[sy*rgba.Stride:][:b.Dx()*4]
+			} else {
+				lum(b.Min.Y+sy, row)
+			}
+			for x := range w * bpp {
+				px, c := x/bpp, x%bpp
+				for k := range f {
+					sums[x] += int(src[(px*f+k)*bpp+c])
+				}
+			}
+		}
+		for x, s := range sums {
+			pix[y*w*bpp+x] = uint8((s + f*f/2) / (f * f))
 		}
 	}
-	return g
+	return out
 }
 
 // encodeJPEG encodes a scaled page image.

@@ -6,19 +6,27 @@ package archive
 type Limits struct {
 	MaxBytes  int64 // size of the uploaded file; default 200 MiB
 	MaxPages  int   // pages in one file; default 500
-	MaxPixels int64 // pixels of one page as decoded; default 60 million
+	MaxPixels int64 // pixels of one page as scanned; default 250 million
+
+	// MaxOCRPixels is the most pixels a page is read, corrected and shown
+	// at; a larger page (a plan) is scaled down to it, with bounded
+	// memory, and its original kept. Default 40 million.
+	MaxOCRPixels int64
 
 	// MaxDecodedBytes bounds the memory one decoded page takes; default
 	// 256 MiB, an A3 page at 600 dpi in 8-bit colour.
 	MaxDecodedBytes int64
 }
 
-// Default limits. 60 Mpx is an A3 page at 600 dpi (about 7,000 × 9,900)
-// with room to spare; 500 pages is a thick register.
+// Default limits. 250 Mpx is an A0 plan at 400 dpi (about 13,200 ×
+// 18,700); more is no scan but a decompression bomb. 40 Mpx is an A3 page
+// at 500 dpi, more than Tesseract needs for the smallest print; 500 pages
+// is a thick register.
 const (
-	DefaultMaxBytes  = 200 << 20
-	DefaultMaxPages  = 500
-	DefaultMaxPixels = 60_000_000
+	DefaultMaxBytes     = 200 << 20
+	DefaultMaxPages     = 500
+	DefaultMaxPixels    = 250_000_000
+	DefaultMaxOCRPixels = 40_000_000
 
 	DefaultMaxDecodedBytes = 256 << 20
 )
@@ -32,6 +40,9 @@ func (l Limits) withDefaults() Limits {
 	}
 	if l.MaxPixels <= 0 {
 		l.MaxPixels = DefaultMaxPixels
+	}
+	if l.MaxOCRPixels <= 0 {
+		l.MaxOCRPixels = DefaultMaxOCRPixels
 	}
 	if l.MaxDecodedBytes <= 0 {
 		l.MaxDecodedBytes = DefaultMaxDecodedBytes

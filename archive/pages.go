@@ -24,7 +24,8 @@ type pageSource struct {
 }
 
 // splitPages lists the pages of the scan in f. Every page's size is checked
-// against the limits here, before anything is decoded. tmp is a folder
+// against the limits here, before anything is decoded, and a page above
+// the OCR budget is set to decode scaled down (see capPages). tmp is a folder
 // owned by the caller, for the PDF rasteriser's output.
 func splitPages(ctx context.Context, f *os.File, size int64, media string,
 	lim Limits, tmp string) ([]pageSource, error) {
@@ -54,6 +55,9 @@ func splitPages(ctx context.Context, f *os.File, size int64, media string,
 		if err := checkPixels(p.number, p.width, p.height, lim); err != nil {
 			return nil, err
 		}
+	}
+	capPages(ctx, pages, f.Name(), media, lim, tmp)
+	for _, p := range pages {
 		if err := checkDecodedBytes(p, lim); err != nil {
 			return nil, err
 		}

@@ -78,7 +78,7 @@ func pdfPages(ctx context.Context, path string, lim Limits, tmp string) ([]pageS
 		}
 		pages[i] = pageSource{number: number, width: w, height: h,
 			decode: func(ctx context.Context) (image.Image, error) {
-				return rasterise(ctx, path, number, pw, tmp)
+				return rasterise(ctx, path, number, pdfDPI, pw, tmp)
 			}}
 	}
 	return pages, nil
@@ -126,16 +126,16 @@ func pdfPageSize(info map[string]string, n int) (w, h int, err error) {
 	return px(wpt), px(hpt), nil
 }
 
-// rasterise renders one page of a PDF to a grey image at pdfDPI, with the
+// rasterise renders one page of a PDF to a grey image at dpi, with the
 // password arguments pw.
-func rasterise(ctx context.Context, path string, page int, pw []string, tmp string) (
-	image.Image, error) {
+func rasterise(ctx context.Context, path string, page int, dpi float64, pw []string,
+	tmp string) (image.Image, error) {
 	prefix := filepath.Join(tmp, "pdf-page-"+strconv.Itoa(page))
 	n := strconv.Itoa(page)
 	var stderr bytes.Buffer
 	tctx, cancel := withToolTimeout(ctx)
 	defer cancel()
-	args := append(slices.Clone(pw), "-r", strconv.Itoa(pdfDPI), "-gray",
+	args := append(slices.Clone(pw), "-r", strconv.FormatFloat(dpi, 'f', 2, 64), "-gray",
 		"-f", n, "-l", n, "-singlefile", path, prefix)
 	cmd := exec.CommandContext(tctx, "pdftoppm", args...)
 	cmd.Stderr = &stderr
