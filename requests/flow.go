@@ -324,9 +324,8 @@ func (s *Service) save(ctx context.Context, tx *sql.Tx, by Actor, r *Request,
 	if err != nil {
 		return fmt.Errorf("requests: update %s: %w", r.Ref, err)
 	}
-	if n, err := res.RowsAffected(); err != nil || n != 1 {
-		return sijil.Errorf(sijil.Conflict, "requests.changed_meanwhile",
-			"Someone else changed this request at the same time; reload it and try again.")
+	if err := changedOne(res); err != nil {
+		return err
 	}
 	r.version++
 	r.UpdatedAt = now
@@ -338,6 +337,20 @@ func (s *Service) save(ctx context.Context, tx *sql.Tx, by Actor, r *Request,
 		return err
 	}
 	return s.audit(ctx, tx, by, "request."+action, r.Ref, "")
+}
+
+// changedOne checks that a versioned update changed its row: none means
+// someone else's change committed between the read and the update.
+func changedOne(res sql.Result) error {
+	n, err := res.RowsAffected()
+	if err != nil {
+		return fmt.Errorf("requests: count updated rows: %w", err)
+	}
+	if n != 1 {
+		return sijil.Errorf(sijil.Conflict, "requests.changed_meanwhile",
+			"Someone else changed this at the same time; reload the page and try again.")
+	}
+	return nil
 }
 
 // addEvent appends a step to r's timeline.

@@ -149,20 +149,29 @@ func (s *Service) Timeline(ctx context.Context, by Actor, ref string) ([]Event, 
 	return out, err
 }
 
-// readFor loads the request ref for by in a transaction, records a staff
-// view under action in the audit trail, and hands the request to read.
+// readFor loads the request ref for by in a transaction, hands it to
+// read, and records a staff member's view under action.
 func (s *Service) readFor(ctx context.Context, by Actor, ref, action string,
 	read func(tx *sql.Tx, r Request) error) error {
-	return s.inTx(ctx, func(tx *sql.Tx) error {
+	return s.viewIn(ctx, by, action, func(tx *sql.Tx) (string, error) {
 		r, err := s.loadFor(ctx, tx, by, ref)
 		if err != nil {
+			return "", err
+		}
+		return r.Ref, read(tx, r)
+	})
+}
+
+// viewIn runs view in a transaction and, when by is staff, records in the
+// audit trail, in the same transaction, that they viewed the request or
+// ticket whose reference view returns.
+func (s *Service) viewIn(ctx context.Context, by Actor, action string,
+	view func(tx *sql.Tx) (string, error)) error {
+	return s.inTx(ctx, func(tx *sql.Tx) error {
+		ref, err := view(tx)
+		if err != nil || !by.IsStaff() {
 			return err
 		}
-		if by.IsStaff() {
-			if err := s.audit(ctx, tx, by, action, r.Ref, ""); err != nil {
-				return err
-			}
-		}
-		return read(tx, r)
+		return s.audit(ctx, tx, by, action, ref, "")
 	})
 }

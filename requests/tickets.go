@@ -258,9 +258,8 @@ func (s *Service) ticketStep(ctx context.Context, by Actor, ref, text, action st
 		if err != nil {
 			return fmt.Errorf("requests: update ticket %s: %w", t.Ref, err)
 		}
-		if n, err := res.RowsAffected(); err != nil || n != 1 {
-			return sijil.Errorf(sijil.Conflict, "requests.changed_meanwhile",
-				"Someone else changed this ticket at the same time; reload it and try again.")
+		if err := changedOne(res); err != nil {
+			return err
 		}
 		t.Status, t.UpdatedAt = to, now
 		if text != "" {
@@ -288,21 +287,16 @@ func (s *Service) ticketStep(ctx context.Context, by Actor, ref, text, action st
 	return s.Ticket(ctx, by, t.Ref)
 }
 
-// readTicketFor loads the ticket ref for by in a transaction, records a
-// staff view in the audit trail, and hands the ticket to read.
+// readTicketFor loads the ticket ref for by in a transaction, hands it to
+// read, and records a staff member's view under action.
 func (s *Service) readTicketFor(ctx context.Context, by Actor, ref, action string,
 	read func(tx *sql.Tx, t Ticket) error) error {
-	return s.inTx(ctx, func(tx *sql.Tx) error {
+	return s.viewIn(ctx, by, action, func(tx *sql.Tx) (string, error) {
 		t, err := s.loadTicketFor(ctx, tx, by, ref)
 		if err != nil {
-			return err
+			return "", err
 		}
-		if by.IsStaff() {
-			if err := s.audit(ctx, tx, by, action, t.Ref, ""); err != nil {
-				return err
-			}
-		}
-		return read(tx, t)
+		return t.Ref, read(tx, t)
 	})
 }
 
