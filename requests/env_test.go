@@ -35,7 +35,10 @@ type env struct {
 
 // newEnv opens a migrated database (PostgreSQL under TestPostgres, else a
 // SQLite file with the pragmas the app uses) and a service on it.
-func newEnv(t *testing.T) *env {
+func newEnv(t *testing.T) *env { return newEnvTB(t) }
+
+// newEnvTB is newEnv for tests and benchmarks.
+func newEnvTB(t testing.TB) *env {
 	t.Helper()
 	ctx := context.Background()
 	var db *sql.DB
