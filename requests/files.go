@@ -33,7 +33,11 @@ type Blobs interface {
 const (
 	MaxFileBytes = 5 << 20
 	MaxFiles     = 5
-	maxPixels    = 40_000_000 // a decoded image's width × height
+	// maxPixels bounds a decoded image's width × height: a 16-megapixel PNG
+	// decodes to 64 MB, which the server's 200 MB budget can hold while a
+	// few uploads run at once. TODO(#5): scale larger photos down instead
+	// of refusing them.
+	maxPixels = 16_000_000
 )
 
 // The types a supporting file may have, as sniffed from its bytes.
@@ -64,7 +68,7 @@ type File struct {
 
 // storeUploads cleans and stores each upload, before the transaction that
 // records them: a failure after this leaves only unreferenced blobs, never
-// a row pointing at nothing.
+// a row pointing at nothing. TODO(#5): sweep blobs no row names.
 func (s *Service) storeUploads(ctx context.Context, uploads []Upload) ([]File, error) {
 	if len(uploads) > MaxFiles {
 		return nil, sijil.Errorf(sijil.Invalid, "requests.files_too_many",

@@ -113,6 +113,22 @@ func pngWithText(t *testing.T) []byte {
 	return append(append(append([]byte{}, p[:i]...), chunk.Bytes()...), p[i:]...)
 }
 
+// hugePNG returns a valid 1×1 PNG whose header claims 20000×20000 pixels,
+// as a decompression bomb would.
+func hugePNG(t *testing.T) []byte {
+	t.Helper()
+	var buf bytes.Buffer
+	if err := png.Encode(&buf, image.NewGray(image.Rect(0, 0, 1, 1))); err != nil {
+		t.Fatal(err)
+	}
+	p := buf.Bytes()
+	ihdr := bytes.Index(p, []byte("IHDR"))
+	binary.BigEndian.PutUint32(p[ihdr+4:], 20000)
+	binary.BigEndian.PutUint32(p[ihdr+8:], 20000)
+	binary.BigEndian.PutUint32(p[ihdr+17:], crc32PNG(p[ihdr:ihdr+17]))
+	return p
+}
+
 func crc32PNG(b []byte) uint32 {
 	var table [256]uint32
 	for n := range table {
@@ -176,6 +192,8 @@ func TestSupportingFiles(t *testing.T) {
 			sijil.Invalid, "requests.file_type", "", "", nil},
 		{"jpeg header only", "a.jpg", withGPS[:200], sijil.Invalid, "requests.file_damaged",
 			"", "", nil},
+		{"a small file claiming a huge image", "bomb.png", hugePNG(t), sijil.TooLarge,
+			"requests.image_too_large", "", "", nil},
 		{"empty", "a.jpg", nil, sijil.Invalid, "requests.file_empty", "", "", nil},
 		{"over 5 MB", "big.pdf", append([]byte(okPDF), make([]byte, requests.MaxFileBytes)...),
 			sijil.TooLarge, "requests.file_too_large", "", "", nil},
