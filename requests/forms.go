@@ -199,7 +199,7 @@ func (v *checker) text(field, s string, required bool, max int) string {
 // identifier normalises a reference, licence, parcel or plot number: digits
 // to ASCII, spaces dropped; letters, digits, '/', '-' and '.' allowed.
 func (v *checker) identifier(field, s string, required bool) string {
-	s = strings.Join(strings.Fields(NormalizeDigits(s)), "")
+	s = strings.Join(strings.Fields(sijil.NormalizeDigits(s)), "")
 	switch {
 	case s == "" && required:
 		v.add(field, "required", "This field is required.")
@@ -216,7 +216,7 @@ func (v *checker) identifier(field, s string, required bool) string {
 // year normalises an optional year and checks it is one the archive can
 // hold: from 1900 to this year.
 func (v *checker) year(field, s string) string {
-	s = strings.TrimSpace(NormalizeDigits(s))
+	s = strings.TrimSpace(sijil.NormalizeDigits(s))
 	if s == "" {
 		return ""
 	}
@@ -230,18 +230,4 @@ func (v *checker) year(field, s string) string {
 // isForbiddenControl reports control characters other than newline and tab.
 func isForbiddenControl(r rune) bool {
 	return unicode.IsControl(r) && r != '\n' && r != '\t' && r != '\r'
-}
-
-// NormalizeDigits turns Arabic-Indic (٠-٩) and Eastern Arabic-Indic (۰-۹)
-// digits into ASCII, as citizens type either on their phones.
-func NormalizeDigits(s string) string {
-	return strings.Map(func(r rune) rune {
-		switch {
-		case r >= '٠' && r <= '٩':
-			return '0' + (r - '٠')
-		case r >= '۰' && r <= '۹':
-			return '0' + (r - '۰')
-		}
-		return r
-	}, s)
 }

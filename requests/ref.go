@@ -51,7 +51,7 @@ func newRef(kind string, year int) (string, error) {
 // check digit), so that a page can say "check the number" instead of "not
 // found".
 func ParseRef(s string) (string, error) {
-	s = strings.ToUpper(NormalizeDigits(s))
+	s = strings.ToUpper(sijil.NormalizeDigits(s))
 	s = strings.Map(func(r rune) rune {
 		if r == '-' || r == ' ' || r == '\u00a0' || r == '/' {
 			return -1

@@ -103,7 +103,7 @@ func (f *TicketForm) Validate() error {
 
 // coordinate normalises an optional decimal degree within ±limit.
 func (v *checker) coordinate(field, s string, limit float64) string {
-	s = strings.TrimSpace(strings.ReplaceAll(NormalizeDigits(s), "٫", "."))
+	s = strings.TrimSpace(strings.ReplaceAll(sijil.NormalizeDigits(s), "٫", "."))
 	if s == "" {
 		return ""
 	}
