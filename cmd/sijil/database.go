@@ -15,9 +15,11 @@ import (
 	"github.com/sijil-municipality/sijil"
 	"github.com/sijil-municipality/sijil/accounts"
 	"github.com/sijil-municipality/sijil/archive"
+	"github.com/sijil-municipality/sijil/audit"
 	"github.com/sijil-municipality/sijil/certs"
 	"github.com/sijil-municipality/sijil/certs/issuancelog"
 	"github.com/sijil-municipality/sijil/notify"
+	"github.com/sijil-municipality/sijil/requests"
 	"github.com/sijil-municipality/sijil/subscriptions"
 )
 
@@ -134,7 +136,7 @@ func migratePostgres(ctx context.Context, db *sql.DB) error {
 func migrateAll(ctx context.Context, db *sql.DB, dialect string) error {
 	for _, migrate := range []func(context.Context, *sql.DB, string) error{
 		archive.Migrate, certs.Migrate, issuancelog.Migrate, accounts.Migrate, notify.Migrate,
-		subscriptions.Migrate,
+		subscriptions.Migrate, audit.Migrate, requests.Migrate,
 	} {
 		if err := migrate(ctx, db, dialect); err != nil {
 			return err
