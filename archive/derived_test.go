@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/sijil-municipality/sijil"
 	"github.com/sijil-municipality/sijil/archive"
 )
 
@@ -111,5 +112,36 @@ func TestDerivedFilesComeFromTheOriginal(t *testing.T) {
 	err = f.in.Rederive(ctx, got.rec.ID)
 	if err == nil || !strings.Contains(err.Error(), thumb) {
 		t.Errorf("Rederive after the thumbnail was overwritten: %v", err)
+	}
+}
+
+// TestViewerLoadersRefuseWhatIsNotThere checks that the loaders the
+// viewer calls answer NotFound, not a server error, for a page, a kind or
+// a hash that is not there, and for a hash that is no hash.
+func TestViewerLoadersRefuseWhatIsNotThere(t *testing.T) {
+	blobs, err := archive.NewFolderBlobs(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	absent := strings.Repeat("ab", 32)
+	tests := []struct {
+		name string
+		sha  string
+		page int
+		kind archive.ImageKind
+	}{
+		{"absent record", absent, 1, archive.ImageView},
+		{"page 0", absent, 0, archive.ImageThumb},
+		{"unknown kind", absent, 1, "original"},
+		{"path in the hash", "../../originals/" + absent[:48], 1, archive.ImagePage},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := archive.LoadWords(ctx, blobs, tt.sha, tt.page)
+			wantKind(t, err, sijil.NotFound, "archive.words_not_found")
+			_, _, err = archive.PageImage(ctx, blobs, tt.sha, tt.page, tt.kind)
+			wantKind(t, err, sijil.NotFound, "archive.page_image_not_found")
+		})
 	}
 }

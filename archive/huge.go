@@ -44,7 +44,9 @@ func capPages(ctx context.Context, pages []pageSource, path, media string, lim L
 		var decode func(context.Context) (image.Image, error)
 		if media == MediaPDF {
 			pw := pdfPasswordArgs(ctx)
-			dpi := pdfDPI * scale
+			// pdftoppm rounds a page's size up to whole pixels: stay a
+			// little under the budget, in the hundredths of a dpi it takes.
+			dpi := math.Floor(pdfDPI*scale*0.999*100) / 100
 			decode = func(ctx context.Context) (image.Image, error) {
 				return rasterise(ctx, path, number, dpi, pw, tmp)
 			}

@@ -35,10 +35,12 @@ const planWidth, planHeight = 12000, 9000
 func TestHugePlanIsReadScaledDown(t *testing.T) {
 	plan := planPNG(t)
 	tiff := vipsCopy(t, plan, "[compression=ccittfax4,bitdepth=1]", ".tif")
+	// An A0 sheet is 2384 × 3370 points: 139 Mpx at 300 dpi.
+	pdf := sizedTextPDF(pageLines, 2384, 3370, 28)
 	for _, tt := range []struct {
 		name string
 		data []byte
-	}{{"plan.png", plan}, {"plan.tif", tiff}} {
+	}{{"plan.png", plan}, {"plan.tif", tiff}, {"plan.pdf", pdf}} {
 		t.Run(tt.name, func(t *testing.T) {
 			f := newFixture(t, "eng")
 

@@ -135,9 +135,12 @@ func multiTIFF(frames ...*image.Gray) []byte {
 
 // textPDF writes a one-page PDF with the lines in Helvetica, with a
 // correct cross-reference table.
-func textPDF(lines []string) []byte {
+func textPDF(lines []string) []byte { return sizedTextPDF(lines, 420, 842, 14) }
+
+// sizedTextPDF is textPDF on a page of w × h points, in type of the size.
+func sizedTextPDF(lines []string, w, h, size int) []byte {
 	var content bytes.Buffer
-	content.WriteString("BT /F1 14 Tf 50 780 Td 20 TL\n")
+	fmt.Fprintf(&content, "BT /F1 %d Tf 50 %d Td %d TL\n", size, h-62, size*10/7)
 	for _, l := range lines {
 		fmt.Fprintf(&content, "(%s) Tj T*\n", l)
 	}
@@ -146,8 +149,8 @@ func textPDF(lines []string) []byte {
 	objs := []string{
 		"<< /Type /Catalog /Pages 2 0 R >>",
 		"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-		"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 420 842] " +
-			"/Resources << /Font << /F1 4 0 R >> >> /Contents 5 0 R >>",
+		fmt.Sprintf("<< /Type /Page /Parent 2 0 R /MediaBox [0 0 %d %d] "+
+			"/Resources << /Font << /F1 4 0 R >> >> /Contents 5 0 R >>", w, h),
 		"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
 		fmt.Sprintf("<< /Length %d >>\nstream\n%sendstream", content.Len(), content.String()),
 	}
