@@ -201,8 +201,8 @@ func (s *Service) ReturnDraft(ctx context.Context, by Actor, ref, note string) (
 		apply: func(r *Request) error { return nil }})
 }
 
-// Reject closes the request with a reason the citizen reads. A clerk or a
-// supervisor may reject from any review state.
+// Reject closes the request with a reason the citizen reads. The assigned
+// clerk or a supervisor may reject from any review state.
 func (s *Service) Reject(ctx context.Context, by Actor, ref, reason string) (Request, error) {
 	reason, err := checkNote("reason", reason, true)
 	if err != nil {
@@ -217,6 +217,11 @@ func (s *Service) Reject(ctx context.Context, by Actor, ref, reason string) (Req
 			StateAwaitingApproval},
 		to: StateRejected, note: reason,
 		apply: func(r *Request) error {
+			if who == RoleClerk {
+				if err := takeOver(r, by); err != nil {
+					return err
+				}
+			}
 			r.Reason = reason
 			return nil
 		}})
@@ -239,7 +244,7 @@ func takeOver(r *Request, by Actor) error {
 // move takes one step on the request ref, in one transaction with its
 // timeline event and audit record, then notifies the citizen.
 func (s *Service) move(ctx context.Context, by Actor, ref string, st step) (Request, error) {
-	if err := authorize(by, st.who, st.action); err != nil {
+	if err := authorize(by, st.who); err != nil {
 		return Request{}, err
 	}
 
@@ -275,7 +280,7 @@ func (s *Service) move(ctx context.Context, by Actor, ref string, st step) (Requ
 
 // authorize checks by may take a step that needs role who; "" lets any
 // staff member through, the step's own checks deciding.
-func authorize(by Actor, who, action string) error {
+func authorize(by Actor, who string) error {
 	switch who {
 	case RoleCitizen:
 		if !by.IsCitizen() {
@@ -283,7 +288,7 @@ func authorize(by Actor, who, action string) error {
 				"request can do this.")
 		}
 	case RoleClerk:
-		if !by.Has(RoleClerk) && !(action == actRejected && by.Has(RoleSupervisor)) {
+		if !by.Has(RoleClerk) {
 			return errForbidden("requests.clerk_only", "Only a clerk can do this.")
 		}
 	case RoleSupervisor:

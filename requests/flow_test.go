@@ -21,7 +21,9 @@ func (e *env) reach(t *testing.T, st requests.State) requests.Request {
 	r := e.submit(t, amal)
 	path := map[requests.State][]func() (requests.Request, error){
 		requests.StateSubmitted: nil,
-		requests.StateInReview:  {func() (requests.Request, error) { return e.svc.StartReview(ctx, clerk, r.Ref) }},
+		requests.StateInReview: {func() (requests.Request, error) {
+			return e.svc.StartReview(ctx, clerk, r.Ref)
+		}},
 	}
 	review := path[requests.StateInReview]
 	ask := append(slices.Clone(review), func() (requests.Request, error) {
@@ -189,6 +191,11 @@ func TestStepsNeedTheirRole(t *testing.T) {
 			_, err := e.svc.SubmitDraft(ctx, clerk, r.Ref, d)
 			return err
 		}, sijil.Invalid, "requests.draft_records_required"},
+		{"another clerk cannot reject an assigned request", func() error {
+			r := e.reach(t, requests.StateInReview)
+			_, err := e.svc.Reject(ctx, clerk2, r.Ref, "Not found.")
+			return err
+		}, sijil.Forbidden, "requests.not_assignee"},
 		{"a rejection needs a reason", func() error {
 			r := e.reach(t, requests.StateInReview)
 			_, err := e.svc.Reject(ctx, clerk, r.Ref, "  ")

@@ -126,7 +126,8 @@ type Service struct {
 // Fees.
 func New(cfg Config) (*Service, error) {
 	if cfg.DB == nil || cfg.Blobs == nil || cfg.Issuer == nil || cfg.Notifier == nil {
-		return nil, fmt.Errorf("requests: a database, blobs, an issuer and a notifier are required")
+		return nil, fmt.Errorf("requests: a database, blobs, an issuer and a notifier " +
+			"are required")
 	}
 	if err := cfg.Fees.check(); err != nil {
 		return nil, err
@@ -196,7 +197,8 @@ func (f Fees) check() error {
 			// TODO(#5): charging fees needs a payment flow; until then a
 			// fee is refused rather than silently ignored.
 			return sijil.Errorf(sijil.Invalid, "requests.fees_not_supported",
-				"a fee of %d for %s requests is set, but fees are not supported: the service is free",
+				"a fee of %d for %s requests is set, but fees are not supported: "+
+					"the service is free",
 				fee, kind)
 		}
 	}

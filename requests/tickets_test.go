@@ -60,9 +60,12 @@ func TestTicketLifecycle(t *testing.T) {
 	}
 
 	for name, do := range map[string]func() error{
-		"read":      func() error { _, err := e.svc.Ticket(ctx, basel, tk.Ref); return err },
-		"follow up": func() error { _, err := e.svc.FollowUp(ctx, basel, tk.Ref, "x"); return err },
-		"close":     func() error { _, err := e.svc.CloseTicket(ctx, basel, tk.Ref); return err },
+		"read": func() error { _, err := e.svc.Ticket(ctx, basel, tk.Ref); return err },
+		"follow up": func() error {
+			_, err := e.svc.FollowUp(ctx, basel, tk.Ref, "x")
+			return err
+		},
+		"close": func() error { _, err := e.svc.CloseTicket(ctx, basel, tk.Ref); return err },
 		"photo": func() error {
 			_, _, err := e.svc.TicketFile(ctx, basel, tk.Ref, got.Files[0].ID)
 			return err
