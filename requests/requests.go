@@ -104,7 +104,7 @@ type Notifier interface {
 // Config is what a Service needs.
 type Config struct {
 	DB       *sql.DB
-	Blobs    Blobs    // supporting files and photos
+	Blobs    Blobs    // supporting files, and the certificates' PDFs certs stored
 	Issuer   Issuer   // issues the certificate an approval grants
 	Notifier Notifier // tells citizens about each step
 	Fees     Fees     // all zero: the service is free

@@ -28,8 +28,16 @@ func TestTicketLifecycle(t *testing.T) {
 		t.Fatalf("opened %+v", tk)
 	}
 
+	open, err := e.svc.Tickets(ctx, clerk, requests.TicketOpen, 0)
+	if err != nil || len(open) != 1 || open[0].Ref != tk.Ref {
+		t.Fatalf("open tickets %+v, %v", open, err)
+	}
 	if _, err := e.svc.Reply(ctx, clerk, tk.Ref, "A team goes tomorrow.", false); err != nil {
 		t.Fatal(err)
+	}
+	if open, err = e.svc.Tickets(ctx, clerk, requests.TicketOpen, 0); err != nil ||
+		len(open) != 0 {
+		t.Fatalf("open tickets after the reply %+v, %v", open, err)
 	}
 	got, err := e.svc.FollowUp(ctx, amal, tk.Ref, "Nobody came.")
 	if err != nil {
