@@ -512,3 +512,36 @@ func TestFeesAreRefused(t *testing.T) {
 		t.Fatalf("zero fees refused: %v", err)
 	}
 }
+
+// TestStartingDraftComesFromTheForm: a clerk's draft starts from what the
+// citizen stated, and from the saved draft once there is one.
+func TestStartingDraftComesFromTheForm(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	r := must(t)(e.svc.Request(ctx, clerk, e.submit(t, amal).Ref))
+	d := r.StartingDraft()
+	if d.Building == nil || d.Building.Parcel != "1234" || d.Building.HolderName != "أمل حداد" ||
+		d.Building.AsOf != "1998-01-01" || len(d.Records) != 0 {
+		t.Fatalf("starting draft %+v", d.Building)
+	}
+
+	craft, err := e.svc.Submit(ctx, basel, &requests.CraftForm{ShopAddress: "سوق الذهب ١٢",
+		Trade: "صياغة", Holder: "باسل", FromYear: "١٩٨٠", ToYear: "2011"}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := must(t)(e.svc.Request(ctx, clerk, craft.Ref)).StartingDraft().Craft
+	if c == nil || c.Activity != "صياغة" || c.FromYear != 1980 || c.ToYear != 2011 {
+		t.Fatalf("craft starting draft %+v", c)
+	}
+
+	must(t)(e.svc.StartReview(ctx, clerk, r.Ref))
+	saved := buildingDraft()
+	saved.Building.HolderName = "أمل يوسف حداد"
+	must(t)(e.svc.SubmitDraft(ctx, clerk, r.Ref, saved))
+	r = must(t)(e.svc.Request(ctx, super, r.Ref))
+	if got := r.StartingDraft(); got.Building.HolderName != "أمل يوسف حداد" ||
+		len(got.Records) != 1 {
+		t.Fatalf("after drafting, the starting draft is %+v", got)
+	}
+}

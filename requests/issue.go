@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"fmt"
 	"io"
+	"strconv"
 	"strings"
 
 	"github.com/sijil-municipality/sijil"
@@ -351,4 +352,31 @@ func (s *Service) CertificatePDF(ctx context.Context, by Actor, ref string) (Req
 		return Request{}, nil, fmt.Errorf("requests: open certificate of %s: %w", r.Ref, err)
 	}
 	return r, rc, nil
+}
+
+// StartingDraft returns the draft a clerk's page starts from: the one
+// saved on the request, or else the certificate's fields as far as the
+// citizen's form states them, with no records linked yet. The clerk checks
+// every field against the archive before submitting it.
+func (r Request) StartingDraft() Draft {
+	if r.Draft != nil {
+		return *r.Draft
+	}
+	switch f := r.Form.(type) {
+	case *BuildingForm:
+		asOf := ""
+		if f.ApproxYear != "" {
+			asOf = f.ApproxYear + "-01-01"
+		}
+		return Draft{Building: &BuildingDraft{HolderName: f.Owner, Parcel: f.Parcel,
+			Plot: f.Plot, Neighbourhood: f.Neighbourhood, Street: f.Street, AsOf: asOf}}
+	case *CraftForm:
+		from, _ := strconv.Atoi(f.FromYear)
+		to, _ := strconv.Atoi(f.ToYear)
+		return Draft{Craft: &CraftDraft{HolderName: f.Holder, LicenceNo: f.LicenceNo,
+			Street: f.ShopAddress, Activity: f.Trade, FromYear: from, ToYear: to}}
+	case *CopyForm:
+		return Draft{Copy: &CopyDraft{HolderName: f.Parties}}
+	}
+	return Draft{}
 }
