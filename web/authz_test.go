@@ -16,8 +16,27 @@ import (
 // access says who may reach each route: "METHOD /pattern" as chi
 // registers it → who. Every route the server registers must have a row,
 // and every row a route: TestAuthorization fails otherwise. Add the rows
-// of the routes you add.
-var access = map[string]who{
+// of the routes you add to the table of their area: accessCitizen,
+// accessClerk, accessArchivist or accessAdmin, each in its area's test file.
+var access = joinAccess(accessBase, accessCitizen, accessClerk, accessArchivist, accessAdmin)
+
+// joinAccess is the union of the areas' tables; a route in two of them is
+// a mistake, and panics at the start of the tests.
+func joinAccess(tables ...map[string]who) map[string]who {
+	all := map[string]who{}
+	for _, t := range tables {
+		for k, w := range t {
+			if _, dup := all[k]; dup {
+				panic("access: route " + k + " is in two areas' tables")
+			}
+			all[k] = w
+		}
+	}
+	return all
+}
+
+// accessBase is the public, sign-in and account routes of server.go.
+var accessBase = map[string]who{
 	// Public: the home page and verification, with no account.
 	"GET /":                            everyone,
 	"GET /healthz":                     everyone,

@@ -8,14 +8,22 @@ import (
 	"net/http/cookiejar"
 	"net/http/httptest"
 	"net/url"
+	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/sijil-municipality/sijil"
 	"github.com/sijil-municipality/sijil/accounts"
 	"github.com/sijil-municipality/sijil/accounts/accountstest"
+	"github.com/sijil-municipality/sijil/archive"
+	"github.com/sijil-municipality/sijil/audit"
 	"github.com/sijil-municipality/sijil/certs/certstest"
+	"github.com/sijil-municipality/sijil/index"
 	"github.com/sijil-municipality/sijil/notify"
+	"github.com/sijil-municipality/sijil/requests"
+	"github.com/sijil-municipality/sijil/requests/certsissuer"
+	"github.com/sijil-municipality/sijil/requests/notices"
+	"github.com/sijil-municipality/sijil/subscriptions"
 	"github.com/sijil-municipality/sijil/web"
 )
 
@@ -34,13 +42,15 @@ func newPortal(t *testing.T, change ...func(*web.Config)) *portal {
 	t.Helper()
 	o := certstest.New(t, now, certstest.Records{"rec_a": strings.Repeat("cd", 32)})
 	for _, migrate := range []func(context.Context, *sql.DB, string) error{
-		accounts.Migrate, notify.Migrate,
+		accounts.Migrate, notify.Migrate, audit.Migrate, requests.Migrate,
+		subscriptions.Migrate,
 	} {
 		if err := migrate(context.Background(), o.DB, sijil.DialectSQLite); err != nil {
 			t.Fatal(err)
 		}
 	}
 	env := accountstest.NewOn(t, o.DB)
+	office := newOffice(t, o, env)
 	keySetDoc, err := o.Keyring.SignKeySet(o.KeySet())
 	if err != nil {
 		t.Fatal(err)
@@ -57,6 +67,7 @@ func newPortal(t *testing.T, change ...func(*web.Config)) *portal {
 		Accounts: env.Accounts,
 		Demo:     true,
 		Outbox:   env.Outbox,
+		Office:   office,
 	}
 	for _, c := range change {
 		c(&cfg)
@@ -69,6 +80,43 @@ func newPortal(t *testing.T, change ...func(*web.Config)) *portal {
 	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)
 	return &portal{srv: srv, handler: h, env: env, office: o}
+}
+
+// newOffice wires the office behind the portal on the certificate
+// office's database and blob folder, as 'sijil serve' does: requests that
+// issue through certs, notices to the outbox, the billing snapshot, the
+// archive with its search index and a Tesseract ingester.
+func newOffice(t *testing.T, o *certstest.Office, env accountstest.Env) web.Office {
+	t.Helper()
+	reqs, err := requests.New(requests.Config{DB: o.DB, Blobs: o.Blobs,
+		Issuer:   certsissuer.New(o.DB, o.Issuer),
+		Notifier: notices.Sender{Users: env.Accounts, Notifier: env.Outbox},
+		Now:      env.Clock.Now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	subs, err := subscriptions.New(subscriptions.Config{DB: o.DB, Secret: make([]byte, 32),
+		Now: env.Clock.Now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	idx, err := index.Open(filepath.Join(t.TempDir(), "index"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { idx.Close() })
+	store := archive.NewStore(o.DB).WithIndexer(index.Archive{Index: idx})
+	return web.Office{
+		Requests:      reqs,
+		Subscriptions: subs,
+		Archive:       store,
+		Blobs:         o.Blobs,
+		Search:        idx,
+		Ingester: &archive.Ingester{Blobs: o.Blobs, DB: o.DB,
+			Index: index.Archive{Index: idx}},
+		Certs: o.Issuer,
+		Audit: o.DB,
+	}
 }
 
 // browser is a person at a browser: it keeps cookies, sends the headers a

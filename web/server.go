@@ -81,6 +81,10 @@ type Config struct {
 	Demo   bool
 	Outbox *notify.Outbox
 
+	// The office behind the portal. Each area's pages are served only when
+	// what they call is set (see Handler); 'sijil serve' sets them all.
+	Office
+
 	Logger *slog.Logger
 }
 
@@ -219,7 +223,9 @@ func (s *Server) Handler() http.Handler {
 		r.Group(func(r chi.Router) {
 			r.Use(s.RequireCitizen)
 			r.Get("/account", s.handle(s.account))
-			s.citizenRoutes(r)
+			if s.cfg.Requests != nil {
+				s.citizenRoutes(r)
+			}
 		})
 
 		// Staff pages: any staff member here; each area narrows by role.
@@ -227,14 +233,18 @@ func (s *Server) Handler() http.Handler {
 			r.Use(s.RequireStaff())
 			r.Get("/staff", s.handle(s.staffHome))
 		})
-		r.Group(func(r chi.Router) {
-			r.Use(s.RequireStaff(accounts.RoleClerk, accounts.RoleSupervisor))
-			s.clerkRoutes(r)
-		})
-		r.Group(func(r chi.Router) {
-			r.Use(s.RequireStaff(accounts.RoleArchivist))
-			s.archivistRoutes(r)
-		})
+		if s.cfg.Requests != nil {
+			r.Group(func(r chi.Router) {
+				r.Use(s.RequireStaff(accounts.RoleClerk, accounts.RoleSupervisor))
+				s.clerkRoutes(r)
+			})
+		}
+		if s.cfg.Archive != nil {
+			r.Group(func(r chi.Router) {
+				r.Use(s.RequireStaff(accounts.RoleArchivist))
+				s.archivistRoutes(r)
+			})
+		}
 		r.Group(func(r chi.Router) {
 			r.Use(s.RequireStaff(accounts.RoleAdmin))
 			s.adminRoutes(r)

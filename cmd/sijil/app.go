@@ -196,7 +196,7 @@ func (a *app) ingester() (*archive.Ingester, error) {
 	return &archive.Ingester{
 		Blobs: a.blobs,
 		DB:    a.db,
-		Index: pageIndexer{idx},
+		Index: index.Archive{Index: idx},
 		Log:   a.log,
 	}, nil
 }
@@ -270,14 +270,6 @@ func (a *app) Close() error {
 		errs = append(errs, a.db.Close())
 	}
 	return errors.Join(errs...)
-}
-
-// pageIndexer hands archive pages to the search index; archive owns the
-// interface, index knows nothing of archive.
-type pageIndexer struct{ idx *index.Index }
-
-func (p pageIndexer) IndexPage(ctx context.Context, pt archive.PageText) error {
-	return p.idx.Add(ctx, indexPage(pt))
 }
 
 // recordRefs lets certs cite archive records by id and content hash.

@@ -11,6 +11,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/sijil-municipality/sijil/archive"
+	"github.com/sijil-municipality/sijil/index"
 )
 
 // record runs `sijil record show|edit|history`: what an archivist does
@@ -180,7 +181,7 @@ func (e *env) recordEdit(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	store := archive.NewStore(a.db).WithIndexer(pageIndexer{idx})
+	store := archive.NewStore(a.db).WithIndexer(index.Archive{Index: idx})
 	change := archive.Change{By: *by, Reason: *reason}
 
 	if *page > 0 {

@@ -56,25 +56,5 @@ func openBuilder(dir string) (archive.IndexBuilder, error) {
 	if err != nil {
 		return nil, err
 	}
-	return batchIndexer{idx}, nil
-}
-
-// batchIndexer hands archive pages to the search index in batches.
-type batchIndexer struct{ *index.Index }
-
-func (b batchIndexer) IndexPages(ctx context.Context, pages []archive.PageText) error {
-	batch := make([]index.Page, len(pages))
-	for i, p := range pages {
-		batch[i] = indexPage(p)
-	}
-	return b.AddAll(ctx, batch)
-}
-
-// indexPage is an archive page as the search index takes it, at ingest,
-// after a correction and in a rebuild alike.
-func indexPage(p archive.PageText) index.Page {
-	return index.Page{RecordID: p.RecordID, Number: p.Number, Text: p.Text,
-		Filename: p.Filename, RecordType: p.RecordType, Reference: p.Reference,
-		Title: p.Title, Names: p.Names, Parcel: p.Parcel, Plot: p.Plot,
-		Neighbourhood: p.Neighbourhood, Street: p.Street, Year: p.Year}
+	return index.Archive{Index: idx}, nil
 }

@@ -67,6 +67,23 @@ func (e *env) serve(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
+	ln, err := net.Listen("tcp", *addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", *addr, err)
+	}
+	defer ln.Close()
+	base := "http://" + ln.Addr().String()
+	if *publicURL == "" {
+		*publicURL = base
+	}
+	if err := checkPublicURL(*publicURL); err != nil {
+		return err
+	}
+	domains, err := a.office(*publicURL, accts, notifier)
+	if err != nil {
+		return err
+	}
+
 	store := &certs.Store{DB: a.db}
 	srv, err := web.New(web.Config{
 		Verifier: &verify.Verifier{Keys: keySet, LogKey: a.logVerifierKey},
@@ -84,32 +101,18 @@ func (e *env) serve(ctx context.Context, args []string) error {
 		AccountRate:   *accountRate,
 		Demo:          *demo,
 		Outbox:        outbox,
+		Office:        domains,
 		Logger:        e.log,
 	})
 	if err != nil {
 		return err
 	}
 
-	ln, err := net.Listen("tcp", *addr)
-	if err != nil {
-		return fmt.Errorf("listen on %s: %w", *addr, err)
-	}
-	base := "http://" + ln.Addr().String()
-	if *publicURL == "" {
-		*publicURL = base
-	}
-	if err := checkPublicURL(*publicURL); err != nil {
-		ln.Close()
-		return err
-	}
-
 	if *demo {
 		if err := e.addDemo(ctx, a, *publicURL); err != nil {
-			ln.Close()
 			return fmt.Errorf("demo data: %w", err)
 		}
 		if err := e.addDemoAccounts(ctx, accts); err != nil {
-			ln.Close()
 			return fmt.Errorf("demo accounts: %w", err)
 		}
 	}
