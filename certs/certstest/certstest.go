@@ -1,6 +1,7 @@
 // Package certstest builds a real certificate office for tests: a SQLite
-// database with every migration, a blob folder, a keyring, the issuance
-// log and the Amiri renderer, all in a test's temporary folder.
+// database (PostgreSQL under pgtest.Rerun) with every migration, a blob
+// folder, a keyring, the issuance log and the Amiri renderer, all in a
+// test's temporary folder.
 package certstest
 
 import (
@@ -17,6 +18,7 @@ import (
 	"github.com/sijil-municipality/sijil/certs"
 	"github.com/sijil-municipality/sijil/certs/issuancelog"
 	"github.com/sijil-municipality/sijil/certs/render"
+	"github.com/sijil-municipality/sijil/internal/pgtest"
 	"github.com/sijil-municipality/sijil/verify"
 )
 
@@ -51,14 +53,11 @@ func (r Records) RecordRef(_ context.Context, id string) (verify.RecordRef, erro
 func New(tb testing.TB, now time.Time, records Records) *Office {
 	tb.Helper()
 	dir := tb.TempDir()
-	db, err := sql.Open("sqlite", filepath.Join(dir, "sijil.db")+
-		"?_pragma=busy_timeout(5000)&_txlock=immediate")
-	must(tb, err)
-	tb.Cleanup(func() { db.Close() })
+	db, dialect := openDB(tb, dir)
 	for _, migrate := range []func(context.Context, *sql.DB, string) error{
 		archive.Migrate, certs.Migrate, issuancelog.Migrate,
 	} {
-		must(tb, migrate(context.Background(), db, sijil.DialectSQLite))
+		must(tb, migrate(context.Background(), db, dialect))
 	}
 
 	blobs, err := archive.NewFolderBlobs(filepath.Join(dir, "blobs"))
@@ -102,6 +101,19 @@ func (o *Office) KeySet() *verify.KeySet {
 // Registry returns what a verify node of this office knows.
 func (o *Office) Registry() *certs.Registry {
 	return certs.NewRegistry(o.Issuer.Store, o.Log)
+}
+
+// openDB opens PostgreSQL for a test that pgtest.Rerun runs, else a
+// SQLite file in dir.
+func openDB(tb testing.TB, dir string) (*sql.DB, string) {
+	if pgtest.Requested(tb) {
+		return pgtest.Open(tb), sijil.DialectPostgres
+	}
+	db, err := sql.Open("sqlite", filepath.Join(dir, "sijil.db")+
+		"?_pragma=busy_timeout(5000)&_txlock=immediate")
+	must(tb, err)
+	tb.Cleanup(func() { db.Close() })
+	return db, sijil.DialectSQLite
 }
 
 func must(tb testing.TB, err error) {
