@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"os"
 	"strings"
 	"time"
 
@@ -31,6 +32,9 @@ func (e *env) serve(ctx context.Context, args []string) error {
 		"sign-in, registration and code requests a minute per client address")
 	accountRate := fs.Int("account-rate", 5,
 		"sign-in and code requests a minute naming one national ID or staff name")
+	proxies := fs.String("trusted-proxies", os.Getenv("SIJIL_TRUSTED_PROXIES"),
+		"CIDR prefixes of the load balancers whose X-Forwarded-For names the client, "+
+			"comma-separated (default $SIJIL_TRUSTED_PROXIES; none)")
 	if err := fs.Parse(args); err != nil {
 		return flagError(err)
 	}
@@ -94,15 +98,16 @@ func (e *env) serve(ctx context.Context, args []string) error {
 		Revocations: func(ctx context.Context) ([]byte, error) {
 			return certs.SignedRevocationList(ctx, store, kr, office, time.Now())
 		},
-		VerifyRate:    *verifyRate,
-		Accounts:      accts,
-		SecureCookies: *secureCookies || strings.HasPrefix(*publicURL, "https://"),
-		AuthRate:      *authRate,
-		AccountRate:   *accountRate,
-		Demo:          *demo,
-		Outbox:        outbox,
-		Office:        domains,
-		Logger:        e.log,
+		VerifyRate:     *verifyRate,
+		TrustedProxies: splitList(*proxies),
+		Accounts:       accts,
+		SecureCookies:  *secureCookies || strings.HasPrefix(*publicURL, "https://"),
+		AuthRate:       *authRate,
+		AccountRate:    *accountRate,
+		Demo:           *demo,
+		Outbox:         outbox,
+		Office:         domains,
+		Logger:         e.log,
 	})
 	if err != nil {
 		return err
@@ -169,4 +174,15 @@ func purgeSessions(ctx context.Context, accts *accounts.Service, log *slog.Logge
 			log.Info("ended sessions purged", "sessions", n)
 		}
 	}
+}
+
+// splitList reads a comma-separated flag, dropping blanks.
+func splitList(s string) []string {
+	var out []string
+	for _, f := range strings.Split(s, ",") {
+		if f = strings.TrimSpace(f); f != "" {
+			out = append(out, f)
+		}
+	}
+	return out
 }
