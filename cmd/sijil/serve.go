@@ -35,8 +35,17 @@ func (e *env) serve(ctx context.Context, args []string) error {
 	proxies := fs.String("trusted-proxies", os.Getenv("SIJIL_TRUSTED_PROXIES"),
 		"CIDR prefixes of the load balancers whose X-Forwarded-For names the client, "+
 			"comma-separated (default $SIJIL_TRUSTED_PROXIES; none)")
+	smsURL := fs.String("sms-url", os.Getenv("SIJIL_SMS_URL"),
+		"the SMS gateway's endpoint, where citizens' codes and notices go "+
+			"(default $SIJIL_SMS_URL)")
+	smsToken := fs.String("sms-token-file", os.Getenv("SIJIL_SMS_TOKEN_FILE"),
+		"a file holding the SMS gateway's token (default $SIJIL_SMS_TOKEN_FILE)")
 	if err := fs.Parse(args); err != nil {
 		return flagError(err)
+	}
+	notifier, err := e.notifier(*smsURL, *smsToken)
+	if err != nil {
+		return err
 	}
 
 	a, err := openApp(ctx, *data, e.log, true)
@@ -61,10 +70,9 @@ func (e *env) serve(ctx context.Context, args []string) error {
 		return err
 	}
 	// Without a gateway, messages go to the outbox in a demo and nowhere
-	// otherwise: a reset code must never be logged. TODO(#5): SMS gateway.
+	// otherwise: a reset code must never be logged.
 	outbox := &notify.Outbox{DB: a.db, Log: e.log}
-	var notifier notify.Notifier = notify.Log{Log: e.log}
-	if *demo {
+	if *smsURL == "" && *demo {
 		notifier = outbox
 	}
 	accts, err := a.accounts(notifier)
@@ -185,4 +193,20 @@ func splitList(s string) []string {
 		}
 	}
 	return out
+}
+
+// notifier is the SMS gateway at endpoint with the token in tokenFile, or,
+// with no endpoint, the one that says no channel is configured.
+func (e *env) notifier(endpoint, tokenFile string) (notify.Notifier, error) {
+	if endpoint == "" {
+		return notify.Log{Log: e.log}, nil
+	}
+	if tokenFile == "" {
+		return nil, fmt.Errorf("--sms-url needs --sms-token-file")
+	}
+	token, err := os.ReadFile(tokenFile)
+	if err != nil {
+		return nil, fmt.Errorf("SMS gateway token: %w", err)
+	}
+	return notify.NewGateway(endpoint, strings.TrimSpace(string(token)), e.log)
 }
