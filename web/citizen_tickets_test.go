@@ -29,7 +29,7 @@ func TestCitizenTicketConversation(t *testing.T) {
 
 	page := b.get("/tickets/" + ref + "?new=1")
 	page.mustContain(t, ref, "شكوى", "مفتوح", "انقطعت المياه منذ ثلاثة أيام",
-		"خلف المسجد القديم", "31.5017, 34.4668")
+		"خلف المسجد القديم", `<bdi dir="ltr">31.5017</bdi>`, `<bdi dir="ltr">34.4668</bdi>`)
 	photo := regexp.MustCompile(`/tickets/` + ref + `/files/f_[0-9a-f]+`).FindString(page.body)
 	if photo == "" {
 		t.Fatalf("no link to the photo:\n%s", page.body)
