@@ -188,7 +188,7 @@ func parseUpload(w http.ResponseWriter, r *http.Request, name string,
 		var tooBig *http.MaxBytesError
 		if errors.As(err, &tooBig) {
 			return nil, sijil.Errorf(sijil.TooLarge, "citizen.upload_too_large",
-				"The files are too large: at most %d files of %d MB each.", max,
+				"The files are too large: each may be at most %d MB.",
 				requests.MaxFileBytes>>20)
 		}
 		if errors.Is(err, http.ErrNotMultipart) {

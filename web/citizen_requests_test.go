@@ -386,3 +386,59 @@ func TestAnotherCitizensRequestIsNotFound(t *testing.T) {
 		t.Errorf("another citizen's list shows %s", ref)
 	}
 }
+
+// A file past the service's limit is refused before the whole body is
+// read, and the form comes back saying so, with the request unchanged.
+func TestOversizedAnswerFileIsRefused(t *testing.T) {
+	p, svc := citizenPortal(t)
+	b := p.browser(t)
+	b.signInCitizen(p, 1)
+	ref := refOf(t, b.sendForm("/requests/new/copy", url.Values{
+		"document_type": {"رخصة"}, "parties": {"أمل"}}))
+	ctx := context.Background()
+	clerk := requests.Staff(p.env.Staff(t, "clerk-big", accounts.RoleClerk).User.ID,
+		accounts.RoleClerk)
+	if _, err := svc.StartReview(ctx, clerk, ref); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := svc.AskForInformation(ctx, clerk, ref, "أرسل صورة الرخصة"); err != nil {
+		t.Fatal(err)
+	}
+
+	big := make([]byte, requests.MaxFileBytes+200<<10)
+	r := b.sendForm("/requests/"+ref+"/answer", url.Values{"answer": {"هذه هي"}},
+		upload{"files", "scan.pdf", big})
+	if r.status != http.StatusRequestEntityTooLarge {
+		t.Fatalf("oversized answer: %d, want 413", r.status)
+	}
+	r.mustContain(t, "الملفات كبيرة جداً", `action="/requests/`+ref+`/answer"`)
+	if got, err := svc.Request(ctx, clerk, ref); err != nil ||
+		got.State != requests.StateNeedsInformation {
+		t.Errorf("after a refused answer the request is %s, %v", got.State, err)
+	}
+}
+
+// The pages with parameters, which TestPageWeights cannot reach, are
+// within the phone's budget too.
+func TestCitizenPagesWeighLittle(t *testing.T) {
+	p, _ := citizenPortal(t)
+	b := p.browser(t)
+	b.signInCitizen(p, 1)
+	req := refOf(t, b.sendForm("/requests/new/craft", url.Values{
+		"shop_address": {"الميناء"}, "trade": {"حدادة"}, "holder": {"سمير"}},
+		upload{"files", "shop.jpg", photoWithGPS(t)}))
+	tk := refOf(t, b.sendForm("/tickets/new", url.Values{"ticket_kind": {"inquiry"},
+		"category": {"roads"}, "text": {"متى يُفتح الشارع؟"}}))
+	for _, path := range []string{"/requests/new/copy", "/requests/new/building",
+		"/requests/new/craft", "/requests/" + req, "/tickets/" + tk} {
+		r := b.get(path)
+		if r.status != http.StatusOK {
+			t.Fatalf("%s: %d", path, r.status)
+		}
+		n := gzipSize(t, r.body)
+		t.Logf("%-34s %6d bytes, %5d compressed", path, len(r.body), n)
+		if n > maxPageWeight {
+			t.Errorf("%s weighs %d bytes compressed, over %d", path, n, maxPageWeight)
+		}
+	}
+}
