@@ -1,6 +1,8 @@
 package web
 
 import (
+	"context"
+	"io"
 	"net/http"
 	"net/url"
 	"strings"
@@ -231,16 +233,23 @@ func (s *Server) downloadCertificate(w http.ResponseWriter, r *http.Request) err
 	return download(w, requests.TypePDF, req.CertID+".pdf", pdf)
 }
 
-func (s *Server) downloadRequestFile(w http.ResponseWriter, r *http.Request) error {
-	ref, ok, err := canonicalRef(w, r)
-	if !ok {
-		return err
+// openFile opens a supporting file of the request or ticket ref for by:
+// RequestFile or TicketFile, which answer NotFound for another's.
+type openFile func(ctx context.Context, by requests.Actor, ref, id string) (requests.File,
+	io.ReadCloser, error)
+
+// downloadFile serves the file {id} of the request or ticket {ref}.
+func downloadFile(open openFile) handlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		ref, ok, err := canonicalRef(w, r)
+		if !ok {
+			return err
+		}
+		f, body, err := open(r.Context(), citizenActor(r), ref, chi.URLParam(r, "id"))
+		if err != nil {
+			return err
+		}
+		defer body.Close()
+		return download(w, f.ContentType, f.Name, body)
 	}
-	f, body, err := s.cfg.Requests.RequestFile(r.Context(), citizenActor(r), ref,
-		chi.URLParam(r, "id"))
-	if err != nil {
-		return err
-	}
-	defer body.Close()
-	return download(w, f.ContentType, f.Name, body)
 }

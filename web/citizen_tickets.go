@@ -3,8 +3,6 @@ package web
 import (
 	"net/http"
 
-	"github.com/go-chi/chi/v5"
-
 	"github.com/sijil-municipality/sijil"
 	"github.com/sijil-municipality/sijil/requests"
 )
@@ -136,18 +134,4 @@ func (s *Server) closeTicket(w http.ResponseWriter, r *http.Request) error {
 	}
 	http.Redirect(w, r, "/tickets/"+ref+"?closed=1", http.StatusSeeOther)
 	return nil
-}
-
-func (s *Server) downloadTicketFile(w http.ResponseWriter, r *http.Request) error {
-	ref, ok, err := canonicalRef(w, r)
-	if !ok {
-		return err
-	}
-	f, body, err := s.cfg.Requests.TicketFile(r.Context(), citizenActor(r), ref,
-		chi.URLParam(r, "id"))
-	if err != nil {
-		return err
-	}
-	defer body.Close()
-	return download(w, f.ContentType, f.Name, body)
 }
