@@ -244,6 +244,17 @@ func TestBadRequestFormShowsFieldErrors(t *testing.T) {
 	if list := b.get("/requests"); strings.Contains(list.body, "B-") {
 		t.Errorf("a refused form was recorded:\n%s", list.body)
 	}
+
+	// A file that is neither a photo nor a PDF is said next to the files,
+	// and the good form is kept for sending again with another file.
+	r = b.sendForm("/requests/new/building", url.Values{"parcel": {"1234"},
+		"neighbourhood": {"الرمال"}, "owner": {"أمل"}},
+		upload{"files", "notes.txt", []byte("not a photo at all")})
+	if r.status != http.StatusBadRequest {
+		t.Fatalf("a text file: %d, want 400", r.status)
+	}
+	r.mustContain(t, `id="f-files-error"`, "JPEG", `value="1234"`, `value="أمل"`)
+	r.mustNotContain(t, `id="f-parcel-error"`)
 }
 
 // A reference number typed in lower case or with Arabic-Indic digits finds
@@ -399,7 +410,8 @@ func TestOversizedAnswerFileIsRefused(t *testing.T) {
 	if r.status != http.StatusRequestEntityTooLarge {
 		t.Fatalf("oversized answer: %d, want 413", r.status)
 	}
-	r.mustContain(t, "الملفات كبيرة جداً", `action="/requests/`+ref+`/answer"`)
+	r.mustContain(t, "الملفات كبيرة جداً", `action="/requests/`+ref+`/answer"`,
+		`id="f-files-error"`, "هذه هي")
 	if got, err := svc.Request(context.Background(), clerk, ref); err != nil ||
 		got.State != requests.StateNeedsInformation {
 		t.Errorf("after a refused answer the request is %s, %v", got.State, err)

@@ -46,7 +46,7 @@ func (s *Server) ticketForm(w http.ResponseWriter, r *http.Request) error {
 // whose metadata the service strips.
 func (s *Server) openTicket(w http.ResponseWriter, r *http.Request) error {
 	uploads, err := parseUpload(w, r, "photo", 1)
-	defer closeUploads(r, uploads)
+	defer closeUploads(uploads)
 	var t requests.Ticket
 	if err == nil {
 		f := requests.TicketForm{Kind: requests.TicketKind(r.PostFormValue("ticket_kind")),
@@ -59,7 +59,7 @@ func (s *Server) openTicket(w http.ResponseWriter, r *http.Request) error {
 		t, err = s.cfg.Requests.OpenTicket(r.Context(), citizenActor(r), f)
 	}
 	if err != nil {
-		problems, err := s.problems(r, err)
+		problems, err := s.problems(r, err, "photo")
 		return s.showForm(w, r, "citizen_ticket_form.html", s.ticketFormPage(r, problems), err)
 	}
 
@@ -111,7 +111,7 @@ func (s *Server) followUpTicket(w http.ResponseWriter, r *http.Request) error {
 		if terr != nil {
 			return terr
 		}
-		problems, err := s.problems(r, err)
+		problems, err := s.problems(r, err, "")
 		return s.showForm(w, r, "citizen_ticket.html", Page{
 			Title: s.T(r, "citizen.ticket_title", ref),
 			Data:  ticketView{Ticket: t, Problems: problems}}, err)
