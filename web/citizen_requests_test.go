@@ -291,6 +291,7 @@ func TestCitizenAnswersTheOffice(t *testing.T) {
 	ref, clerk := askedRequest(t, p, svc, b, question)
 	ctx := context.Background()
 
+	b.get("/account").mustContain(t, "ينتظر المكتب جوابك", `href="/requests/`+ref+`"`)
 	page := b.get("/requests/" + ref)
 	page.mustContain(t, "يحتاج المكتب إلى معلومات إضافية", question,
 		`action="/requests/`+ref+`/answer"`)
@@ -309,6 +310,7 @@ func TestCitizenAnswersTheOffice(t *testing.T) {
 	page = b.get(r.location)
 	page.mustContain(t, "أُرسل جوابك", "صدرت سنة 1998 تقريباً", "permit.jpg")
 	page.mustNotContain(t, `action="/requests/`+ref+`/answer"`)
+	b.get("/account").mustNotContain(t, "ينتظر المكتب جوابك")
 	got, err := svc.Request(ctx, clerk, ref)
 	if err != nil || got.State != requests.StateAnswered || len(got.Files) != 1 {
 		t.Fatalf("after the answer the office sees %s with %d files, %v", got.State,
