@@ -190,8 +190,11 @@ func isFileKey(key string) bool {
 func download(w http.ResponseWriter, ctype, name string, body io.Reader) error {
 	h := w.Header()
 	h.Set("Content-Type", ctype)
-	h.Set("Content-Disposition", mime.FormatMediaType("attachment",
-		map[string]string{"filename": name}))
+	disp := mime.FormatMediaType("attachment", map[string]string{"filename": name})
+	if disp == "" {
+		disp = "attachment" // a name mime cannot write: the browser picks one
+	}
+	h.Set("Content-Disposition", disp)
 	h.Set("Cache-Control", "private, no-store")
 	_, err := io.Copy(w, body)
 	return err
