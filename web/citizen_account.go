@@ -22,6 +22,8 @@ type accountView struct {
 // accountRow is one municipal account as the page shows it. Amounts are
 // in the currency's units with two decimals; a credit is shown as such
 // rather than as a minus sign, which a right-to-left line can move.
+// TODO(#5): the currency's name is the catalog's "citizen.currency"; it
+// belongs in the billing import's configuration.
 type accountRow struct {
 	subscriptions.Account
 	Balance     string
