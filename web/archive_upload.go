@@ -45,7 +45,7 @@ func (s *Server) archiveUploadForm(w http.ResponseWriter, r *http.Request) error
 func (s *Server) uploadView() uploadView {
 	return uploadView{Types: archive.RecordTypes, TextFields: uploadFields[1:11],
 		FieldError: map[string]string{},
-		MaxMiB: s.maxUpload() >> 20}
+		MaxMiB:     s.maxUpload() >> 20}
 }
 
 // maxUpload is the most bytes one scan may have, as the ingester checks.
