@@ -75,7 +75,7 @@ func (s *Server) archiveRecord(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	p := Page{Title: recordTitle(v.Rec), Data: v}
+	p := Page{Title: s.recordTitle(r, v.Rec), Data: v}
 	switch r.URL.Query().Get("done") {
 	case "uploaded":
 		p.Flash = s.T(r, "archive.uploaded")
@@ -173,6 +173,8 @@ func (s *Server) editValue(r *http.Request, e archive.Edit, value string) string
 	switch e.Field {
 	case "national_ids":
 		return strings.Join(maskIDs(splitList(value)), "; ")
+	case "names":
+		return strings.Join(splitList(value), "; ")
 	case "text":
 		return s.T(r, "archive.characters", len([]rune(value)))
 	}
@@ -271,7 +273,7 @@ func (s *Server) showEditForm(w http.ResponseWriter, r *http.Request, id string,
 	if field == "reason" {
 		v.ReasonError = s.userMessage(Lang(r.Context()), err)
 	}
-	return s.showForm(w, r, "archive_record.html", Page{Title: recordTitle(v.Rec), Data: v},
+	return s.showForm(w, r, "archive_record.html", Page{Title: s.recordTitle(r, v.Rec), Data: v},
 		err)
 }
 
@@ -366,11 +368,15 @@ func (s *Server) archivePageText(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-// recordTitle is how a page names a record in its title.
-func recordTitle(rec archive.Record) string {
+// recordTitle is how a page names a record in its title: its own title,
+// else its type and reference number, else its file's name.
+func (s *Server) recordTitle(r *http.Request, rec archive.Record) string {
 	switch {
 	case rec.Title != "":
 		return rec.Title
+	case rec.Reference != "" && rec.RecordType != "":
+		return s.translate(Lang(r.Context()), "archive.type_"+rec.RecordType) + " " +
+			rec.Reference
 	case rec.Reference != "":
 		return rec.Reference
 	}
