@@ -30,6 +30,7 @@ type auditRow struct {
 	audit.Event
 	Actor      string // the account's name and sign-in name
 	OnlyActor  string // the page filtered to this actor
+	OnlyObject string // the page filtered to this object
 	ObjectShow string
 	DetailShow string
 }
@@ -124,7 +125,9 @@ func (s *Server) auditRows(r *http.Request, events []audit.Event) []auditRow {
 		}
 		rows[i] = auditRow{Event: e, Actor: name, ObjectShow: maskDigits(e.ObjectID),
 			DetailShow: maskDigits(e.Detail),
-			OnlyActor:  "/admin/audit?" + url.Values{"actor": {e.ActorID}}.Encode()}
+			OnlyActor:  "/admin/audit?" + url.Values{"actor": {e.ActorID}}.Encode(),
+			OnlyObject: "/admin/audit?" + url.Values{"kind": {e.ObjectKind},
+				"object": {e.ObjectID}}.Encode()}
 	}
 	return rows
 }
