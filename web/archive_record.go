@@ -81,6 +81,8 @@ func (s *Server) archiveRecord(w http.ResponseWriter, r *http.Request) error {
 		p.Flash = s.T(r, "archive.uploaded")
 	case "existed":
 		p.Flash = s.T(r, "archive.upload_existed")
+	case "unindexed":
+		p.Flash = s.T(r, "archive.upload_unindexed")
 	case "edited":
 		p.Flash = s.T(r, "archive.edited")
 	case "text":

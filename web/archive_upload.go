@@ -9,6 +9,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/go-chi/chi/v5/middleware"
+
 	"github.com/sijil-municipality/sijil"
 	"github.com/sijil-municipality/sijil/archive"
 )
@@ -72,8 +74,18 @@ func (s *Server) archiveUpload(w http.ResponseWriter, r *http.Request) error {
 	r.Body = http.MaxBytesReader(w, r.Body, s.maxUpload()+formSlack)
 
 	rec, existed, err := s.ingestUpload(r)
-	if err != nil {
+	done := "uploaded"
+	switch {
+	case err != nil && rec.ID != "":
+		// Archived, but not indexed: the record is there to see, and
+		// 'sijil reindex' makes search find it.
+		s.log.Error("index uploaded record", "request_id",
+			middleware.GetReqID(r.Context()), "record_id", rec.ID, "err", err)
+		done = "unindexed"
+	case err != nil:
 		return s.uploadFailed(w, r, err)
+	case existed:
+		done = "existed"
 	}
 
 	detail := "uploaded " + rec.Filename
@@ -82,10 +94,6 @@ func (s *Server) archiveUpload(w http.ResponseWriter, r *http.Request) error {
 	}
 	if err := s.auditArchive(r, "record.upload", "record", rec.ID, detail); err != nil {
 		return err
-	}
-	done := "uploaded"
-	if existed {
-		done = "existed"
 	}
 	http.Redirect(w, r, "/archive/records/"+url.PathEscape(rec.ID)+"?done="+done,
 		http.StatusSeeOther)
@@ -156,7 +164,7 @@ func (s *Server) ingestPart(r *http.Request, part *multipart.Part) (archive.Reco
 	}
 	rec, existed, err := s.cfg.Ingester.Ingest(ctx, part, meta)
 	if err != nil {
-		return archive.Record{}, false, uploadReadError(err)
+		return rec, existed, uploadReadError(err)
 	}
 	return rec, existed, nil
 }
