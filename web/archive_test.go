@@ -74,6 +74,16 @@ func testScan(t *testing.T, name string) []byte {
 	return b
 }
 
+// archivistAt starts a portal and signs an archivist in, in English.
+func archivistAt(t *testing.T) (*portal, *browser) {
+	t.Helper()
+	p := newPortal(t)
+	b := p.browser(t)
+	b.lang = "en"
+	b.signInStaff(p, "archivist", accounts.RoleArchivist)
+	return p, b
+}
+
 // plain is a page's body without the bidi marks Tesseract puts in words.
 func plain(r response) string {
 	return strings.NewReplacer("\u200f", "", "\u200e", "").Replace(r.body)
@@ -100,10 +110,7 @@ func mustUpload(t *testing.T, b *browser, name string, data []byte, fields ...st
 // second copy flagged and decided, and the views of a restricted record
 // in the admin's audit trail.
 func TestArchivistWorksARecord(t *testing.T) {
-	p := newPortal(t)
-	b := p.browser(t)
-	b.lang = "en"
-	b.signInStaff(p, "archivist", accounts.RoleArchivist)
+	p, b := archivistAt(t)
 	scan := testScan(t, "building-administration.tif")
 
 	id, how := mustUpload(t, b, "permit.tif", scan, "record_type", "building_permit",
@@ -274,10 +281,7 @@ func TestArchivistWorksARecord(t *testing.T) {
 // TestArchiveRefusals shows what the archive refuses, in the archivist's
 // language: a broken query, a file that is no scan, a locked PDF.
 func TestArchiveRefusals(t *testing.T) {
-	p := newPortal(t)
-	b := p.browser(t)
-	b.lang = "en"
-	b.signInStaff(p, "archivist", accounts.RoleArchivist)
+	_, b := archivistAt(t)
 
 	for _, tt := range []struct{ q, want string }{
 		{"colour:blue", "Unknown search field"},
@@ -351,10 +355,7 @@ func (a alteredBlobs) Get(ctx context.Context, key string) (io.ReadCloser, error
 // TestBlockedRecordShowsNoImages: a record whose original failed its
 // fixity check is still described, but its page images are refused.
 func TestBlockedRecordShowsNoImages(t *testing.T) {
-	p := newPortal(t)
-	b := p.browser(t)
-	b.lang = "en"
-	b.signInStaff(p, "archivist", accounts.RoleArchivist)
+	p, b := archivistAt(t)
 	scan := testScan(t, "building-administration.tif")
 	id, _ := mustUpload(t, b, "permit.tif", scan, "record_type", "deed")
 	img := "/archive/records/" + id + "/pages/1/view"
