@@ -18,6 +18,7 @@ import (
 
 	"github.com/sijil-municipality/sijil/accounts"
 	"github.com/sijil-municipality/sijil/archive"
+	"github.com/sijil-municipality/sijil/web"
 )
 
 // upload posts a scan and the upload form's fields, in the form's order
@@ -257,6 +258,10 @@ func TestArchivistWorksARecord(t *testing.T) {
 		}
 		r = b.get("/archive/records/" + id)
 		r.mustContain(t, "•••••••82", "every view of it is recorded")
+		resp, _ := b.fetch("/archive/records/" + id + "/pages/1/view")
+		if cc := resp.Header.Get("Cache-Control"); cc != "private, no-store" {
+			t.Errorf("a restricted record's image: Cache-Control %q", cc)
+		}
 		r.mustNotContain(t, "123456782")
 		b.get("/archive/search?q="+url.QueryEscape("الإدارة")).mustNotContain(t,
 			"/archive/records/"+id+"/pages/1/thumb")
@@ -271,7 +276,8 @@ func TestArchivistWorksARecord(t *testing.T) {
 		if r.status != http.StatusOK {
 			t.Fatalf("audit page: %d\n%s", r.status, r.body)
 		}
-		r.mustContain(t, "The trail is intact", "record.view_restricted", id, "(archivist)")
+		r.mustContain(t, "The trail is intact", "record.view_restricted", id, "(archivist)",
+			"viewed the restricted record", "viewed the view image of page 1")
 		r.mustNotContain(t, "123456782", "record.upload")
 		admin.get("/admin/audit").mustContain(t, "record.edit", "duplicate.decide",
 			"record.upload")
@@ -327,8 +333,29 @@ func TestArchiveRefusals(t *testing.T) {
 		if strings.Contains(b.get("/archive/upload").body, `name="password"`) {
 			t.Error("the blank form asks for a PDF password")
 		}
-		mustUpload(t, b, "locked.pdf", data, "record_type", "deed", "password", "open-sesame")
+		id, _ := mustUpload(t, b, "locked.pdf", data, "record_type", "deed",
+			"password", "open-sesame")
+
+		// A broken query in a link to the record marks nothing, and breaks
+		// nothing.
+		r = b.get("/archive/records/" + id + "?q=" + url.QueryEscape("colour:blue"))
+		if r.status != http.StatusOK || strings.Contains(r.body, "<rect ") {
+			t.Errorf("record page with a broken query: %d", r.status)
+		}
 	})
+}
+
+// TestUploadOverTheLimit is refused with the limit's reason, before OCR.
+func TestUploadOverTheLimit(t *testing.T) {
+	p := newPortal(t, func(c *web.Config) { c.Ingester.Limits.MaxBytes = 8 << 10 })
+	b := p.browser(t)
+	b.lang = "en"
+	b.signInStaff(p, "archivist", accounts.RoleArchivist)
+	r := b.upload("permit.tif", testScan(t, "building-administration.tif"))
+	if r.status != http.StatusRequestEntityTooLarge {
+		t.Fatalf("a file over the limit: %d", r.status)
+	}
+	r.mustContain(t, "The file is too large")
 }
 
 // alteredBlobs is the blob store as a fixity check sees it after someone
