@@ -30,6 +30,32 @@ type recordView struct {
 	Editing   bool // the correction form failed and is shown open
 
 	Reason, ReasonError string // as typed in the failed form
+
+	Screen pageScreen
+}
+
+// pageScreen is the run of a record's pages one record page shows, with
+// the links to the runs around it.
+type pageScreen struct {
+	From, To   int
+	Prev, Next string
+}
+
+// recordLink is the record page showing the screen from page first, with
+// the hits of q drawn.
+func (s *Server) recordLink(id, q string, first int) string {
+	v := url.Values{}
+	if q != "" {
+		v.Set("q", q)
+	}
+	if first > 1 {
+		v.Set("from", strconv.Itoa(first))
+	}
+	link := "/archive/records/" + url.PathEscape(id)
+	if len(v) > 0 {
+		link += "?" + v.Encode()
+	}
+	return link
 }
 
 // pageView is one page in the viewer, with the boxes of the words the
@@ -71,7 +97,8 @@ func (s *Server) archiveHome(w http.ResponseWriter, r *http.Request) error {
 // restricted record is in the archive's events and the audit trail
 // before the page is sent.
 func (s *Server) archiveRecord(w http.ResponseWriter, r *http.Request) error {
-	v, err := s.loadRecord(r, chi.URLParam(r, "id"), r.URL.Query().Get("q"))
+	first, _ := strconv.Atoi(r.URL.Query().Get("from"))
+	v, err := s.loadRecord(r, chi.URLParam(r, "id"), r.URL.Query().Get("q"), first)
 	if err != nil {
 		return err
 	}
@@ -92,9 +119,17 @@ func (s *Server) archiveRecord(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-// loadRecord reads everything the record page shows. q, when set, is the
-// search whose words are boxed on the pages.
-func (s *Server) loadRecord(r *http.Request, id, q string) (recordView, error) {
+// pagesPerScreen is how many pages of a record one record page shows: a
+// register of hundreds of pages is read a screen at a time.
+const pagesPerScreen = 10
+
+// screenOf is the first page of the screen showing page n.
+func screenOf(n int) int { return (n-1)/pagesPerScreen*pagesPerScreen + 1 }
+
+// loadRecord reads everything the record page shows, with the screen of
+// pages from page first. q, when set, is the search whose words are
+// boxed on the pages.
+func (s *Server) loadRecord(r *http.Request, id, q string, first int) (recordView, error) {
 	ctx := r.Context()
 	u := CurrentUser(ctx)
 	rec, pages, err := s.cfg.Archive.ViewRecord(ctx, id, u.Login)
@@ -112,7 +147,18 @@ func (s *Server) loadRecord(r *http.Request, id, q string) (recordView, error) {
 	if v.Blocked, err = s.cfg.Archive.OriginalBlocked(ctx, id); err != nil {
 		return recordView{}, err
 	}
+	first = screenOf(max(first, 1))
+	v.Screen = pageScreen{From: first, To: min(first+pagesPerScreen-1, len(pages))}
+	if first > 1 {
+		v.Screen.Prev = s.recordLink(rec.ID, q, first-pagesPerScreen)
+	}
+	if v.Screen.To < len(pages) {
+		v.Screen.Next = s.recordLink(rec.ID, q, first+pagesPerScreen)
+	}
 	for _, pg := range pages {
+		if pg.Number < v.Screen.From || pg.Number > v.Screen.To {
+			continue
+		}
 		pv := pageView{Number: pg.Number, Width: pg.Width, Height: pg.Height, Text: pg.Text,
 			Confidence: pg.Confidence, Rotation: pg.Rotation}
 		if q != "" && !v.Blocked {
@@ -256,7 +302,7 @@ func (s *Server) archiveEdit(w http.ResponseWriter, r *http.Request) error {
 // what was typed in it, and err next to its field.
 func (s *Server) showEditForm(w http.ResponseWriter, r *http.Request, id string,
 	err error) error {
-	v, lerr := s.loadRecord(r, id, "")
+	v, lerr := s.loadRecord(r, id, "", 1)
 	if lerr != nil {
 		return lerr
 	}

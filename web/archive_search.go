@@ -98,8 +98,8 @@ func (s *Server) fillSearch(r *http.Request, v *searchView, res index.Result, pa
 				return err
 			}
 			v.Hits = append(v.Hits, hitView{Rec: rec, Page: h.Page, Snippet: h.SnippetHTML,
-				Link: "/archive/records/" + url.PathEscape(rec.ID) + "?q=" +
-					url.QueryEscape(v.Query) + "#page-" + strconv.Itoa(h.Page)})
+				Link: s.recordLink(rec.ID, v.Query, screenOf(h.Page)) + "#page-" +
+					strconv.Itoa(h.Page)})
 		}
 	}
 	if page > 1 {

@@ -404,3 +404,23 @@ func TestBlockedRecordShowsNoImages(t *testing.T) {
 	r.mustContain(t, "failed its last fixity check")
 	r.mustNotContain(t, `src="`+img)
 }
+
+// TestRecordPagesAScreenAtATime: a record of many pages shows ten at a
+// time, and a hit's link opens the screen holding its page.
+func TestRecordPagesAScreenAtATime(t *testing.T) {
+	_, b := archivistAt(t)
+	id, _ := mustUpload(t, b, "twelve.tif", testScan(t, "twelve-pages.tif"),
+		"record_type", "other", "title", "register of twelve")
+
+	r := b.get("/archive/records/" + id)
+	r.mustContain(t, `id="page-10"`, "pages 1 to 10", `href="/archive/records/`+id+
+		`?from=11#pages" rel="next"`)
+	r.mustNotContain(t, `id="page-11"`)
+	r = b.get("/archive/records/" + id + "?from=11")
+	r.mustContain(t, `id="page-11"`, `id="page-12"`, "pages 11 to 12")
+	r.mustNotContain(t, `id="page-10"`)
+
+	// The title's word is on every page as far as search goes.
+	r = b.get("/archive/search?q=twelve")
+	r.mustContain(t, "from=11&amp;q=twelve#page-12")
+}
