@@ -68,6 +68,11 @@ func (s *Server) archiveSearch(w http.ResponseWriter, r *http.Request) error {
 			status := statusFor(err)
 			s.logFailure(r, status, err)
 			p.Error = s.userMessage(Lang(r.Context()), err)
+			if Lang(r.Context()) == langEN {
+				// The index's own words name the part of the query at
+				// fault ("colour:"); the catalog's cannot.
+				_, p.Error = sijil.UserMessage(err)
+			}
 			s.show(w, r, status, "archive_search.html", p)
 			return nil
 		}

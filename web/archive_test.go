@@ -290,7 +290,7 @@ func TestArchiveRefusals(t *testing.T) {
 	_, b := archivistAt(t)
 
 	for _, tt := range []struct{ q, want string }{
-		{"colour:blue", "Unknown search field"},
+		{"colour:blue", `Unknown search field &#34;colour&#34;`},
 		{"year:abc", "Write a year as 1998"},
 		{"*a", "Type at least 2 letters"},
 		{strings.Repeat("كلمة ", 120), "at most 500 characters"},
