@@ -40,7 +40,8 @@ func TestImportsShowRefusedLines(t *testing.T) {
 	b.lang = "en"
 	b.signInStaff(p, "archivist", accounts.RoleArchivist)
 	r := b.get("/archive/imports")
-	r.mustContain(t, manifest, "/archive/imports/"+rep.JobID, "<td>2</td><td>0</td><td>2</td>")
+	r.mustContain(t, manifest, "/archive/imports/"+rep.JobID,
+		`"Archived">0</td><td data-label="Refused">2</td>`)
 	r = b.get("/archive/imports/" + rep.JobID)
 	r.mustContain(t, "missing.tif does not exist", "other.tif does not exist",
 		"Refused")
