@@ -51,7 +51,8 @@ func (s *Server) archiveSearch(w http.ResponseWriter, r *http.Request) error {
 	p := Page{Title: s.T(r, "archive.search_title")}
 	q := strings.TrimSpace(r.URL.Query().Get("q"))
 	page, _ := strconv.Atoi(r.URL.Query().Get("page"))
-	page = max(page, 1)
+	// Past the last page the index can rank there is nothing to show.
+	page = min(max(page, 1), index.MaxLimit/hitsPerPage+1)
 	v := searchView{Query: q}
 	p.Data = &v
 	if q == "" || s.cfg.Search == nil {
