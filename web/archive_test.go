@@ -66,13 +66,41 @@ func (b *browser) fetch(path string) (*http.Response, []byte) {
 	return resp, buf.Bytes()
 }
 
+// testScan reads a scan: a real one from the shared samples, which are
+// not part of Sijil and stay out of its repository, or one of this
+// package's own in testdata.
 func testScan(t *testing.T, name string) []byte {
 	t.Helper()
-	b, err := os.ReadFile(filepath.Join("testdata", name))
+	b, err := os.ReadFile(scanPath(t, name))
 	if err != nil {
 		t.Fatal(err)
 	}
 	return b
+}
+
+// scanPath is where testScan finds name: testdata, else the shared
+// samples' scans ($SIJIL_SAMPLES, else the shared folder beside the
+// checkout, as CI lays it). Without them the test fails, naming them.
+func scanPath(t *testing.T, name string) string {
+	t.Helper()
+	if p := filepath.Join("testdata", name); fileExists(p) {
+		return p
+	}
+	dir := os.Getenv("SIJIL_SAMPLES")
+	if dir == "" {
+		dir = filepath.Join("..", "..", "shared", "samples")
+	}
+	p := filepath.Join(dir, "scans", name)
+	if !fileExists(p) {
+		t.Fatalf("the sample scan %s is missing: these tests read the shared samples "+
+			"(set $SIJIL_SAMPLES to the samples folder)", p)
+	}
+	return p
+}
+
+func fileExists(path string) bool {
+	_, err := os.Stat(path)
+	return err == nil
 }
 
 // archivistAt starts a portal and signs an archivist in, in English.
@@ -317,7 +345,7 @@ func TestArchiveRefusals(t *testing.T) {
 	t.Run("a locked PDF asks for its password", func(t *testing.T) {
 		locked := filepath.Join(t.TempDir(), "locked.pdf")
 		out, err := exec.Command("qpdf", "--encrypt", "open-sesame", "owner-pw", "256", "--",
-			"testdata/building-administration.pdf", locked).CombinedOutput()
+			scanPath(t, "building-administration-scan.pdf"), locked).CombinedOutput()
 		if err != nil {
 			t.Fatalf("qpdf: %v\n%s", err, out)
 		}
