@@ -128,6 +128,9 @@ func (e *env) serve(ctx context.Context, args []string) error {
 		if err := e.addDemoAccounts(ctx, accts); err != nil {
 			return fmt.Errorf("demo accounts: %w", err)
 		}
+		if err := e.addDemoSubscriptions(ctx, domains.Subscriptions); err != nil {
+			return err
+		}
 	}
 	go purgeSessions(ctx, accts, e.log)
 	fmt.Fprintf(e.stdout, "Sijil is serving on %s\n", base)
