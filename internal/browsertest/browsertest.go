@@ -43,13 +43,19 @@ const DefaultTimeout = 3 * time.Minute
 
 // Browser is one headless Chromium with one tab, owned by one test.
 type Browser struct {
-	t     testing.TB
-	ctx   context.Context // the tab's, bounded by the test's timeout
-	shots string          // the folder screenshots go to
-	scope string          // CSS selector that lookups start from; "" is the page
+	t       testing.TB
+	ctx     context.Context // the tab's, bounded by the test's timeout
+	shots   string          // the folder screenshots go to
+	scope   string          // CSS selector that lookups start from; "" is the page
+	lang    string          // what the browser asks pages in
+	console *consoleLog
+}
 
-	mu      sync.Mutex
-	console []string // errors the page logged: CSP violations, failed loads
+// consoleLog is the errors a tab's pages logged: CSP violations, failed
+// loads.
+type consoleLog struct {
+	mu   sync.Mutex
+	msgs []string
 }
 
 // Option changes how Start sets the browser up.
@@ -112,28 +118,47 @@ func Start(t testing.TB, opts ...Option) *Browser {
 		t.Fatalf("start chromium: %v", err)
 	}
 	ctx, cancel := context.WithTimeout(tab, cfg.timeout)
-	b := &Browser{t: t, ctx: ctx, shots: shotsDir(t)}
 	t.Cleanup(func() {
 		cancel()
 		cancelTab()
 		cancelAlloc()
 	})
-	b.watchConsole()
+	b := &Browser{t: t, ctx: ctx, shots: shotsDir(t), lang: cfg.lang}
+	b.setUp()
+	return b
+}
 
-	err = chromedp.Do(ctx,
+// Another returns a second person at the same browser: a new tab in a
+// browser context of its own, so with cookies of its own: the clerk who
+// takes a request is not the citizen who sent it. It asks pages in the same language.
+func (b *Browser) Another() *Browser {
+	b.t.Helper()
+	ctx, cancel := chromedp.NewContext(b.ctx, chromedp.WithNewBrowserContext())
+	b.t.Cleanup(cancel)
+	other := &Browser{t: b.t, ctx: ctx, shots: b.shots, lang: b.lang}
+	other.setUp()
+	return other
+}
+
+// setUp makes the tab a phone that asks pages in the browser's language,
+// and starts keeping what its pages log.
+func (b *Browser) setUp() {
+	b.t.Helper()
+	err := chromedp.Do(b.ctx,
 		chromedp.EmulateViewport(PhoneWidth, phoneHeight, chromedp.EmulateMobile,
 			chromedp.EmulatePortrait),
 		chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
 			_, err := cdp.Call(ctx, t, network.SetExtraHTTPHeaders,
 				network.SetExtraHTTPHeadersParams{
-					Headers: network.Headers{"Accept-Language": cfg.lang}})
+					Headers: network.Headers{"Accept-Language": b.lang}})
 			return err
 		}),
 	)
 	if err != nil {
-		t.Fatalf("set the phone's viewport and language: %v", err)
+		b.t.Fatalf("set the phone's viewport and language: %v", err)
 	}
-	return b
+	b.console = &consoleLog{}
+	b.watchConsole()
 }
 
 // shotsDir is $SIJIL_SHOTS when set, so that a person can look at the
@@ -165,9 +190,9 @@ func (b *Browser) watchConsole() {
 				continue
 			}
 			if m.Type == chromedp.ConsoleError || m.IsException() {
-				b.mu.Lock()
-				b.console = append(b.console, fmt.Sprintf("%s (%s)", m.Text, m.URL))
-				b.mu.Unlock()
+				b.console.mu.Lock()
+				b.console.msgs = append(b.console.msgs, fmt.Sprintf("%s (%s)", m.Text, m.URL))
+				b.console.mu.Unlock()
 			}
 		}
 	}()
@@ -175,16 +200,17 @@ func (b *Browser) watchConsole() {
 
 // ConsoleErrors returns the errors pages logged since the browser started.
 func (b *Browser) ConsoleErrors() []string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return append([]string(nil), b.console...)
+	b.console.mu.Lock()
+	defer b.console.mu.Unlock()
+	return append([]string(nil), b.console.msgs...)
 }
 
 // In returns the same browser whose lookups (Fill, Press, Follow, Text)
 // start from the first element the CSS selector matches, for a page with
 // the same button in several places.
 func (b *Browser) In(css string) *Browser {
-	return &Browser{t: b.t, ctx: b.ctx, shots: b.shots, scope: css}
+	return &Browser{t: b.t, ctx: b.ctx, shots: b.shots, scope: css, lang: b.lang,
+		console: b.console}
 }
 
 // fail saves a screenshot of the page the test was on and ends the test.

@@ -46,7 +46,8 @@ func newSite(t *testing.T) *httptest.Server {
 	mux.HandleFunc("GET /done", func(w http.ResponseWriter, r *http.Request) {
 		w.WriteHeader(http.StatusAccepted)
 		fmt.Fprintf(w, `<!doctype html><html lang="ar" dir="rtl">
-			<meta name="viewport" content="width=device-width, initial-scale=1"><body><p id="got">%s|%s|%s|%s</p>
+			<meta name="viewport" content="width=device-width, initial-scale=1">
+			<body><p id="got">%s|%s|%s|%s</p>
 			<div style="width:900px">عريض</div></body></html>`, r.FormValue("national_id"),
 			r.FormValue("kind"), r.FormValue("agree"), r.FormValue("note"))
 	})
@@ -115,6 +116,14 @@ func TestBrowserFillsByLabelPressesAndReads(t *testing.T) {
 	code, ctype, body := b.Fetch(site.URL + "/file")
 	if code != http.StatusOK || ctype != "application/pdf" || string(body) != "%PDF s3cret" {
 		t.Errorf("fetch with the browser's cookies: %d %s %q", code, ctype, body)
+	}
+	other := b.Another()
+	if code, _, _ := other.Fetch(site.URL + "/file"); code != http.StatusUnauthorized {
+		t.Errorf("another person's fetch got %d, want 401: it has no session of its own", code)
+	}
+	other.Go(site.URL + "/")
+	if lang, _ := other.Lang(); lang != "ar" {
+		t.Errorf("another person asks in %q, want the browser's ar", lang)
 	}
 	if errs := b.ConsoleErrors(); len(errs) != 0 {
 		t.Errorf("console errors on pages with no script: %q", errs)
