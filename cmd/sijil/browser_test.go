@@ -150,10 +150,11 @@ func page(t *testing.T, b *browsertest.Browser, name, lang string) {
 
 // bothLanguages checks and shoots the page in Arabic, switches to English
 // with the link in the header, checks and shoots it again, and switches
-// back: the switch must come back to the same page.
+// back: the switch must come back to the same page (but for its #part,
+// which browsers never send).
 func bothLanguages(t *testing.T, b *browsertest.Browser, tx texts, name string) {
 	t.Helper()
-	url := b.URL()
+	url, _, _ := strings.Cut(b.URL(), "#")
 	page(t, b, name, "ar")
 	b.In("header").Follow(tx.in(t, "ar", "layout.other_lang"))
 	if got := b.URL(); got != url {
@@ -229,7 +230,7 @@ func TestBrowserPortal(t *testing.T) {
 	}
 	b.MustSay(tx.in(t, "ar", "account.welcome"), "سلمى خليل النجار", "••••••261")
 	page(t, b, "03-registered", "ar")
-	if strings.Contains(b.Text("body"), "403517261") {
+	if strings.Contains(b.Text(""), "403517261") {
 		t.Error("the account page shows the national ID in clear")
 	}
 

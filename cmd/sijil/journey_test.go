@@ -1,11 +1,16 @@
 package main_test
 
 import (
+	"bytes"
+	"fmt"
 	"net/http"
 	"net/url"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/sijil-municipality/sijil/certs/certstest"
 	"github.com/sijil-municipality/sijil/internal/browsertest"
 )
 
@@ -23,10 +28,20 @@ func TestJourneyBuildingCertificate(t *testing.T) {
 	citizen := browsertest.Start(t)
 
 	ref := askForBuildingCertificate(t, citizen, tx, d.base)
-	_ = ref
 
-	if errs := citizen.ConsoleErrors(); len(errs) > 0 {
-		t.Errorf("the citizen's pages logged errors in the browser: %q", errs)
+	clerk := citizen.Another()
+	draftFromTheArchive(t, clerk, tx, d.base, ref)
+
+	supervisor := citizen.Another()
+	approve(t, supervisor, tx, d.base, ref)
+
+	downloadAndVerify(t, citizen, tx, d.base, ref)
+
+	for who, b := range map[string]*browsertest.Browser{"citizen": citizen, "clerk": clerk,
+		"supervisor": supervisor} {
+		if errs := b.ConsoleErrors(); len(errs) > 0 {
+			t.Errorf("the %s's pages logged errors in the browser: %q", who, errs)
+		}
 	}
 }
 
@@ -86,4 +101,119 @@ func askForBuildingCertificate(t *testing.T, b *browsertest.Browser, tx texts,
 	b.MustSay(ref, ar("requests.state_submitted"), permitOwner, permitParcel)
 	bothLanguages(t, b, tx, "j04-request-sent")
 	return ref
+}
+
+// draftFromTheArchive signs the demo clerk in, takes the request from the
+// queue, finds the demo permit in the archive, links it, completes the
+// draft from it and submits it for approval.
+func draftFromTheArchive(t *testing.T, b *browsertest.Browser, tx texts, base, ref string) {
+	t.Helper()
+	ar := func(key string) string { return tx.in(t, "ar", key) }
+
+	signInStaff(t, b, tx, base, "demo-clerk")
+	b.In("main").Follow(ar("clerk.queue_title"))
+	b.MustSay(ref)
+	bothLanguages(t, b, tx, "j05-queue")
+	b.In("main").Follow(ref)
+	b.MustSay(permitOwner, permitParcel)
+	bothLanguages(t, b, tx, "j06-office-request")
+
+	b.Press(ar("clerk.take"))
+	b.MustSay(ar("clerk.done_taken"))
+	if strings.Contains(b.Text("main"), ar("clerk.start_review")) {
+		b.Press(ar("clerk.start_review"))
+	}
+	bothLanguages(t, b, tx, "j07-taken")
+
+	// The kind of document and the owner's family name: the OCR of the
+	// scan misreads some of the owner's other names.
+	b.Fill(ar("clerk.search_label"), "رخصة بناء الخطيب")
+	b.In("#search").Press(ar("clerk.search_button"))
+	b.In("#search").MustSay(permitRef)
+	bothLanguages(t, b, tx, "j08-search")
+	b.In("#search").Press(ar("clerk.link_record"))
+	b.In("#links").MustSay(permitRef)
+	bothLanguages(t, b, tx, "j09-linked")
+
+	// What the citizen stated is already in the draft; the clerk adds
+	// what only the permit says.
+	if got := b.Value(ar("clerk.draft_parcel")); got != permitParcel {
+		t.Errorf("the draft's parcel starts as %q, want the citizen's %q", got, permitParcel)
+	}
+	fill := func(key, value string) {
+		if b.Value(ar(key)) == "" {
+			b.Fill(ar(key), value)
+		}
+	}
+	fill("clerk.draft_holder_name", permitOwner)
+	fill("clerk.draft_holder_id", "123456782")
+	fill("clerk.draft_neighbourhood", permitHood)
+	fill("clerk.draft_street", permitStreet)
+	b.Fill(ar("clerk.draft_zoning_status"), "مرخّص — سكني تجاري (رخصة "+permitRef+")")
+	b.Fill(ar("clerk.draft_as_of"), "2023-10-01")
+	for i, f := range [][3]string{{"الأرضي", "180", "تجاري"}, {"الأول", "165.5", "سكني"},
+		{"الثاني", "165.5", "سكني"}} {
+		b.Fill(fmt.Sprintf(ar("clerk.floor_n_level"), i+1), f[0])
+		b.Fill(fmt.Sprintf(ar("clerk.floor_n_area"), i+1), f[1])
+		b.Fill(fmt.Sprintf(ar("clerk.floor_n_use"), i+1), f[2])
+	}
+	// The switch reloads the page, which would drop what was typed.
+	page(t, b, "j09-draft", "ar")
+	b.Press(ar("clerk.submit_draft"))
+	b.MustSay(ar("clerk.done_drafted"), ar("requests.state_awaiting_approval"))
+	bothLanguages(t, b, tx, "j10-drafted")
+}
+
+// approve signs the demo supervisor in, who is not the clerk who drafted,
+// and approves the draft, which issues the certificate.
+func approve(t *testing.T, b *browsertest.Browser, tx texts, base, ref string) {
+	t.Helper()
+	ar := func(key string) string { return tx.in(t, "ar", key) }
+
+	signInStaff(t, b, tx, base, "demo-supervisor")
+	b.In("main").Follow(ar("clerk.queue_title"))
+	b.In("main").Follow(ref)
+	b.MustSay(ar("requests.state_awaiting_approval"), permitRef, "165.5")
+	bothLanguages(t, b, tx, "j11-to-approve")
+	b.Press(ar("clerk.approve"))
+	b.MustSay(ar("clerk.done_approved"), ar("clerk.certificate"))
+	bothLanguages(t, b, tx, "j12-approved")
+}
+
+// downloadAndVerify has the citizen see the request issued, download the
+// PDF as the link on the request page gives it, read its QR code as a
+// verifier's phone would, and open it.
+func downloadAndVerify(t *testing.T, b *browsertest.Browser, tx texts, base, ref string) {
+	t.Helper()
+	ar := func(key string) string { return tx.in(t, "ar", key) }
+
+	b.Go(base + "/requests/" + ref)
+	b.MustSay(ar("requests.state_issued"), ar("citizen.download_certificate"))
+	bothLanguages(t, b, tx, "j13-issued")
+
+	status, ctype, body := b.Fetch(b.Href(ar("citizen.download_certificate")))
+	if status != http.StatusOK || ctype != "application/pdf" ||
+		!bytes.HasPrefix(body, []byte("%PDF-")) {
+		t.Fatalf("the certificate download: %d %s, %d bytes starting %q", status, ctype,
+			len(body), body[:min(len(body), 8)])
+	}
+	pdf := filepath.Join(t.TempDir(), ref+".pdf")
+	if err := os.WriteFile(pdf, body, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	assertPDFText(t, pdf, permitOwner, permitHood, "165.5")
+
+	qrs := certstest.PageQRs(t, pdf)
+	if len(qrs) == 0 || !strings.HasPrefix(qrs[0], strings.ToUpper(base)+"/V/") {
+		t.Fatalf("the PDF's QR codes %q: want a verify link under %s", qrs, base)
+	}
+	if status := b.Go(qrs[0]); status != http.StatusOK {
+		t.Fatalf("the QR's verify link: status %d", status)
+	}
+	b.MustSay("الإفادة أصلية وسارية", "Genuine and current", permitOwner, permitParcel,
+		permitHood, "165.5", "••••••782")
+	if strings.Contains(b.Text(""), "123456782") {
+		t.Error("the verify page shows the holder's national ID in clear")
+	}
+	page(t, b, "j14-verify", "ar")
 }

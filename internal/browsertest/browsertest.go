@@ -387,27 +387,30 @@ func (b *Browser) clickAndWait(kind, words string) int {
 }
 
 // Text returns the visible text of the first element the CSS selector
-// matches, inside the scope of In; "body" gives the whole page.
+// matches, inside the scope of In; "" gives the whole scope (the page's
+// body without one).
 func (b *Browser) Text(css string) string {
 	b.t.Helper()
-	root := "document"
+	root := "document.body"
 	if b.scope != "" {
 		root = "document.querySelector(" + jsString(b.scope) + ")"
 	}
 	text, err := chromedp.Run(b.ctx, chromedp.Evaluate[string](fmt.Sprintf(
-		`(function(r) { const e = r && r.querySelector(%s); return e ? e.innerText : null })(%s)`,
-		jsString(css), root)))
+		`(function(r, css) {
+			const e = r && (css ? r.querySelector(css) : r);
+			return e ? e.innerText : "";
+		})(%s, %s)`, root, jsString(css))))
 	if err != nil {
-		b.fail("read the text of %s: %v", css, err)
+		b.fail("read the text of %q: %v", css, err)
 	}
 	return text
 }
 
-// MustSay fails the test unless the page's visible text holds every one
-// of want.
+// MustSay fails the test unless the visible text of the page, or of the
+// scope of In, holds every one of want.
 func (b *Browser) MustSay(want ...string) {
 	b.t.Helper()
-	text := b.Text("body")
+	text := b.Text("")
 	var missing []string
 	for _, w := range want {
 		if !strings.Contains(text, w) {
@@ -415,7 +418,11 @@ func (b *Browser) MustSay(want ...string) {
 		}
 	}
 	if missing != nil {
-		b.fail("the page does not say %q", missing)
+		where := "the page"
+		if b.scope != "" {
+			where = b.scope
+		}
+		b.fail("%s does not say %q", where, missing)
 	}
 }
 
