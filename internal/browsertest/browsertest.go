@@ -25,6 +25,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/browser"
 	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
@@ -498,6 +499,61 @@ func (b *Browser) Fetch(url string) (int, string, []byte) {
 		b.fail("fetch %s: %v", url, err)
 	}
 	return resp.StatusCode, resp.Header.Get("Content-Type"), body
+}
+
+// Download clicks the link whose words are link, lets Chromium save the
+// file it leads to, as a person's phone would, and returns the name
+// Chromium suggests for it and its bytes.
+func (b *Browser) Download(link string) (string, []byte) {
+	b.t.Helper()
+	sel := b.find("link", link)
+	dir := b.t.TempDir()
+	_, err := chromedp.CallBrowser(b.ctx, browser.SetDownloadBehavior,
+		browser.SetDownloadBehaviorParams{
+			Behavior:         browser.SetDownloadBehaviorBehaviorAllowAndName,
+			BrowserContextID: chromedp.FromContext(b.ctx).BrowserContextID,
+			DownloadPath:     dir, EventsEnabled: new(true)})
+	if err != nil {
+		b.fail("let the browser save files: %v", err)
+	}
+
+	// Subscribe before the click, so that no event is missed; a download
+	// that does not start in time fails rather than waits for the test's
+	// end.
+	ctx, cancel := context.WithTimeout(b.ctx, 30*time.Second)
+	defer cancel()
+	begins := chromedp.BrowserEvents(ctx, browser.DownloadWillBegin)
+	progress := chromedp.BrowserEvents(ctx, browser.DownloadProgress)
+	if err := chromedp.Do(b.ctx, chromedp.Click(sel)); err != nil {
+		b.fail("click the link %q: %v", link, err)
+	}
+	var begun browser.EventDownloadWillBegin
+	for ev, err := range begins {
+		if err != nil {
+			b.fail("the link %q started no download: %v", link, err)
+		}
+		begun = ev
+		break
+	}
+	for ev, err := range progress {
+		if err != nil {
+			b.fail("download %s did not finish: %v", begun.URL, err)
+		}
+		if ev.GUID != begun.GUID {
+			continue
+		}
+		if ev.State == browser.DownloadProgressStateCanceled {
+			b.fail("download %s was cancelled", begun.URL)
+		}
+		if ev.State == browser.DownloadProgressStateCompleted {
+			break
+		}
+	}
+	body, err := os.ReadFile(filepath.Join(dir, begun.GUID))
+	if err != nil {
+		b.fail("read the downloaded %s: %v", begun.SuggestedFilename, err)
+	}
+	return begun.SuggestedFilename, body
 }
 
 // Href returns the absolute address of the link whose words are link.

@@ -18,7 +18,7 @@ import (
 const formPage = `<!doctype html><html lang="%s" dir="%s"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1"><title>t</title></head>
 <body><nav><a href="/">الرئيسية</a></nav><main><h1>%s</h1>
-<a href="/">الرئيسية</a>
+<a href="/">الرئيسية</a> <a href="/file" download>نزّل الإفادة</a>
 <form method="post" action="/send">
 <label for="nid">رقم الهوية <span>9 أرقام</span></label><input id="nid" name="national_id">
 <label for="kind">الخدمة</label><select id="kind" name="kind">
@@ -63,6 +63,7 @@ func newSite(t *testing.T) *httptest.Server {
 			return
 		}
 		w.Header().Set("Content-Type", "application/pdf")
+		w.Header().Set("Content-Disposition", `attachment; filename="ABCD-EFGH.pdf"`)
 		w.Write([]byte("%PDF " + c.Value))
 	})
 	srv := httptest.NewServer(mux)
@@ -117,6 +118,12 @@ func TestBrowserFillsByLabelPressesAndReads(t *testing.T) {
 	if code != http.StatusOK || ctype != "application/pdf" || string(body) != "%PDF s3cret" {
 		t.Errorf("fetch with the browser's cookies: %d %s %q", code, ctype, body)
 	}
+	b.Go(site.URL + "/")
+	name, body := b.Download("نزّل الإفادة")
+	if name != "ABCD-EFGH.pdf" || string(body) != "%PDF s3cret" {
+		t.Errorf("download: %q, %q", name, body)
+	}
+
 	other := b.Another()
 	if code, _, _ := other.Fetch(site.URL + "/file"); code != http.StatusUnauthorized {
 		t.Errorf("another person's fetch got %d, want 401: it has no session of its own", code)
