@@ -4,11 +4,13 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
+	"maps"
 	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -134,8 +136,10 @@ func (tx texts) in(t *testing.T, lang, key string) string {
 }
 
 // page checks the page the browser shows is in lang with its direction,
-// fits the phone without scrolling sideways, and saves its screenshot.
-func page(t *testing.T, b *browsertest.Browser, name, lang string) {
+// fits the phone without scrolling sideways and shows no message key in
+// place of a text (what a key missing from every catalog looks like), and
+// saves its screenshot.
+func page(t *testing.T, b *browsertest.Browser, tx texts, name, lang string) {
 	t.Helper()
 	wantDir := map[string]string{"ar": "rtl", "en": "ltr"}[lang]
 	if got, dir := b.Lang(); got != lang || dir != wantDir {
@@ -145,7 +149,24 @@ func page(t *testing.T, b *browsertest.Browser, name, lang string) {
 		t.Errorf("%s in %s: the page is %d px wider than a %d px phone", name, lang, w,
 			browsertest.PhoneWidth)
 	}
+	if keys := tx.keyLike().FindAllString(b.Text(""), -1); keys != nil {
+		t.Errorf("%s in %s shows message keys, not texts: %q", name, lang, keys)
+	}
 	b.Shot(name)
+}
+
+// keyLike matches what looks like a message key of one of the catalogs'
+// areas (citizen.x, requests.state_y).
+func (tx texts) keyLike() *regexp.Regexp {
+	areas := map[string]bool{}
+	for _, cat := range tx {
+		for k := range cat {
+			area, _, _ := strings.Cut(k, ".")
+			areas[regexp.QuoteMeta(area)] = true
+		}
+	}
+	return regexp.MustCompile(`\b(?:` + strings.Join(slices.Sorted(maps.Keys(areas)), "|") +
+		`)\.[a-z][a-z0-9_]*\b`)
 }
 
 // bothLanguages checks and shoots the page in Arabic, switches to English
@@ -155,12 +176,12 @@ func page(t *testing.T, b *browsertest.Browser, name, lang string) {
 func bothLanguages(t *testing.T, b *browsertest.Browser, tx texts, name string) {
 	t.Helper()
 	url, _, _ := strings.Cut(b.URL(), "#")
-	page(t, b, name, "ar")
+	page(t, b, tx, name, "ar")
 	b.In("header").Follow(tx.in(t, "ar", "layout.other_lang"))
 	if got := b.URL(); got != url {
 		t.Errorf("%s: the switch to English went to %s, want %s", name, got, url)
 	}
-	page(t, b, name, "en")
+	page(t, b, tx, name, "en")
 	b.In("header").Follow(tx.in(t, "en", "layout.other_lang"))
 	if got := b.URL(); got != url {
 		t.Errorf("%s: the switch back to Arabic went to %s, want %s", name, got, url)
@@ -229,7 +250,7 @@ func TestBrowserPortal(t *testing.T) {
 		t.Fatalf("register: status %d", status)
 	}
 	b.MustSay(tx.in(t, "ar", "account.welcome"), "سلمى خليل النجار", "••••••261")
-	page(t, b, "03-registered", "ar")
+	page(t, b, tx, "03-registered", "ar")
 	if strings.Contains(b.Text(""), "403517261") {
 		t.Error("the account page shows the national ID in clear")
 	}
@@ -265,7 +286,7 @@ func TestBrowserPortal(t *testing.T) {
 	}
 	b.MustSay("الإفادة أصلية وسارية", "Genuine and current", "أحمد محمود الخطيب",
 		"••••••782", "الرمال")
-	page(t, b, "08-verify", "ar")
+	page(t, b, tx, "08-verify", "ar")
 
 	if errs := b.ConsoleErrors(); len(errs) > 0 {
 		t.Errorf("pages logged errors in the browser: %q", errs)

@@ -158,7 +158,7 @@ func draftFromTheArchive(t *testing.T, b *browsertest.Browser, tx texts, base, r
 		b.Fill(fmt.Sprintf(ar("clerk.floor_n_use"), i+1), f[2])
 	}
 	// The switch reloads the page, which would drop what was typed.
-	page(t, b, "j09-draft", "ar")
+	page(t, b, tx, "j09-draft", "ar")
 	b.Press(ar("clerk.submit_draft"))
 	b.MustSay(ar("clerk.done_drafted"), ar("requests.state_awaiting_approval"))
 	bothLanguages(t, b, tx, "j10-drafted")
@@ -214,5 +214,5 @@ func downloadAndVerify(t *testing.T, b *browsertest.Browser, tx texts, base, ref
 	if strings.Contains(b.Text(""), "123456782") {
 		t.Error("the verify page shows the holder's national ID in clear")
 	}
-	page(t, b, "j14-verify", "ar")
+	page(t, b, tx, "j14-verify", "ar")
 }
