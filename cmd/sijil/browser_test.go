@@ -135,6 +135,14 @@ func (tx texts) in(t *testing.T, lang, key string) string {
 	return v
 }
 
+// arabic returns tx.in for Arabic, the language the tests' people read.
+func (tx texts) arabic(t *testing.T) func(key string) string {
+	return func(key string) string {
+		t.Helper()
+		return tx.in(t, "ar", key)
+	}
+}
+
 // page checks the page the browser shows is in lang with its direction,
 // fits the phone without scrolling sideways and shows no message key in
 // place of a text (what a key missing from every catalog looks like), and

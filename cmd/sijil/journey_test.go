@@ -62,7 +62,7 @@ const (
 func askForBuildingCertificate(t *testing.T, b *browsertest.Browser, tx texts,
 	base string) string {
 	t.Helper()
-	ar := func(key string) string { return tx.in(t, "ar", key) }
+	ar := tx.arabic(t)
 
 	b.Go(base + "/register")
 	b.Fill(ar("field.national_id"), "908172638")
@@ -108,7 +108,7 @@ func askForBuildingCertificate(t *testing.T, b *browsertest.Browser, tx texts,
 // draft from it and submits it for approval.
 func draftFromTheArchive(t *testing.T, b *browsertest.Browser, tx texts, base, ref string) {
 	t.Helper()
-	ar := func(key string) string { return tx.in(t, "ar", key) }
+	ar := tx.arabic(t)
 
 	signInStaff(t, b, tx, base, "demo-clerk")
 	b.In("main").Follow(ar("clerk.queue_title"))
@@ -168,7 +168,7 @@ func draftFromTheArchive(t *testing.T, b *browsertest.Browser, tx texts, base, r
 // and approves the draft, which issues the certificate.
 func approve(t *testing.T, b *browsertest.Browser, tx texts, base, ref string) {
 	t.Helper()
-	ar := func(key string) string { return tx.in(t, "ar", key) }
+	ar := tx.arabic(t)
 
 	signInStaff(t, b, tx, base, "demo-supervisor")
 	b.In("main").Follow(ar("clerk.queue_title"))
@@ -185,7 +185,7 @@ func approve(t *testing.T, b *browsertest.Browser, tx texts, base, ref string) {
 // phone would, and open it.
 func downloadAndVerify(t *testing.T, b *browsertest.Browser, tx texts, base, ref string) {
 	t.Helper()
-	ar := func(key string) string { return tx.in(t, "ar", key) }
+	ar := tx.arabic(t)
 
 	b.Go(base + "/requests/" + ref)
 	b.MustSay(ar("requests.state_issued"), ar("citizen.download_certificate"))
