@@ -5,8 +5,6 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -196,10 +194,7 @@ func downloadAndVerify(t *testing.T, b *browsertest.Browser, tx texts, base, ref
 		t.Fatalf("the certificate download: %q, %d bytes starting %q", name, len(body),
 			body[:min(len(body), 8)])
 	}
-	pdf := filepath.Join(t.TempDir(), ref+".pdf")
-	if err := os.WriteFile(pdf, body, 0o644); err != nil {
-		t.Fatal(err)
-	}
+	pdf := b.Keep("j15-certificate.pdf", body)
 	assertPDFText(t, pdf, permitOwner, permitHood, "165.5")
 
 	qrs := certstest.PageQRs(t, pdf)

@@ -42,6 +42,10 @@ const phoneHeight = 915
 // DefaultTimeout bounds everything one test does in its browser.
 const DefaultTimeout = 3 * time.Minute
 
+// pageTimeout bounds one page load or download, so that a click that
+// leads nowhere fails the test at once, not at its end.
+const pageTimeout = 30 * time.Second
+
 // Browser is one headless Chromium with one tab, owned by one test.
 type Browser struct {
 	t       testing.TB
@@ -236,7 +240,9 @@ func safeName(s string) string { return unsafeChars.ReplaceAllString(s, "_") }
 // Go opens the URL and returns the HTTP status of the page it ends on.
 func (b *Browser) Go(url string) int {
 	b.t.Helper()
-	resp, err := chromedp.Run(b.ctx, chromedp.NavigateResponse(url))
+	ctx, cancel := context.WithTimeout(b.ctx, pageTimeout)
+	defer cancel()
+	resp, err := chromedp.Run(ctx, chromedp.NavigateResponse(url))
 	if err != nil {
 		b.fail("open %s: %v", url, err)
 	}
@@ -380,7 +386,9 @@ func (b *Browser) Follow(link string) int {
 func (b *Browser) clickAndWait(kind, words string) int {
 	b.t.Helper()
 	sel := b.find(kind, words)
-	resp, err := chromedp.RunResponse(b.ctx, chromedp.Click(sel))
+	ctx, cancel := context.WithTimeout(b.ctx, pageTimeout)
+	defer cancel()
+	resp, err := chromedp.RunResponse(ctx, chromedp.Click(sel))
 	if err != nil {
 		b.fail("click the %s %q: %v", kind, words, err)
 	}
@@ -467,6 +475,17 @@ func (b *Browser) Shot(name string) string {
 	return path
 }
 
+// Keep saves a file the test got, such as a downloaded PDF, in the
+// screenshots folder beside the pictures, and returns its path.
+func (b *Browser) Keep(name string, body []byte) string {
+	b.t.Helper()
+	path := filepath.Join(b.shots, safeName(name))
+	if err := os.WriteFile(path, body, 0o644); err != nil {
+		b.t.Fatal(err)
+	}
+	return path
+}
+
 // Fetch gets the URL outside the page with the browser's cookies, as a
 // download would, and returns the status, the content type and the body:
 // for a file, such as a certificate's PDF, that Chromium would save rather
@@ -520,7 +539,7 @@ func (b *Browser) Download(link string) (string, []byte) {
 	// Subscribe before the click, so that no event is missed; a download
 	// that does not start in time fails rather than waits for the test's
 	// end.
-	ctx, cancel := context.WithTimeout(b.ctx, 30*time.Second)
+	ctx, cancel := context.WithTimeout(b.ctx, pageTimeout)
 	defer cancel()
 	begins := chromedp.BrowserEvents(ctx, browser.DownloadWillBegin)
 	progress := chromedp.BrowserEvents(ctx, browser.DownloadProgress)
