@@ -32,6 +32,7 @@ type service struct {
 type fieldSpec struct {
 	Name     string
 	Required bool
+	Either   bool // one of a pair is needed (parcel or plot): not marked optional
 	Hint     bool
 	Long     bool // a textarea
 	Number   bool // a reference, parcel or licence number: typed left to right
@@ -51,8 +52,8 @@ var services = []service{
 	{Slug: "building", Kind: requests.KindBuilding, form: func() requests.Form {
 		return &requests.BuildingForm{}
 	}, Fields: []fieldSpec{
-		{Name: "parcel", Hint: true, Number: true},
-		{Name: "plot", Hint: true, Number: true},
+		{Name: "parcel", Either: true, Hint: true, Number: true},
+		{Name: "plot", Either: true, Hint: true, Number: true},
 		{Name: "neighbourhood", Required: true},
 		{Name: "street"},
 		{Name: "owner", Required: true, Hint: true},
@@ -187,7 +188,7 @@ func parseUpload(w http.ResponseWriter, r *http.Request, name string,
 		var tooBig *http.MaxBytesError
 		if errors.As(err, &tooBig) {
 			return nil, sijil.Errorf(sijil.TooLarge, "citizen.upload_too_large",
-				"The files are too large: at most %d files of %d MB each.", max,
+				"The files are too large: each may be at most %d MB.",
 				requests.MaxFileBytes>>20)
 		}
 		if errors.Is(err, http.ErrNotMultipart) {

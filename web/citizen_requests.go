@@ -19,11 +19,6 @@ func citizenActor(r *http.Request) requests.Actor {
 	return a
 }
 
-// isolate keeps a reference number, inside a sentence of the other
-// direction, in its own left-to-right run: where a template cannot wrap
-// it in <bdi>, as in a flash line.
-func isolate(s string) string { return "\u2066" + s + "\u2069" }
-
 func (s *Server) myRequests(w http.ResponseWriter, r *http.Request) error {
 	list, err := s.cfg.Requests.MyRequests(r.Context(), citizenActor(r))
 	if err != nil {
@@ -102,6 +97,7 @@ type requestView struct {
 	Files    []fileRow
 	Question string // the office's open question, when it waits on the citizen
 	Problems map[string]string
+	New      bool // just submitted: say the reference number first
 }
 
 // fileRow is a supporting file in a list, with its size in kilobytes.
@@ -141,7 +137,9 @@ func (s *Server) showRequest(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	if r.URL.Query().Get("new") != "" {
-		p.Flash = s.T(r, "citizen.request_created", isolate(ref))
+		v := p.Data.(requestView)
+		v.New = true // the page says the number itself, where it can isolate it
+		p.Data = v
 	}
 	if r.URL.Query().Get("answered") != "" {
 		p.Flash = s.T(r, "citizen.answer_sent")

@@ -73,6 +73,7 @@ func (s *Server) openTicket(w http.ResponseWriter, r *http.Request) error {
 type ticketView struct {
 	Ticket   requests.Ticket
 	Problems map[string]string
+	New      bool // just opened: say the reference number first
 }
 
 func (s *Server) showTicket(w http.ResponseWriter, r *http.Request) error {
@@ -84,10 +85,9 @@ func (s *Server) showTicket(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	p := Page{Title: s.T(r, "citizen.ticket_title", ref), Data: ticketView{Ticket: t}}
+	p := Page{Title: s.T(r, "citizen.ticket_title", ref), Data: ticketView{Ticket: t,
+		New: r.URL.Query().Get("new") != ""}}
 	switch {
-	case r.URL.Query().Get("new") != "":
-		p.Flash = s.T(r, "citizen.ticket_created", isolate(ref))
 	case r.URL.Query().Get("sent") != "":
 		p.Flash = s.T(r, "citizen.follow_up_sent")
 	case r.URL.Query().Get("closed") != "":
