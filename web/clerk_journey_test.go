@@ -24,7 +24,7 @@ func officePortal(t *testing.T) (*portal, web.Office) {
 	// spend seconds reading a scan to produce this text. rec_a is the
 	// record the test office's certs knows.
 	err := office.Search.Add(context.Background(), index.Page{RecordID: "rec_a", Number: 1,
-		Text: "رخصة بناء رقم 4517 للمالك أحمد الخطيب على القطعة 1234 في حي الرمال",
+		Text:       "رخصة بناء رقم 4517 للمالك أحمد الخطيب على القطعة 1234 في حي الرمال",
 		RecordType: "building_permit", Reference: "4517", Title: "رخصة بناء 4517",
 		Names: []string{"أحمد الخطيب"}, Parcel: "1234", Plot: "56", Neighbourhood: "الرمال",
 		Year: 1998})
