@@ -365,7 +365,7 @@ func (s *Server) officeSubmitDraft(w http.ResponseWriter, r *http.Request) error
 	if k := sijil.KindOf(err); k == sijil.Internal || k == sijil.NotFound {
 		return err
 	}
-	return s.showRequest(w, r, statusFor(err), ref, r.PostForm, err, "draft")
+	return s.showOfficeRequest(w, r, statusFor(err), ref, r.PostForm, err, "draft")
 }
 
 // clerkInput is one text field of the draft form, labelled, with its value

@@ -67,12 +67,12 @@ type officeCert struct {
 // clerk pressed one of the draft's page-changing buttons (search, link,
 // more rows), else from the request.
 func (s *Server) officeRequest(w http.ResponseWriter, r *http.Request) error {
-	return s.showRequest(w, r, http.StatusOK, chi.URLParam(r, "ref"), r.URL.Query(), nil, "")
+	return s.showOfficeRequest(w, r, http.StatusOK, chi.URLParam(r, "ref"), r.URL.Query(), nil, "")
 }
 
-// showRequest renders the request page with the draft and search of
+// showOfficeRequest renders the request page with the draft and search of
 // values; failed names the form whose err is shown, if any.
-func (s *Server) showRequest(w http.ResponseWriter, r *http.Request, status int, ref string,
+func (s *Server) showOfficeRequest(w http.ResponseWriter, r *http.Request, status int, ref string,
 	values url.Values, err error, failed string) error {
 	ctx := r.Context()
 	u := CurrentUser(ctx)
@@ -244,7 +244,7 @@ func (s *Server) officeStep(w http.ResponseWriter, r *http.Request, form, done s
 	case sijil.Internal, sijil.NotFound:
 		return err
 	}
-	return s.showRequest(w, r, statusFor(err), ref, r.PostForm, err, form)
+	return s.showOfficeRequest(w, r, statusFor(err), ref, r.PostForm, err, form)
 }
 
 // officeTake is a clerk taking the request as theirs.

@@ -53,10 +53,10 @@ type officeTicketView struct {
 
 // officeTicket shows a ticket with its conversation and the reply form.
 func (s *Server) officeTicket(w http.ResponseWriter, r *http.Request) error {
-	return s.showTicket(w, r, http.StatusOK, nil)
+	return s.showOfficeTicket(w, r, http.StatusOK, nil)
 }
 
-func (s *Server) showTicket(w http.ResponseWriter, r *http.Request, status int,
+func (s *Server) showOfficeTicket(w http.ResponseWriter, r *http.Request, status int,
 	failed error) error {
 	ctx := r.Context()
 	t, err := s.cfg.Requests.Ticket(ctx, actorOf(CurrentUser(ctx)), chi.URLParam(r, "ref"))
@@ -114,7 +114,7 @@ func (s *Server) afterTicketStep(w http.ResponseWriter, r *http.Request, ref, do
 	if k := sijil.KindOf(err); k == sijil.Internal || k == sijil.NotFound {
 		return err
 	}
-	return s.showTicket(w, r, statusFor(err), err)
+	return s.showOfficeTicket(w, r, statusFor(err), err)
 }
 
 // officeTicketFile sends the ticket's photo or file.
