@@ -23,6 +23,7 @@ const (
 	DupOpen         = "open"           // not decided yet
 	DupNotDuplicate = "not_duplicate"  // two documents after all
 	DupKept         = "duplicate_kept" // one document; both records stay, linked by the flag
+	DupMoot         = "moot"           // a correction took away what the two shared
 )
 
 // DuplicateFlag says that two records may be one document. Nothing is
@@ -77,10 +78,16 @@ func (s *Store) seenAgain(ctx context.Context, rec Record, meta Metadata, at tim
 // flagDuplicates flags every other record that shares rec's reference
 // number, or its record type and parcel, inside tx: at ingest, and after
 // an edit of those fields. A pair already flagged for a reason, decided
-// or not, is not flagged again. TODO(#4): a flag whose cause a later
-// correction removed stays open until the archivist decides it.
+// or not, is not flagged again, unless a correction had made that flag
+// moot. An open flag of rec whose cause a correction took away is closed
+// as moot, so the archivist is not asked about two records that no
+// longer share anything.
 func flagDuplicates(ctx context.Context, tx *sql.Tx, rec Record, at time.Time,
 	actor string) error {
+	if err := closeMootFlags(ctx, tx, rec, at, actor); err != nil {
+		return err
+	}
+
 	type rule struct {
 		reason, where, detail string
 		args                  []any
@@ -111,6 +118,59 @@ func flagDuplicates(ctx context.Context, tx *sql.Tx, rec Record, at time.Time,
 				actor); err != nil {
 				return err
 			}
+		}
+	}
+	return nil
+}
+
+// closeMootFlags closes, inside tx, the open flags naming rec whose two
+// records no longer share the reference number, or the record type and
+// parcel, that raised them.
+func closeMootFlags(ctx context.Context, tx *sql.Tx, rec Record, at time.Time,
+	actor string) error {
+	rows, err := tx.QueryContext(ctx, `SELECT `+flagColumns+` FROM duplicate_flags
+		WHERE status = $1 AND reason IN ($2, $3) AND (record_id = $4 OR other_id = $4)`,
+		DupOpen, DupSameReference, DupSameTypeAndParcel, rec.ID)
+	if err != nil {
+		return fmt.Errorf("archive: open flags of %s: %w", rec.ID, err)
+	}
+	var open []DuplicateFlag
+	for rows.Next() {
+		d, err := scanFlag(rows)
+		if err != nil {
+			rows.Close()
+			return err
+		}
+		open = append(open, d)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("archive: open flags of %s: %w", rec.ID, err)
+	}
+
+	for _, flag := range open {
+		other := flag.OtherID
+		if other == rec.ID {
+			other = flag.RecordID
+		}
+		var ref, typ, parcel string
+		err := tx.QueryRowContext(ctx, `SELECT reference, record_type, parcel FROM records
+			WHERE id = $1`, other).Scan(&ref, &typ, &parcel)
+		if err != nil {
+			return fmt.Errorf("archive: record %s of flag %s: %w", other, flag.ID, err)
+		}
+		shared := rec.Reference != "" && ref == rec.Reference
+		if flag.Reason == DupSameTypeAndParcel {
+			shared = rec.RecordType != "" && rec.Parcel != "" && typ == rec.RecordType &&
+				parcel == rec.Parcel
+		}
+		if shared {
+			continue
+		}
+		d := Decision{Status: DupMoot, By: actor,
+			Note: "a correction of " + rec.ID + " took away what the two records shared"}
+		if err := saveDecision(ctx, tx, flag, d, at); err != nil {
+			return err
 		}
 	}
 	return nil
@@ -152,7 +212,8 @@ func otherRecords(ctx context.Context, tx *sql.Tx, id, where string, args []any)
 	return out, nil
 }
 
-// insertFlag writes an open flag unless the pair has one for the reason,
+// insertFlag writes an open flag unless the pair has one for the reason
+// (a moot one opens again: a later correction brought the cause back),
 // and records an event on the later record when it does.
 func insertFlag(ctx context.Context, tx *sql.Tx, reason, recordID, otherID, detail string,
 	at time.Time, actor string) error {
@@ -160,8 +221,10 @@ func insertFlag(ctx context.Context, tx *sql.Tx, reason, recordID, otherID, deta
 	res, err := tx.ExecContext(ctx, `INSERT INTO duplicate_flags (id, reason, record_id,
 		other_id, detail, flagged_at, status, decided_by, decided_at, note)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, '', '', '')
-		ON CONFLICT (reason, record_id, other_id) DO NOTHING`,
-		id, reason, recordID, otherID, detail, at.UTC().Format(timeLayout), DupOpen)
+		ON CONFLICT (reason, record_id, other_id) DO UPDATE SET status = $7,
+			decided_by = '', decided_at = '', note = '', detail = $5, flagged_at = $6
+			WHERE duplicate_flags.status = $8`,
+		id, reason, recordID, otherID, detail, at.UTC().Format(timeLayout), DupOpen, DupMoot)
 	if err != nil {
 		return fmt.Errorf("archive: flagging %s and %s: %w", recordID, otherID, err)
 	}
@@ -182,7 +245,7 @@ func insertFlag(ctx context.Context, tx *sql.Tx, reason, recordID, otherID, deta
 func (s *Store) Duplicates(ctx context.Context, f DuplicateFilter) ([]DuplicateFlag, error) {
 	if f.Status != "" && !validStatus(f.Status) {
 		return nil, sijil.Errorf(sijil.Invalid, "archive.duplicate_status",
-			"status %q is not one of open, not_duplicate, duplicate_kept", f.Status)
+			"status %q is not one of open, not_duplicate, duplicate_kept, moot", f.Status)
 	}
 	limit := f.Limit
 	if limit <= 0 {
@@ -214,7 +277,7 @@ func (s *Store) Duplicates(ctx context.Context, f DuplicateFilter) ([]DuplicateF
 // flag as decided. A decided flag may be decided again; each decision is
 // an event. Errors: Invalid for a bad decision, NotFound for no such flag.
 func (s *Store) Decide(ctx context.Context, id string, d Decision) (DuplicateFlag, error) {
-	if d.Status == DupOpen || !validStatus(d.Status) {
+	if d.Status == DupOpen || d.Status == DupMoot || !validStatus(d.Status) {
 		return DuplicateFlag{}, sijil.Errorf(sijil.Invalid, "archive.decision",
 			"decide a flag as not_duplicate or duplicate_kept, not %q", d.Status)
 	}
@@ -262,7 +325,7 @@ func saveDecision(ctx context.Context, tx *sql.Tx, flag DuplicateFlag, d Decisio
 }
 
 func validStatus(s string) bool {
-	return s == DupOpen || s == DupNotDuplicate || s == DupKept
+	return s == DupOpen || s == DupNotDuplicate || s == DupKept || s == DupMoot
 }
 
 const flagColumns = `id, reason, record_id, other_id, detail, flagged_at, status,

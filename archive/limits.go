@@ -16,6 +16,12 @@ type Limits struct {
 	// MaxDecodedBytes bounds the memory one decoded page takes; default
 	// 256 MiB, an A3 page at 600 dpi in 8-bit colour.
 	MaxDecodedBytes int64
+
+	// MaxFilePixels bounds the pixels read over all of a file's pages,
+	// after plans are scaled down: a small file whose pages all point at
+	// one huge blank strip would otherwise cost hours of OCR. Default 5
+	// billion, a full 500-page register of A4 pages at 300 dpi.
+	MaxFilePixels int64
 }
 
 // Default limits. 250 Mpx is an A0 plan at 400 dpi (about 13,200 ×
@@ -29,6 +35,7 @@ const (
 	DefaultMaxOCRPixels = 40_000_000
 
 	DefaultMaxDecodedBytes = 256 << 20
+	DefaultMaxFilePixels   = 5_000_000_000
 )
 
 func (l Limits) withDefaults() Limits {
@@ -46,6 +53,9 @@ func (l Limits) withDefaults() Limits {
 	}
 	if l.MaxDecodedBytes <= 0 {
 		l.MaxDecodedBytes = DefaultMaxDecodedBytes
+	}
+	if l.MaxFilePixels <= 0 {
+		l.MaxFilePixels = DefaultMaxFilePixels
 	}
 	return l
 }

@@ -57,10 +57,18 @@ func splitPages(ctx context.Context, f *os.File, size int64, media string,
 		}
 	}
 	capPages(ctx, pages, f.Name(), media, lim, tmp)
+	var total int64
 	for _, p := range pages {
 		if err := checkDecodedBytes(p, lim); err != nil {
 			return nil, err
 		}
+		total += int64(p.width) * int64(p.height)
+	}
+	if total > lim.MaxFilePixels {
+		return nil, sijil.Errorf(sijil.TooLarge, "archive.file_too_many_pixels",
+			"the %d pages of this file add up to %d million pixels to read; the limit is "+
+				"%d million a file: split it into smaller files, or scan it at a lower "+
+				"resolution", len(pages), total/1e6, lim.MaxFilePixels/1e6)
 	}
 	return pages, nil
 }

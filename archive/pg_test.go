@@ -17,6 +17,7 @@ func TestPostgres(t *testing.T) {
 		TestIngestKeepsStructuredFields,
 		TestIngestRefusesBadFields,
 		TestDuplicatesAreFlaggedNotDropped,
+		TestCorrectionClosesMootFlags,
 		TestUpdateKeepsHistoryAndReindexes,
 		TestUpdateRefusesBadValues,
 		TestEditPageText,

@@ -453,3 +453,61 @@ func TestConcurrentUpdatesChainTheirHistory(t *testing.T) {
 		t.Errorf("parcel %q, history ends at %q (%v)", got.Parcel, history[3].New, err)
 	}
 }
+
+// TestCorrectionClosesMootFlags pins the fix of a shortcoming: a flag
+// raised by a shared reference stayed open after a correction gave one of
+// the two records another reference, asking the archivist about two
+// records that no longer shared anything.
+func TestCorrectionClosesMootFlags(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, "eng")
+	ctx := context.Background()
+	a := f.ingestPage(t, archive.Metadata{RecordType: "deed", Reference: "9/2001"}, "Deed A")
+	b := f.ingestPage(t, archive.Metadata{RecordType: "deed", Reference: "9/2001"}, "Deed B")
+	statuses := func() []string {
+		t.Helper()
+		flags, err := f.store.Duplicates(ctx, archive.DuplicateFilter{RecordID: a.ID})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out []string
+		for _, d := range flags {
+			out = append(out, d.Reason+" "+d.Status)
+		}
+		return out
+	}
+	if got := statuses(); !slices.Equal(got, []string{"same_reference open"}) {
+		t.Fatalf("flags after ingest: %q", got)
+	}
+
+	correct := func(ref string) {
+		t.Helper()
+		var u archive.Update
+		mustDo(t, u.Set("reference", ref))
+		_, err := f.store.WithIndexer(f.index).Update(ctx, b.ID, u,
+			archive.Change{By: "huda", Reason: "register 9"})
+		mustDo(t, err)
+	}
+	correct("19/2001")
+	if got := statuses(); !slices.Equal(got, []string{"same_reference moot"}) {
+		t.Errorf("flags after the correction took the shared reference away: %q", got)
+	}
+	open, err := f.store.Duplicates(ctx, archive.DuplicateFilter{Status: archive.DupOpen})
+	if err != nil || len(open) != 0 {
+		t.Errorf("open flags after the correction: %+v, %v", open, err)
+	}
+
+	// A second correction brings the shared reference back: asked again.
+	correct("٩/٢٠٠١")
+	if got := statuses(); !slices.Equal(got, []string{"same_reference open"}) {
+		t.Errorf("flags after the reference came back: %q", got)
+	}
+
+	// Moot is the archive's verdict, not one an archivist gives.
+	flags, _ := f.store.Duplicates(ctx, archive.DuplicateFilter{RecordID: a.ID})
+	_, err = f.store.Decide(ctx, flags[0].ID, archive.Decision{Status: archive.DupMoot,
+		By: "huda", Note: "gone"})
+	if sijil.KindOf(err) != sijil.Invalid {
+		t.Errorf("deciding a flag as moot: %v, want Invalid", err)
+	}
+}

@@ -61,9 +61,7 @@ const outboxLayout = "2006-01-02T15:04:05.000000Z"
 
 // Send keeps m in the outbox.
 func (o *Outbox) Send(ctx context.Context, m Message) error {
-	var b [12]byte
-	rand.Read(b[:])
-	id := "msg_" + hex.EncodeToString(b[:])
+	id := newMessageID()
 	at := time.Now().UTC().Format(outboxLayout)
 	_, err := o.DB.ExecContext(ctx, `INSERT INTO notify_outbox
 		(id, at, user_id, to_addr, subject, body) VALUES ($1, $2, $3, $4, $5, $6)`,
@@ -78,6 +76,13 @@ func (o *Outbox) Send(ctx context.Context, m Message) error {
 			"user_id", m.UserID)
 	}
 	return nil
+}
+
+// newMessageID names one message in the outbox, the gateway and the logs.
+func newMessageID() string {
+	var b [12]byte
+	rand.Read(b[:])
+	return "msg_" + hex.EncodeToString(b[:])
 }
 
 // Latest returns up to limit messages, newest first.
@@ -108,12 +113,11 @@ func (o *Outbox) Latest(ctx context.Context, limit int) ([]Sent, error) {
 
 // Log is a notifier for a server with no gateway configured: it records
 // that a message could not be delivered, and fails, so that nobody waits
-// for a code that will never come. TODO(#5): an SMS gateway and SMTP.
+// for a code that will never come. Gateway is the channel to configure.
 type Log struct{ Log *slog.Logger }
 
 // Send refuses with kind Unavailable.
 func (l Log) Send(ctx context.Context, m Message) error {
 	l.Log.Warn("no notification channel is configured; message dropped", "user_id", m.UserID)
-	return sijil.Errorf(sijil.Unavailable, "notify.unavailable",
-		"Messages cannot be sent at the moment; call the 115 hotline.")
+	return errGatewayDown
 }

@@ -54,7 +54,7 @@ func (s *Server) authLimits(field string) []func(http.Handler) http.Handler {
 	limits := []func(http.Handler) http.Handler{limitBody(maxAuthForm)}
 	if s.cfg.AuthRate > 0 {
 		limits = append(limits, httprate.Limit(s.cfg.AuthRate, time.Minute,
-			httprate.WithKeyFuncs(httprate.KeyByIP), tooMany))
+			httprate.WithKeyFuncs(clientKey), tooMany))
 	}
 	if s.cfg.AccountRate > 0 && field != "" {
 		limits = append(limits, httprate.Limit(s.cfg.AccountRate, time.Minute,
@@ -95,6 +95,17 @@ func statusFor(err error) int {
 func errPasswordsDiffer() error {
 	return sijil.Errorf(sijil.Invalid, "web.passwords_differ",
 		"The two passwords are not the same.")
+}
+
+// clientKey is the rate-limit key of the client Handler's ClientIP
+// middleware found. A forwarded chain it could not read leaves none: those
+// requests share one key, so that garbage in the header buys no fresh
+// allowance.
+func clientKey(r *http.Request) (string, error) {
+	if ip := middleware.GetClientIP(r.Context()); ip != "" {
+		return "ip:" + ip, nil
+	}
+	return "ip:unknown", nil
 }
 
 func requestID(r *http.Request) string { return middleware.GetReqID(r.Context()) }

@@ -7,8 +7,10 @@ import (
 	"embed"
 	"encoding/json"
 	"html/template"
+	"fmt"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"strings"
 	"time"
 
@@ -63,6 +65,12 @@ type Config struct {
 	// minute; 0 turns the limit off (for load tests on loopback).
 	VerifyRate int
 
+	// TrustedProxies are the CIDR prefixes of the load balancers and
+	// reverse proxies in front of the server, whose X-Forwarded-For names
+	// the client; empty trusts none, and the TCP peer is the client. Rate
+	// limits count by the client so found.
+	TrustedProxies []string
+
 	// Accounts signs citizens and staff in; nil on a verify-only node.
 	Accounts *accounts.Service
 
@@ -94,6 +102,12 @@ func New(cfg Config) (*Server, error) {
 	cats, err := loadCatalogs()
 	if err != nil {
 		return nil, err
+	}
+	for _, p := range cfg.TrustedProxies {
+		if _, err := netip.ParsePrefix(p); err != nil {
+			return nil, fmt.Errorf("trusted proxy %q: give a CIDR prefix such as "+
+				"10.0.0.0/8 or 127.0.0.1/32: %w", p, err)
+		}
 	}
 	log := cfg.Logger
 	if log == nil {
@@ -141,10 +155,15 @@ func otherLang(lang string) string {
 // in the access table of authz_test.go.
 func (s *Server) Handler() http.Handler {
 	r := chi.NewRouter()
-	// No RealIP: it trusts X-Forwarded-For from anyone, which would let a
-	// client pick its own rate-limit key. TODO(#5): trusted proxies, once
-	// the portal runs behind the load balancer.
-	r.Use(middleware.RequestID, s.logRequests, middleware.Recoverer, middleware.GetHead)
+	// Not RealIP: it trusts X-Forwarded-For from anyone, which would let a
+	// client pick its own rate-limit key. Only the proxies named are
+	// believed about who the client is.
+	clientIP := middleware.ClientIPFromRemoteAddr
+	if len(s.cfg.TrustedProxies) > 0 {
+		clientIP = middleware.ClientIPFromXFF(s.cfg.TrustedProxies...)
+	}
+	r.Use(middleware.RequestID, clientIP, s.logRequests, middleware.Recoverer,
+		middleware.GetHead)
 	// Pages are compressed for phones on weak networks; the JSON API is
 	// small, and compressing it cost more CPU and memory than it saved.
 	r.Use(middleware.Compress(1, "text/html"))
@@ -165,7 +184,8 @@ func (s *Server) Handler() http.Handler {
 		// refusals, never the server's memory.
 		r.Use(middleware.ThrottleBacklog(verifyInFlight, verifyBacklog, verifyQueueWait))
 		if s.cfg.VerifyRate > 0 {
-			r.Use(httprate.LimitByIP(s.cfg.VerifyRate, time.Minute))
+			r.Use(httprate.Limit(s.cfg.VerifyRate, time.Minute,
+				httprate.WithKeyFuncs(clientKey)))
 		}
 		r.Get("/verify", s.handle(s.verifyForm))
 		r.Post("/verify/pdf", s.handle(s.verifyPDF))

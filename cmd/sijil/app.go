@@ -32,15 +32,16 @@ const maxDBConns = 8
 // logOrigin names the public issuance log in its signed checkpoints.
 const logOrigin = "city-municipality.sijil/issuance-log"
 
-// app is the embedded default wiring of one data folder: a SQLite file,
-// a blob folder with the S3 key layout, a bleve index and the key files.
+// app is the wiring of one data folder: a SQLite file (or PostgreSQL), a
+// blob folder with the S3 key layout (or an S3 bucket), a bleve index and
+// the key files.
 // Parts are opened on first use, so a command opens only what it needs.
 type app struct {
 	dir string
 	log *slog.Logger
 
 	db             *sql.DB
-	blobs          *archive.FolderBlobs
+	blobs          archive.Blobs
 	idx            *index.Index
 	keyring        *certs.Keyring
 	ilog           *issuancelog.Log
@@ -74,7 +75,7 @@ func openApp(ctx context.Context, where dataPlace, log *slog.Logger, create bool
 		return nil, err
 	}
 	a.db = db
-	if a.blobs, err = archive.NewFolderBlobs(filepath.Join(dir, "blobs")); err != nil {
+	if a.blobs, err = openBlobs(ctx, where); err != nil {
 		a.Close()
 		return nil, err
 	}

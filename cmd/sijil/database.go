@@ -34,24 +34,29 @@ const migrationLock = 0x5131_1a11
 
 // dataPlace is where a command's data lives: the data folder (blobs, the
 // index, key files) and, when databaseURL is set, a PostgreSQL database
-// in place of the folder's SQLite file.
+// in place of the folder's SQLite file; when blobsURL is set, an S3 bucket
+// in place of its blobs.
 type dataPlace struct {
 	dir         string
 	databaseURL string
+	blobsURL    string // an S3 bucket in place of the folder's blobs/; see openBlobs
 }
 
 // LogValue keeps the database password out of any log line that names
 // the place.
 func (p dataPlace) LogValue() slog.Value {
-	if p.databaseURL == "" {
-		return slog.GroupValue(slog.String("dir", p.dir))
+	attrs := []slog.Attr{slog.String("dir", p.dir)}
+	if p.databaseURL != "" {
+		attrs = append(attrs, slog.String("database", redactURL(p.databaseURL)))
 	}
-	return slog.GroupValue(slog.String("dir", p.dir),
-		slog.String("database", redactURL(p.databaseURL)))
+	if p.blobsURL != "" {
+		attrs = append(attrs, slog.String("blobs", redactURL(p.blobsURL)))
+	}
+	return slog.GroupValue(attrs...)
 }
 
-// dataFlag registers --data and --database-url, whose defaults come from
-// $SIJIL_DATA and $SIJIL_DATABASE_URL.
+// dataFlag registers --data, --database-url and --blobs-url, whose
+// defaults come from $SIJIL_DATA, $SIJIL_DATABASE_URL and $SIJIL_BLOBS_URL.
 func dataFlag(fs *flag.FlagSet) *dataPlace {
 	p := &dataPlace{}
 	def := os.Getenv("SIJIL_DATA")
@@ -62,6 +67,9 @@ func dataFlag(fs *flag.FlagSet) *dataPlace {
 	fs.StringVar(&p.databaseURL, "database-url", os.Getenv("SIJIL_DATABASE_URL"),
 		"PostgreSQL URL (postgres://user:password@host/db) to use instead of the data "+
 			"folder's SQLite file")
+	fs.StringVar(&p.blobsURL, "blobs-url", os.Getenv("SIJIL_BLOBS_URL"),
+		"S3 bucket (s3://host:port/bucket, keys in $SIJIL_S3_ACCESS_KEY and "+
+			"$SIJIL_S3_SECRET_KEY) to use instead of the data folder's blobs")
 	return p
 }
 
@@ -145,7 +153,7 @@ func migrateAll(ctx context.Context, db *sql.DB, dialect string) error {
 	return nil
 }
 
-// redactURL returns a database URL without its password, wherever it is
+// redactURL returns a database or object store URL without its password, wherever it is
 // given: in the user part or as a password parameter.
 func redactURL(raw string) string {
 	u, err := url.Parse(raw)

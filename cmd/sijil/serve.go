@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"os"
 	"strings"
 	"time"
 
@@ -31,8 +32,20 @@ func (e *env) serve(ctx context.Context, args []string) error {
 		"sign-in, registration and code requests a minute per client address")
 	accountRate := fs.Int("account-rate", 5,
 		"sign-in and code requests a minute naming one national ID or staff name")
+	proxies := fs.String("trusted-proxies", os.Getenv("SIJIL_TRUSTED_PROXIES"),
+		"CIDR prefixes of the load balancers whose X-Forwarded-For names the client, "+
+			"comma-separated (default $SIJIL_TRUSTED_PROXIES; none)")
+	smsURL := fs.String("sms-url", os.Getenv("SIJIL_SMS_URL"),
+		"the SMS gateway's endpoint, where citizens' codes and notices go "+
+			"(default $SIJIL_SMS_URL)")
+	smsToken := fs.String("sms-token-file", os.Getenv("SIJIL_SMS_TOKEN_FILE"),
+		"a file holding the SMS gateway's token (default $SIJIL_SMS_TOKEN_FILE)")
 	if err := fs.Parse(args); err != nil {
 		return flagError(err)
+	}
+	notifier, err := e.notifier(*smsURL, *smsToken)
+	if err != nil {
+		return err
 	}
 
 	a, err := openApp(ctx, *data, e.log, true)
@@ -57,10 +70,9 @@ func (e *env) serve(ctx context.Context, args []string) error {
 		return err
 	}
 	// Without a gateway, messages go to the outbox in a demo and nowhere
-	// otherwise: a reset code must never be logged. TODO(#5): SMS gateway.
+	// otherwise: a reset code must never be logged.
 	outbox := &notify.Outbox{DB: a.db, Log: e.log}
-	var notifier notify.Notifier = notify.Log{Log: e.log}
-	if *demo {
+	if *smsURL == "" && *demo {
 		notifier = outbox
 	}
 	accts, err := a.accounts(notifier)
@@ -94,15 +106,16 @@ func (e *env) serve(ctx context.Context, args []string) error {
 		Revocations: func(ctx context.Context) ([]byte, error) {
 			return certs.SignedRevocationList(ctx, store, kr, office, time.Now())
 		},
-		VerifyRate:    *verifyRate,
-		Accounts:      accts,
-		SecureCookies: *secureCookies || strings.HasPrefix(*publicURL, "https://"),
-		AuthRate:      *authRate,
-		AccountRate:   *accountRate,
-		Demo:          *demo,
-		Outbox:        outbox,
-		Office:        domains,
-		Logger:        e.log,
+		VerifyRate:     *verifyRate,
+		TrustedProxies: splitList(*proxies),
+		Accounts:       accts,
+		SecureCookies:  *secureCookies || strings.HasPrefix(*publicURL, "https://"),
+		AuthRate:       *authRate,
+		AccountRate:    *accountRate,
+		Demo:           *demo,
+		Outbox:         outbox,
+		Office:         domains,
+		Logger:         e.log,
 	})
 	if err != nil {
 		return err
@@ -172,4 +185,31 @@ func purgeSessions(ctx context.Context, accts *accounts.Service, log *slog.Logge
 			log.Info("ended sessions purged", "sessions", n)
 		}
 	}
+}
+
+// splitList reads a comma-separated flag, dropping blanks.
+func splitList(s string) []string {
+	var out []string
+	for _, f := range strings.Split(s, ",") {
+		if f = strings.TrimSpace(f); f != "" {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+// notifier is the SMS gateway at endpoint with the token in tokenFile, or,
+// with no endpoint, the one that says no channel is configured.
+func (e *env) notifier(endpoint, tokenFile string) (notify.Notifier, error) {
+	if endpoint == "" {
+		return notify.Log{Log: e.log}, nil
+	}
+	if tokenFile == "" {
+		return nil, fmt.Errorf("--sms-url needs --sms-token-file")
+	}
+	token, err := os.ReadFile(tokenFile)
+	if err != nil {
+		return nil, fmt.Errorf("SMS gateway token: %w", err)
+	}
+	return notify.NewGateway(endpoint, strings.TrimSpace(string(token)), e.log)
 }
