@@ -1,0 +1,206 @@
+package web_test
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/sijil-municipality/sijil/accounts"
+	"github.com/sijil-municipality/sijil/index"
+	"github.com/sijil-municipality/sijil/requests"
+	"github.com/sijil-municipality/sijil/web"
+)
+
+// officePortal is a portal whose office a test can also call directly, to
+// play the citizen's side and to index an archive page.
+func officePortal(t *testing.T) (*portal, web.Office) {
+	t.Helper()
+	var office web.Office
+	p := newPortal(t, func(c *web.Config) { office = c.Office })
+	// The page is indexed directly instead of ingested: Tesseract would
+	// spend seconds reading a scan to produce this text. rec_a is the
+	// record the test office's certs knows.
+	err := office.Search.Add(context.Background(), index.Page{RecordID: "rec_a", Number: 1,
+		Text:       "رخصة بناء رقم 4517 للمالك أحمد الخطيب على القطعة 1234 في حي الرمال",
+		RecordType: "building_permit", Reference: "4517", Title: "رخصة بناء 4517",
+		Names: []string{"أحمد الخطيب"}, Parcel: "1234", Plot: "56", Neighbourhood: "الرمال",
+		Year: 1998})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p, office
+}
+
+// submitBuilding is the citizen n asking for a building certificate.
+func submitBuilding(t *testing.T, p *portal, o web.Office, n int) (accounts.User, string) {
+	t.Helper()
+	u, _ := p.env.Citizen(t, n)
+	req, err := o.Requests.Submit(context.Background(), requests.Citizen(u.ID),
+		&requests.BuildingForm{Parcel: "1234", Plot: "56", Neighbourhood: "الرمال",
+			Owner: u.FullName, ApproxYear: "1998", Purpose: "bank"}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return u, req.Ref
+}
+
+func TestOfficeIssuesABuildingCertificate(t *testing.T) {
+	p, o := officePortal(t)
+	citizen, ref := submitBuilding(t, p, o, 1)
+	page := "/office/requests/" + ref
+
+	// The clerk finds it in the queue, takes it and starts the review.
+	clerk := p.browser(t)
+	clerk.lang = "en"
+	clerk.signInStaff(p, "clerk-sup", accounts.RoleClerk, accounts.RoleSupervisor)
+	clerk.get("/office/queue?state=submitted").mustContain(t, ref, "Nobody yet")
+	mustRedirect(t, clerk.post(page+"/take", nil), page+"?done=taken")
+	mustRedirect(t, clerk.post(page+"/review", nil), page+"?done=review")
+	clerk.get("/office/queue?who=mine").mustContain(t, ref, "<strong>Me</strong>")
+
+	// The archive search finds the permit, with the match highlighted.
+	r := clerk.get(page + "?q=" + url.QueryEscape("الخطيب"))
+	r.mustContain(t, "rec_a", "<mark>", `name="add" value="rec_a:1"`)
+
+	// Linking page 1 keeps what was typed in the draft.
+	r = clerk.get(page + "?" + url.Values{"drafting": {"1"}, "kind": {"building_certificate"},
+		"q": {"الخطيب"}, "add": {"rec_a:1"}, "draft_holder_name": {"typed name"}}.Encode())
+	r.mustContain(t, `name="link_record" value="rec_a"`, `name="link_pages" value="1"`,
+		`value="typed name"`, "<mark>")
+
+	// A draft without the holder's ID is refused next to that field.
+	draft := url.Values{"drafting": {"1"}, "kind": {"building_certificate"},
+		"link_record": {"rec_a"}, "link_pages": {"1"},
+		"draft_holder_name": {citizen.FullName}, "draft_holder_id": {""},
+		"draft_parcel": {"1234"}, "draft_plot": {"56"}, "draft_neighbourhood": {"الرمال"},
+		"draft_street": {"شارع عمر المختار"}, "draft_zoning_status": {"مرخص سكني"},
+		"draft_as_of": {"2023-10-01"},
+		"floor_level": {"الأرضي", "الأول", ""}, "floor_area": {"180", "165.5", ""},
+		"floor_use": {"تجاري", "سكني", ""}}
+	r = clerk.post(page+"/draft", draft)
+	if r.status != http.StatusBadRequest {
+		t.Fatalf("draft without holder ID: %d", r.status)
+	}
+	r.mustContain(t, `id="err-draft_holder_id"`, `aria-invalid="true"`,
+		"Correct the fields marked below", `value="165.5"`)
+
+	draft.Set("draft_holder_id", citizen.NationalID)
+	mustRedirect(t, clerk.post(page+"/draft", draft), page+"?done=drafted")
+
+	// The two-person rule: who drafted cannot approve, even as a supervisor.
+	r = clerk.post(page+"/approve", nil)
+	if r.status != http.StatusForbidden {
+		t.Fatalf("drafter approving: %d", r.status)
+	}
+	r.mustContain(t, "You drafted this certificate: another supervisor must approve it.")
+
+	sup := p.browser(t)
+	sup.lang = "en"
+	sup.signInStaff(p, "supervisor", accounts.RoleSupervisor)
+	mustRedirect(t, sup.post(page+"/approve", nil), page+"?done=approved")
+	r = sup.get(page + "?done=approved")
+	r.mustContain(t, "Approved: the certificate was issued.", "Certificate number:",
+		"/certificate.pdf")
+	verifyURL := regexp.MustCompile(`href="(/V/[^"]+)"`).FindStringSubmatch(r.body)
+	if verifyURL == nil {
+		t.Fatalf("no verify link on the issued request:\n%s", r.body)
+	}
+	p.browser(t).get(verifyURL[1]).mustContain(t, `class="verdict valid"`)
+	pdf := sup.get(page + "/certificate.pdf")
+	if pdf.status != http.StatusOK || !strings.HasPrefix(pdf.body, "%PDF") {
+		t.Errorf("certificate PDF: %d %.20q", pdf.status, pdf.body)
+	}
+
+	// A supervisor revokes it for a reason; it no longer verifies.
+	mustRedirect(t, sup.post(page+"/revoke", url.Values{"reason": {"issued_in_error"},
+		"note": {"wrong parcel"}}), page+"?done=revoked")
+	sup.get(page).mustContain(t, "This certificate was revoked")
+	p.browser(t).get(verifyURL[1]).mustContain(t, `class="verdict invalid"`)
+}
+
+func TestOfficeRejectsAndAsksForInformation(t *testing.T) {
+	p, o := officePortal(t)
+	citizen, asked := submitBuilding(t, p, o, 1)
+	_, rejected := submitBuilding(t, p, o, 2)
+	clerk := p.browser(t)
+	clerk.lang = "en"
+	clerk.signInStaff(p, "clerk", accounts.RoleClerk)
+
+	// Needs information, and the citizen's answer back in the queue.
+	page := "/office/requests/" + asked
+	mustRedirect(t, clerk.post(page+"/review", nil), page+"?done=review")
+	r := clerk.post(page+"/ask", url.Values{"note": {""}})
+	if r.status != http.StatusBadRequest {
+		t.Errorf("empty question: %d", r.status)
+	}
+	mustRedirect(t, clerk.post(page+"/ask", url.Values{"note": {"Which floor was added?"}}),
+		page+"?done=asked")
+	clerk.get(page).mustContain(t, "Which floor was added?")
+	_, err := o.Requests.Answer(context.Background(), requests.Citizen(citizen.ID), asked,
+		"The second, in 2001.", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	clerk.get("/office/queue?state=answered").mustContain(t, asked)
+	clerk.get(page).mustContain(t, "The second, in 2001.", "Submit for approval")
+
+	// Rejected with a reason.
+	page = "/office/requests/" + rejected
+	mustRedirect(t, clerk.post(page+"/review", nil), page+"?done=review")
+	mustRedirect(t, clerk.post(page+"/reject", url.Values{"note": {"No such parcel."}}),
+		page+"?done=rejected")
+	r = clerk.get(page)
+	r.mustContain(t, "No such parcel.")
+	r.mustNotContain(t, `action="`+page+`/reject"`)
+	clerk.get("/office/queue").mustNotContain(t, rejected)
+
+	// A clerk cannot reach a supervisor's decisions.
+	for _, step := range []string{"approve", "return", "assign", "revoke", "supersede"} {
+		if r := clerk.post(page+"/"+step, nil); r.status != http.StatusForbidden {
+			t.Errorf("clerk posting %s: %d", step, r.status)
+		}
+	}
+}
+
+func TestOfficeDashboardAndTickets(t *testing.T) {
+	p, o := officePortal(t)
+	citizen, _ := submitBuilding(t, p, o, 1)
+	submitBuilding(t, p, o, 2)
+	submitBuilding(t, p, o, 3)
+	tk, err := o.Requests.OpenTicket(context.Background(), requests.Citizen(citizen.ID),
+		requests.TicketForm{Kind: requests.TicketComplaint, Category: "water",
+			Text: "No water in our street for three days."})
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	staff := p.browser(t)
+	staff.lang = "en"
+	staff.signInStaff(p, "clerk", accounts.RoleClerk)
+	r := staff.get("/office/dashboard")
+	r.mustContain(t, "<svg", `role="img"`, "Open requests: <strong>3</strong>",
+		"Open tickets:</a> <strong>1</strong>")
+	if n := strings.Count(r.body, "<rect"); n < 3 {
+		t.Errorf("dashboard draws %d bars", n)
+	}
+
+	staff.get("/office/tickets").mustContain(t, tk.Ref)
+	page := "/office/tickets/" + tk.Ref
+	staff.get(page).mustContain(t, "No water in our street")
+	mustRedirect(t, staff.post(page+"/reply", url.Values{"text": {"A team is on its way."}}),
+		page+"?done=replied")
+	staff.get("/office/tickets?status=answered").mustContain(t, tk.Ref)
+	mustRedirect(t, staff.post(page+"/close", nil), page+"?done=closed")
+	staff.get("/office/tickets?status=closed").mustContain(t, tk.Ref)
+	staff.get("/office/dashboard").mustContain(t, "Open tickets:</a> <strong>0</strong>")
+}
+
+func mustRedirect(t *testing.T, r response, to string) {
+	t.Helper()
+	if r.status != http.StatusSeeOther || r.location != to {
+		t.Fatalf("got %d to %q, want a redirect to %q:\n%s", r.status, r.location, to, r.body)
+	}
+}
