@@ -26,6 +26,8 @@ func TestJourneyBuildingCertificate(t *testing.T) {
 	citizen := browsertest.Start(t)
 
 	ref := askForBuildingCertificate(t, citizen, tx, d.base)
+	neighbour := citizen.Another()
+	register(t, neighbour, tx, d.base, "403517261", "سلمى خليل النجار")
 
 	clerk := citizen.Another()
 	draftFromTheArchive(t, clerk, tx, d.base, ref)
@@ -34,6 +36,14 @@ func TestJourneyBuildingCertificate(t *testing.T) {
 	approve(t, supervisor, tx, d.base, ref)
 
 	downloadAndVerify(t, citizen, tx, d.base, ref)
+
+	// Another citizen who learns the reference still sees nothing of it.
+	for _, path := range []string{"/requests/" + ref, "/requests/" + ref + "/certificate"} {
+		if status := neighbour.Go(d.base + path); status != http.StatusNotFound {
+			t.Errorf("another citizen opening %s: status %d, want 404", path, status)
+		}
+	}
+	page(t, neighbour, tx, "j16-not-yours", "ar")
 
 	for who, b := range map[string]*browsertest.Browser{"citizen": citizen, "clerk": clerk,
 		"supervisor": supervisor} {
@@ -54,6 +64,22 @@ const (
 	permitRef    = "4517/1998"
 )
 
+// register signs a new citizen up with the form on /register.
+func register(t *testing.T, b *browsertest.Browser, tx texts, base, id, name string) {
+	t.Helper()
+	ar := tx.arabic(t)
+	b.Go(base + "/register")
+	b.Fill(ar("field.national_id"), id)
+	b.Fill(ar("field.full_name"), name)
+	b.Fill(ar("field.phone"), "0599112233")
+	b.Fill(ar("field.new_password"), "بيت جدي في الرمال")
+	b.Fill(ar("field.password_again"), "بيت جدي في الرمال")
+	if status := b.Press(ar("register.submit")); status != http.StatusOK {
+		t.Fatalf("register %s: status %d", name, status)
+	}
+	b.MustSay(ar("account.welcome"))
+}
+
 // askForBuildingCertificate registers a new citizen, the owner's
 // daughter, and sends the request for her father's building; it returns
 // the request's reference.
@@ -62,15 +88,7 @@ func askForBuildingCertificate(t *testing.T, b *browsertest.Browser, tx texts,
 	t.Helper()
 	ar := tx.arabic(t)
 
-	b.Go(base + "/register")
-	b.Fill(ar("field.national_id"), "908172638")
-	b.Fill(ar("field.full_name"), "هبة أحمد الخطيب")
-	b.Fill(ar("field.phone"), "0599112233")
-	b.Fill(ar("field.new_password"), "بيت جدي في الرمال")
-	b.Fill(ar("field.password_again"), "بيت جدي في الرمال")
-	if status := b.Press(ar("register.submit")); status != http.StatusOK {
-		t.Fatalf("register: status %d", status)
-	}
+	register(t, b, tx, base, "908172638", "هبة أحمد الخطيب")
 	bothLanguages(t, b, tx, "j01-account")
 
 	b.In("main").Follow(ar("citizen.new_request"))
