@@ -134,8 +134,9 @@ func Start(t testing.TB, opts ...Option) *Browser {
 }
 
 // Another returns a second person at the same browser: a new tab in a
-// browser context of its own, so with cookies of its own: the clerk who
-// takes a request is not the citizen who sent it. It asks pages in the same language.
+// browser context of its own, so with cookies of its own, as the clerk who
+// takes a request is not the citizen who sent it. It asks pages in the
+// same language.
 func (b *Browser) Another() *Browser {
 	b.t.Helper()
 	ctx, cancel := chromedp.NewContext(b.ctx, chromedp.WithNewBrowserContext())
@@ -573,15 +574,4 @@ func (b *Browser) Download(link string) (string, []byte) {
 		b.fail("read the downloaded %s: %v", begun.SuggestedFilename, err)
 	}
 	return begun.SuggestedFilename, body
-}
-
-// Href returns the absolute address of the link whose words are link.
-func (b *Browser) Href(link string) string {
-	b.t.Helper()
-	href, err := chromedp.Run(b.ctx, chromedp.Evaluate[string](string(b.find("link", link))+
-		".href"))
-	if err != nil {
-		b.fail("read the link %q: %v", link, err)
-	}
-	return href
 }
