@@ -3,6 +3,7 @@ package web
 import (
 	"net/http"
 
+	"github.com/sijil-municipality/sijil/requests"
 	"github.com/sijil-municipality/sijil/subscriptions"
 )
 
@@ -12,11 +13,17 @@ type accountView struct {
 	Billing  bool // a snapshot is served at all
 	Accounts []accountRow
 	Services bool // the request and ticket pages are served
+
+	// Waiting are the citizen's requests on which the office waits for an
+	// answer: said first, since nothing moves until they answer.
+	Waiting []requests.Summary
 }
 
 // accountRow is one municipal account as the page shows it. Amounts are
 // in the currency's units with two decimals; a credit is shown as such
 // rather than as a minus sign, which a right-to-left line can move.
+// TODO(#5): the currency's name is the catalog's "citizen.currency"; it
+// belongs in the billing import's configuration.
 type accountRow struct {
 	subscriptions.Account
 	Balance     string
@@ -33,7 +40,21 @@ type accountRow struct {
 func (s *Server) accountData(r *http.Request) (accountView, error) {
 	v := accountView{Billing: s.cfg.Subscriptions != nil, Services: s.cfg.Requests != nil}
 	u := CurrentUser(r.Context())
-	if !v.Billing || u == nil || u.IsStaff() {
+	if u == nil || u.IsStaff() {
+		return v, nil
+	}
+	if v.Services {
+		mine, err := s.cfg.Requests.MyRequests(r.Context(), citizenActor(r))
+		if err != nil {
+			return v, err
+		}
+		for _, m := range mine {
+			if m.State == requests.StateNeedsInformation {
+				v.Waiting = append(v.Waiting, m)
+			}
+		}
+	}
+	if !v.Billing {
 		return v, nil
 	}
 	accts, err := s.cfg.Subscriptions.ByNationalID(r.Context(), u.NationalID)

@@ -2,14 +2,13 @@ package web
 
 import (
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"mime"
-	"mime/multipart"
 	"net/http"
 	"net/url"
 	"slices"
+	"strings"
 
 	"github.com/sijil-municipality/sijil"
 	"github.com/sijil-municipality/sijil/requests"
@@ -156,80 +155,33 @@ func (s *Server) fields(r *http.Request, sv service, typed url.Values,
 
 // problems translates the field problems in err; with any, err becomes a
 // form-wide "check the fields marked" above the form, so that the same
-// message is not said twice.
-func (s *Server) problems(r *http.Request, err error) (map[string]string, error) {
+// message is not said twice. A refused file is the problem of the file
+// input named files.
+func (s *Server) problems(r *http.Request, err error, files string) (map[string]string,
+	error) {
 	out := map[string]string{}
 	for name, e := range requests.FieldErrors(err) {
 		out[name] = s.userMessage(Lang(r.Context()), e)
 	}
+	if key, _ := sijil.UserMessage(err); files != "" && isFileKey(key) {
+		out[files] = s.userMessage(Lang(r.Context()), err)
+	}
 	if len(out) == 0 {
 		return out, err
 	}
-	return out, sijil.Errorf(sijil.Invalid, "citizen.check_fields",
+	return out, sijil.Errorf(sijil.KindOf(err), "citizen.check_fields",
 		"Check the fields marked below: %w", err)
 }
 
-// The bounds of a form with files: the files the service takes, and room
-// for the fields and the multipart framing. Past maxUploadMemory, parts
-// go to temporary files, which keeps a few uploads at once within the
-// server's memory budget.
-const (
-	maxFormFields   = 64 << 10
-	maxUploadMemory = 1 << 20
-)
-
-// parseUpload reads a form with up to max files in the file input name,
-// refusing a body larger than those files can be before reading it. The
-// caller closes the uploads with closeUploads.
-func parseUpload(w http.ResponseWriter, r *http.Request, name string,
-	max int) ([]requests.Upload, error) {
-	r.Body = http.MaxBytesReader(w, r.Body, int64(max)*requests.MaxFileBytes+maxFormFields)
-	if err := r.ParseMultipartForm(maxUploadMemory); err != nil {
-		var tooBig *http.MaxBytesError
-		if errors.As(err, &tooBig) {
-			return nil, sijil.Errorf(sijil.TooLarge, "citizen.upload_too_large",
-				"The files are too large: each may be at most %d MB.",
-				requests.MaxFileBytes>>20)
-		}
-		if errors.Is(err, http.ErrNotMultipart) {
-			// A form with no file input, as the authorization test sends.
-			return nil, r.ParseForm()
-		}
-		return nil, sijil.Errorf(sijil.Invalid, "citizen.upload_unreadable",
-			"The form could not be read; send it again.")
-	}
-	var out []requests.Upload
-	for _, h := range r.MultipartForm.File[name] {
-		if h.Size == 0 && h.Filename == "" {
-			continue // the file input left empty
-		}
-		if len(out) == max {
-			closeUploads(r, out)
-			return nil, sijil.Errorf(sijil.Invalid, "requests.files_too_many",
-				"Attach at most %d files.", max)
-		}
-		f, err := h.Open()
-		if err != nil {
-			closeUploads(r, out)
-			return nil, fmt.Errorf("web: open upload: %w", err)
-		}
-		out = append(out, requests.Upload{Name: h.Filename, Body: f})
-	}
-	return out, nil
-}
-
-// closeUploads closes the uploads' files and removes the form's
-// temporary files: the server removes them only for the request it made,
-// not for the copies middleware hands on.
-func closeUploads(r *http.Request, us []requests.Upload) {
-	for _, u := range us {
-		if c, ok := u.Body.(multipart.File); ok {
-			c.Close()
+// isFileKey reports whether an error key says what is wrong with a file.
+func isFileKey(key string) bool {
+	for _, prefix := range []string{"requests.file_", "requests.files_", "requests.image_",
+		"citizen.upload_"} {
+		if strings.HasPrefix(key, prefix) {
+			return true
 		}
 	}
-	if r.MultipartForm != nil {
-		r.MultipartForm.RemoveAll()
-	}
+	return false
 }
 
 // download sends a stored file as an attachment named name: it is never
@@ -238,8 +190,11 @@ func closeUploads(r *http.Request, us []requests.Upload) {
 func download(w http.ResponseWriter, ctype, name string, body io.Reader) error {
 	h := w.Header()
 	h.Set("Content-Type", ctype)
-	h.Set("Content-Disposition", mime.FormatMediaType("attachment",
-		map[string]string{"filename": name}))
+	disp := mime.FormatMediaType("attachment", map[string]string{"filename": name})
+	if disp == "" {
+		disp = "attachment" // a name mime cannot write: the browser picks one
+	}
+	h.Set("Content-Disposition", disp)
 	h.Set("Cache-Control", "private, no-store")
 	_, err := io.Copy(w, body)
 	return err

@@ -1,6 +1,8 @@
 package web
 
 import (
+	"context"
+	"io"
 	"net/http"
 	"net/url"
 	"strings"
@@ -37,16 +39,17 @@ func (s *Server) chooseService(w http.ResponseWriter, r *http.Request) error {
 
 // requestFormView is the form page of one service.
 type requestFormView struct {
-	Service  service
-	Fields   []field
-	MaxFiles int
-	MaxMB    int
+	Service   service
+	Fields    []field
+	FileError string // what is wrong with the files attached
+	MaxFiles  int
+	MaxMB     int
 }
 
 func (s *Server) requestFormPage(r *http.Request, sv service, typed url.Values,
 	problems map[string]string) Page {
 	return Page{Title: s.T(r, sv.key("title")), Data: requestFormView{
-		Service: sv, Fields: s.fields(r, sv, typed, problems),
+		Service: sv, Fields: s.fields(r, sv, typed, problems), FileError: problems["files"],
 		MaxFiles: requests.MaxFiles, MaxMB: requests.MaxFileBytes >> 20}}
 }
 
@@ -69,7 +72,7 @@ func (s *Server) submitRequest(w http.ResponseWriter, r *http.Request) error {
 	}
 
 	uploads, err := parseUpload(w, r, "files", requests.MaxFiles)
-	defer closeUploads(r, uploads)
+	defer closeUploads(uploads)
 	var req requests.Request
 	if err == nil {
 		var form requests.Form
@@ -79,7 +82,7 @@ func (s *Server) submitRequest(w http.ResponseWriter, r *http.Request) error {
 		req, err = s.cfg.Requests.Submit(r.Context(), citizenActor(r), form, uploads)
 	}
 	if err != nil {
-		problems, err := s.problems(r, err)
+		problems, err := s.problems(r, err, "files")
 		return s.showForm(w, r, "citizen_request_form.html",
 			s.requestFormPage(r, sv, r.PostForm, problems), err)
 	}
@@ -191,7 +194,7 @@ func (s *Server) answerRequest(w http.ResponseWriter, r *http.Request) error {
 	}
 
 	uploads, err := parseUpload(w, r, "files", 1)
-	defer closeUploads(r, uploads)
+	defer closeUploads(uploads)
 	if err == nil {
 		_, err = s.cfg.Requests.Answer(r.Context(), citizenActor(r), ref,
 			r.PostFormValue("answer"), uploads)
@@ -207,7 +210,7 @@ func (s *Server) answerRequest(w http.ResponseWriter, r *http.Request) error {
 			return perr
 		}
 		v := p.Data.(requestView)
-		v.Problems, err = s.problems(r, err)
+		v.Problems, err = s.problems(r, err, "files")
 		p.Data = v
 		return s.showForm(w, r, "citizen_request.html", p, err)
 	}
@@ -231,16 +234,23 @@ func (s *Server) downloadCertificate(w http.ResponseWriter, r *http.Request) err
 	return download(w, requests.TypePDF, req.CertID+".pdf", pdf)
 }
 
-func (s *Server) downloadRequestFile(w http.ResponseWriter, r *http.Request) error {
-	ref, ok, err := canonicalRef(w, r)
-	if !ok {
-		return err
+// openFile opens a supporting file of the request or ticket ref for by:
+// RequestFile or TicketFile, which answer NotFound for another's.
+type openFile func(ctx context.Context, by requests.Actor, ref, id string) (requests.File,
+	io.ReadCloser, error)
+
+// downloadFile serves the file {id} of the request or ticket {ref}.
+func downloadFile(open openFile) handlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		ref, ok, err := canonicalRef(w, r)
+		if !ok {
+			return err
+		}
+		f, body, err := open(r.Context(), citizenActor(r), ref, chi.URLParam(r, "id"))
+		if err != nil {
+			return err
+		}
+		defer body.Close()
+		return download(w, f.ContentType, f.Name, body)
 	}
-	f, body, err := s.cfg.Requests.RequestFile(r.Context(), citizenActor(r), ref,
-		chi.URLParam(r, "id"))
-	if err != nil {
-		return err
-	}
-	defer body.Close()
-	return download(w, f.ContentType, f.Name, body)
 }

@@ -6,7 +6,6 @@ import (
 	"image"
 	"image/color"
 	"image/jpeg"
-	"io"
 	"mime"
 	"mime/multipart"
 	"net/http"
@@ -67,26 +66,6 @@ func (b *browser) sendForm(path string, fields url.Values, files ...upload) resp
 	return b.do(req)
 }
 
-// download fetches path and returns the response's headers too.
-func (b *browser) download(path string) (response, http.Header) {
-	b.t.Helper()
-	req, err := http.NewRequest(http.MethodGet, b.base+path, nil)
-	if err != nil {
-		b.t.Fatal(err)
-	}
-	req.Header.Set("Sec-Fetch-Site", "same-origin")
-	resp, err := b.client.Do(req)
-	if err != nil {
-		b.t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	body, err := io.ReadAll(resp.Body)
-	if err != nil {
-		b.t.Fatal(err)
-	}
-	return response{resp.StatusCode, resp.Header.Get("Location"), string(body)}, resp.Header
-}
-
 // gpsMark is what the test photo's EXIF block says, so that its absence
 // after upload shows the block went.
 const gpsMark = "GPSLatitude 31.5017 N GPSLongitude 34.4668 E"
@@ -110,6 +89,44 @@ func photoWithGPS(t *testing.T) []byte {
 		byte(len(payload) + 2)}, payload...)
 	raw := enc.Bytes()
 	return append(append(append([]byte{}, raw[:2]...), segment...), raw[2:]...)
+}
+
+// staffActor makes a staff account with role, and returns it as the
+// requests service knows it, for a test to act as the office.
+func staffActor(t *testing.T, p *portal, login, role string) requests.Actor {
+	t.Helper()
+	return requests.Staff(p.env.Staff(t, login, role).User.ID, role)
+}
+
+// askedRequest is a certified copy request of the citizen signed in at b,
+// about which a clerk has asked question.
+func askedRequest(t *testing.T, p *portal, svc *requests.Service, b *browser,
+	question string) (ref string, clerk requests.Actor) {
+	t.Helper()
+	ref = refOf(t, b.sendForm("/requests/new/copy", url.Values{
+		"document_type": {"رخصة بناء"}, "parties": {"أمل حداد"}}))
+	clerk = staffActor(t, p, "clerk-asks", accounts.RoleClerk)
+	ctx := context.Background()
+	if _, err := svc.StartReview(ctx, clerk, ref); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := svc.AskForInformation(ctx, clerk, ref, question); err != nil {
+		t.Fatal(err)
+	}
+	return ref, clerk
+}
+
+// fileLink is the first link to a file on the page of the request or
+// ticket at path, as its owner sees it.
+func fileLink(t *testing.T, b *browser, path string) string {
+	t.Helper()
+	page := b.get(path)
+	link := regexp.MustCompile(regexp.QuoteMeta(path) + `/files/f_[0-9a-f]+`).
+		FindString(page.body)
+	if link == "" {
+		t.Fatalf("%s has no link to a file:\n%s", path, page.body)
+	}
+	return link
 }
 
 // submitted is the reference number a successful form post was sent to.
@@ -180,12 +197,8 @@ func TestCitizenSubmitsEachService(t *testing.T) {
 
 	// The photo, as stored, is still a JPEG but says nothing of where it
 	// was taken.
-	page := b.get("/requests/" + refs[1])
-	link := regexp.MustCompile(`/requests/` + refs[1] + `/files/f_[0-9a-f]+`).FindString(page.body)
-	if link == "" {
-		t.Fatalf("the building request's page has no link to its photo:\n%s", page.body)
-	}
-	file, h := b.download(link)
+	file := b.get(fileLink(t, b, "/requests/"+refs[1]))
+	h := file.header
 	if file.status != http.StatusOK || h.Get("Content-Type") != "image/jpeg" ||
 		!strings.HasPrefix(h.Get("Content-Disposition"), "attachment") {
 		t.Fatalf("photo download: %d %v", file.status, h)
@@ -231,6 +244,17 @@ func TestBadRequestFormShowsFieldErrors(t *testing.T) {
 	if list := b.get("/requests"); strings.Contains(list.body, "B-") {
 		t.Errorf("a refused form was recorded:\n%s", list.body)
 	}
+
+	// A file that is neither a photo nor a PDF is said next to the files,
+	// and the good form is kept for sending again with another file.
+	r = b.sendForm("/requests/new/building", url.Values{"parcel": {"1234"},
+		"neighbourhood": {"الرمال"}, "owner": {"أمل"}},
+		upload{"files", "notes.txt", []byte("not a photo at all")})
+	if r.status != http.StatusBadRequest {
+		t.Fatalf("a text file: %d, want 400", r.status)
+	}
+	r.mustContain(t, `id="f-files-error"`, "JPEG", `value="1234"`, `value="أمل"`)
+	r.mustNotContain(t, `id="f-parcel-error"`)
 }
 
 // A reference number typed in lower case or with Arabic-Indic digits finds
@@ -263,20 +287,11 @@ func TestCitizenAnswersTheOffice(t *testing.T) {
 	p, svc := citizenPortal(t)
 	b := p.browser(t)
 	b.signInCitizen(p, 1)
-	ref := refOf(t, b.sendForm("/requests/new/copy", url.Values{
-		"document_type": {"رخصة بناء"}, "parties": {"أمل حداد"}}))
-
-	ctx := context.Background()
-	clerk := requests.Staff(p.env.Staff(t, "clerk-q", accounts.RoleClerk).User.ID,
-		accounts.RoleClerk)
-	if _, err := svc.StartReview(ctx, clerk, ref); err != nil {
-		t.Fatal(err)
-	}
 	question := "ما رقم الرخصة أو سنة صدورها التقريبية؟"
-	if _, err := svc.AskForInformation(ctx, clerk, ref, question); err != nil {
-		t.Fatal(err)
-	}
+	ref, clerk := askedRequest(t, p, svc, b, question)
+	ctx := context.Background()
 
+	b.get("/account").mustContain(t, "ينتظر المكتب جوابك", `href="/requests/`+ref+`"`)
 	page := b.get("/requests/" + ref)
 	page.mustContain(t, "يحتاج المكتب إلى معلومات إضافية", question,
 		`action="/requests/`+ref+`/answer"`)
@@ -295,6 +310,7 @@ func TestCitizenAnswersTheOffice(t *testing.T) {
 	page = b.get(r.location)
 	page.mustContain(t, "أُرسل جوابك", "صدرت سنة 1998 تقريباً", "permit.jpg")
 	page.mustNotContain(t, `action="/requests/`+ref+`/answer"`)
+	b.get("/account").mustNotContain(t, "ينتظر المكتب جوابك")
 	got, err := svc.Request(ctx, clerk, ref)
 	if err != nil || got.State != requests.StateAnswered || len(got.Files) != 1 {
 		t.Fatalf("after the answer the office sees %s with %d files, %v", got.State,
@@ -317,10 +333,8 @@ func TestCitizenDownloadsTheIssuedCertificate(t *testing.T) {
 	}
 
 	ctx := context.Background()
-	clerk := requests.Staff(p.env.Staff(t, "clerk-i", accounts.RoleClerk).User.ID,
-		accounts.RoleClerk)
-	super := requests.Staff(p.env.Staff(t, "super-i", accounts.RoleSupervisor).User.ID,
-		accounts.RoleSupervisor)
+	clerk := staffActor(t, p, "clerk-i", accounts.RoleClerk)
+	super := staffActor(t, p, "super-i", accounts.RoleSupervisor)
 	if _, err := svc.StartReview(ctx, clerk, ref); err != nil {
 		t.Fatal(err)
 	}
@@ -342,7 +356,8 @@ func TestCitizenDownloadsTheIssuedCertificate(t *testing.T) {
 
 	page := b.get("/requests/" + ref)
 	page.mustContain(t, "تم الإصدار", issued.CertID, `href="/requests/`+ref+`/certificate"`)
-	pdf, h := b.download("/requests/" + ref + "/certificate")
+	pdf := b.get("/requests/" + ref + "/certificate")
+	h := pdf.header
 	if pdf.status != http.StatusOK || h.Get("Content-Type") != "application/pdf" ||
 		!strings.HasPrefix(pdf.body, "%PDF-") {
 		t.Fatalf("certificate: %d %s, %d bytes", pdf.status, h.Get("Content-Type"),
@@ -365,11 +380,7 @@ func TestAnotherCitizensRequestIsNotFound(t *testing.T) {
 	ref := refOf(t, owner.sendForm("/requests/new/building", url.Values{"plot": {"7"},
 		"neighbourhood": {"الرمال"}, "owner": {"أمل"}},
 		upload{"files", "deed.jpg", photoWithGPS(t)}))
-	file := regexp.MustCompile(`/requests/` + ref + `/files/f_[0-9a-f]+`).
-		FindString(owner.get("/requests/" + ref).body)
-	if file == "" {
-		t.Fatal("no file link on the owner's page")
-	}
+	file := fileLink(t, owner, "/requests/"+ref)
 
 	other := p.browser(t)
 	other.signInCitizen(p, 2)
@@ -393,17 +404,7 @@ func TestOversizedAnswerFileIsRefused(t *testing.T) {
 	p, svc := citizenPortal(t)
 	b := p.browser(t)
 	b.signInCitizen(p, 1)
-	ref := refOf(t, b.sendForm("/requests/new/copy", url.Values{
-		"document_type": {"رخصة"}, "parties": {"أمل"}}))
-	ctx := context.Background()
-	clerk := requests.Staff(p.env.Staff(t, "clerk-big", accounts.RoleClerk).User.ID,
-		accounts.RoleClerk)
-	if _, err := svc.StartReview(ctx, clerk, ref); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := svc.AskForInformation(ctx, clerk, ref, "أرسل صورة الرخصة"); err != nil {
-		t.Fatal(err)
-	}
+	ref, clerk := askedRequest(t, p, svc, b, "أرسل صورة الرخصة")
 
 	big := make([]byte, requests.MaxFileBytes+200<<10)
 	r := b.sendForm("/requests/"+ref+"/answer", url.Values{"answer": {"هذه هي"}},
@@ -411,8 +412,9 @@ func TestOversizedAnswerFileIsRefused(t *testing.T) {
 	if r.status != http.StatusRequestEntityTooLarge {
 		t.Fatalf("oversized answer: %d, want 413", r.status)
 	}
-	r.mustContain(t, "الملفات كبيرة جداً", `action="/requests/`+ref+`/answer"`)
-	if got, err := svc.Request(ctx, clerk, ref); err != nil ||
+	r.mustContain(t, "الملفات كبيرة جداً", `action="/requests/`+ref+`/answer"`,
+		`id="f-files-error"`, "هذه هي")
+	if got, err := svc.Request(context.Background(), clerk, ref); err != nil ||
 		got.State != requests.StateNeedsInformation {
 		t.Errorf("after a refused answer the request is %s, %v", got.State, err)
 	}

@@ -3,8 +3,6 @@ package web
 import (
 	"net/http"
 
-	"github.com/go-chi/chi/v5"
-
 	"github.com/sijil-municipality/sijil"
 	"github.com/sijil-municipality/sijil/requests"
 )
@@ -48,7 +46,7 @@ func (s *Server) ticketForm(w http.ResponseWriter, r *http.Request) error {
 // whose metadata the service strips.
 func (s *Server) openTicket(w http.ResponseWriter, r *http.Request) error {
 	uploads, err := parseUpload(w, r, "photo", 1)
-	defer closeUploads(r, uploads)
+	defer closeUploads(uploads)
 	var t requests.Ticket
 	if err == nil {
 		f := requests.TicketForm{Kind: requests.TicketKind(r.PostFormValue("ticket_kind")),
@@ -61,7 +59,7 @@ func (s *Server) openTicket(w http.ResponseWriter, r *http.Request) error {
 		t, err = s.cfg.Requests.OpenTicket(r.Context(), citizenActor(r), f)
 	}
 	if err != nil {
-		problems, err := s.problems(r, err)
+		problems, err := s.problems(r, err, "photo")
 		return s.showForm(w, r, "citizen_ticket_form.html", s.ticketFormPage(r, problems), err)
 	}
 
@@ -113,7 +111,7 @@ func (s *Server) followUpTicket(w http.ResponseWriter, r *http.Request) error {
 		if terr != nil {
 			return terr
 		}
-		problems, err := s.problems(r, err)
+		problems, err := s.problems(r, err, "")
 		return s.showForm(w, r, "citizen_ticket.html", Page{
 			Title: s.T(r, "citizen.ticket_title", ref),
 			Data:  ticketView{Ticket: t, Problems: problems}}, err)
@@ -136,18 +134,4 @@ func (s *Server) closeTicket(w http.ResponseWriter, r *http.Request) error {
 	}
 	http.Redirect(w, r, "/tickets/"+ref+"?closed=1", http.StatusSeeOther)
 	return nil
-}
-
-func (s *Server) downloadTicketFile(w http.ResponseWriter, r *http.Request) error {
-	ref, ok, err := canonicalRef(w, r)
-	if !ok {
-		return err
-	}
-	f, body, err := s.cfg.Requests.TicketFile(r.Context(), citizenActor(r), ref,
-		chi.URLParam(r, "id"))
-	if err != nil {
-		return err
-	}
-	defer body.Close()
-	return download(w, f.ContentType, f.Name, body)
 }

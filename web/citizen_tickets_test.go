@@ -4,12 +4,10 @@ import (
 	"context"
 	"net/http"
 	"net/url"
-	"regexp"
 	"strings"
 	"testing"
 
 	"github.com/sijil-municipality/sijil/accounts"
-	"github.com/sijil-municipality/sijil/requests"
 )
 
 // A citizen opens a complaint with a position and a photo, the office
@@ -30,13 +28,10 @@ func TestCitizenTicketConversation(t *testing.T) {
 	page := b.get("/tickets/" + ref + "?new=1")
 	page.mustContain(t, ref, "شكوى", "مفتوح", "انقطعت المياه منذ ثلاثة أيام",
 		"خلف المسجد القديم", `<bdi dir="ltr">31.5017</bdi>`, `<bdi dir="ltr">34.4668</bdi>`)
-	photo := regexp.MustCompile(`/tickets/` + ref + `/files/f_[0-9a-f]+`).FindString(page.body)
-	if photo == "" {
-		t.Fatalf("no link to the photo:\n%s", page.body)
-	}
-	if r, h := b.download(photo); r.status != http.StatusOK ||
-		h.Get("Content-Type") != "image/jpeg" || strings.Contains(r.body, "GPSLatitude") {
-		t.Errorf("photo: %d %s, still has GPS: %v", r.status, h.Get("Content-Type"),
+	photo := fileLink(t, b, "/tickets/"+ref)
+	if r := b.get(photo); r.status != http.StatusOK ||
+		r.header.Get("Content-Type") != "image/jpeg" || strings.Contains(r.body, "GPSLatitude") {
+		t.Errorf("photo: %d %s, still has GPS: %v", r.status, r.header.Get("Content-Type"),
 			strings.Contains(r.body, "GPSLatitude"))
 	}
 	if list := b.get("/tickets"); !strings.Contains(list.body, ref) ||
@@ -44,8 +39,7 @@ func TestCitizenTicketConversation(t *testing.T) {
 		t.Errorf("/tickets lacks the ticket or the hotline:\n%s", list.body)
 	}
 
-	staff := requests.Staff(p.env.Staff(t, "clerk-t", accounts.RoleClerk).User.ID,
-		accounts.RoleClerk)
+	staff := staffActor(t, p, "clerk-t", accounts.RoleClerk)
 	if _, err := svc.Reply(context.Background(), staff, ref, "أُرسل فريق الصيانة اليوم.",
 		false); err != nil {
 		t.Fatal(err)
@@ -93,8 +87,7 @@ func TestAnotherCitizensTicketIsNotFound(t *testing.T) {
 	ref := refOf(t, owner.sendForm("/tickets/new", url.Values{"ticket_kind": {"inquiry"},
 		"category": {"billing"}, "text": {"كم رصيدي؟"}},
 		upload{"photo", "bill.jpg", photoWithGPS(t)}))
-	photo := regexp.MustCompile(`/tickets/` + ref + `/files/f_[0-9a-f]+`).
-		FindString(owner.get("/tickets/" + ref).body)
+	photo := fileLink(t, owner, "/tickets/"+ref)
 
 	other := p.browser(t)
 	other.signInCitizen(p, 2)
