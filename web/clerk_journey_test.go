@@ -87,6 +87,14 @@ func TestOfficeIssuesABuildingCertificate(t *testing.T) {
 	r.mustContain(t, `id="err-draft_holder_id"`, `aria-invalid="true"`,
 		"Correct the fields marked below", `value="165.5"`)
 
+	// So is an ID whose check digit is wrong, before any supervisor sees it.
+	draft.Set("draft_holder_id", "123456780")
+	r = clerk.post(page+"/draft", draft)
+	if r.status != http.StatusBadRequest {
+		t.Fatalf("draft with a mistyped holder ID: %d", r.status)
+	}
+	r.mustContain(t, `id="err-draft_holder_id"`, "check digit does not match")
+
 	draft.Set("draft_holder_id", citizen.NationalID)
 	mustRedirect(t, clerk.post(page+"/draft", draft), page+"?done=drafted")
 
