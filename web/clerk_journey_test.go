@@ -165,6 +165,18 @@ func TestOfficeRejectsAndAsksForInformation(t *testing.T) {
 	r.mustNotContain(t, `action="`+page+`/reject"`)
 	clerk.get("/office/queue").mustNotContain(t, rejected)
 
+	// A supervisor hands a request to a clerk, who then finds it as theirs.
+	_, third := submitBuilding(t, p, o, 3)
+	sup := p.browser(t)
+	sup.signInStaff(p, "supervisor", accounts.RoleSupervisor)
+	clerkID := p.env.Staff(t, "clerk2", accounts.RoleClerk).User.ID
+	thirdPage := "/office/requests/" + third
+	sup.get(thirdPage).mustContain(t, `<option value="`+clerkID+`"`)
+	mustRedirect(t, sup.post(thirdPage+"/assign", url.Values{"to": {clerkID}}),
+		thirdPage+"?done=assigned")
+	sup.get("/office/queue?who=unassigned").mustNotContain(t, third)
+	clerk.get(thirdPage).mustContain(t, "Staff clerk2")
+
 	// A clerk cannot reach a supervisor's decisions.
 	for _, step := range []string{"approve", "return", "assign", "revoke", "supersede"} {
 		if r := clerk.post(page+"/"+step, nil); r.status != http.StatusForbidden {
