@@ -16,9 +16,9 @@ const dashboardWeeks = 8
 // them mirrored: labels on the right, bars growing leftwards, the oldest
 // week on the right.
 const (
-	chartWidth   = 640
-	chartLabelW  = 210
-	chartBarMaxW = 360
+	chartWidth   = 400
+	chartLabelW  = 150
+	chartBarMaxW = 200
 	chartRowH    = 30
 	chartColH    = 160
 )
@@ -29,12 +29,14 @@ type barChart struct {
 	Title  string
 	Width  int
 	Height int
+	Dir    string // the text direction of its labels
 	Bars   []chartBar
 }
 
 // chartBar is one bar and where its label and value are drawn.
 type chartBar struct {
 	Label          string
+	Long           string // the label in full, for the table; Label when empty
 	Value          int
 	X, Y, W, H     int
 	LabelX, LabelY int
@@ -102,7 +104,7 @@ func (s *Server) officeDashboard(w http.ResponseWriter, r *http.Request) error {
 	var weeks []chartBar
 	for _, wk := range d.IssuedPerWeek {
 		weeks = append(weeks, chartBar{Label: wk.Start.UTC().Format("01-02"),
-			Value: wk.Count})
+			Long: wk.Start.UTC().Format("2006-01-02"), Value: wk.Count})
 	}
 	v.Issued = columnChart("chart-issued", s.T(r, "clerk.chart_issued"), weeks, rtl)
 
@@ -131,9 +133,10 @@ func horizontalChart(id, title string, bars []chartBar, rtl bool) barChart {
 		b.W = b.Value * chartBarMaxW / top
 		b.LabelY, b.ValueY = b.Y+b.H-5, b.Y+b.H-5
 		if rtl {
+			// In right-to-left text, "start" is a label's right end.
 			b.X = chartWidth - chartLabelW - b.W
-			b.LabelX, b.LabelAnchor = chartWidth-chartLabelW+8, "start"
-			b.ValueX, b.ValueAnchor = b.X-6, "end"
+			b.LabelX, b.LabelAnchor = chartWidth-4, "start"
+			b.ValueX, b.ValueAnchor = b.X-6, "start"
 		} else {
 			b.X = chartLabelW
 			b.LabelX, b.LabelAnchor = chartLabelW-8, "end"
@@ -141,7 +144,7 @@ func horizontalChart(id, title string, bars []chartBar, rtl bool) barChart {
 		}
 	}
 	return barChart{ID: id, Title: title, Width: chartWidth,
-		Height: max(len(bars), 1)*chartRowH + 4, Bars: bars}
+		Height: max(len(bars), 1)*chartRowH + 4, Dir: dirName(rtl), Bars: bars}
 }
 
 // columnChart lays bars out as columns, in time order for the reader.
@@ -161,7 +164,15 @@ func columnChart(id, title string, bars []chartBar, rtl bool) barChart {
 		b.LabelX, b.LabelY, b.LabelAnchor = slot*colW+colW/2, chartColH-4, "middle"
 		b.ValueX, b.ValueY, b.ValueAnchor = b.LabelX, b.Y-4, "middle"
 	}
-	return barChart{ID: id, Title: title, Width: chartWidth, Height: chartColH, Bars: bars}
+	return barChart{ID: id, Title: title, Width: chartWidth, Height: chartColH,
+		Dir: dirName(rtl), Bars: bars}
+}
+
+func dirName(rtl bool) string {
+	if rtl {
+		return "rtl"
+	}
+	return "ltr"
 }
 
 // maxValue is the largest value, at least 1, so that bars scale to it.

@@ -187,6 +187,12 @@ func readDraft(kind requests.Kind, v url.Values) (requests.Draft, error) {
 		d.Copy = &requests.CopyDraft{HolderName: field("holder_name"),
 			HolderID: field("holder_id")}
 	}
+	// The issuer checks the ID too, but only when a supervisor approves:
+	// a mistyped digit is the clerk's to fix now.
+	if id := field("holder_id"); id != "" && !sijil.ValidNationalID(sijil.NormalizeDigits(id)) {
+		errs = append(errs, fieldError("draft_holder_id", "clerk.national_id_invalid",
+			"This national ID's check digit does not match: check each digit."))
+	}
 	return d, errors.Join(errs...)
 }
 
@@ -388,7 +394,7 @@ func (s *Server) draftInputs(r *http.Request, d clerkDraft,
 		label := "clerk.draft_" + name
 		out = append(out, clerkInput{Name: "draft_" + name,
 			Label: s.T(r, label), Value: value, Error: errs["draft_"+name],
-			Wide: name == "zoning_status" || name == "activity" || name == "street"})
+			Wide: name == "zoning_status" || name == "activity"})
 	}
 	switch {
 	case d.Building != nil:

@@ -87,6 +87,14 @@ func TestOfficeIssuesABuildingCertificate(t *testing.T) {
 	r.mustContain(t, `id="err-draft_holder_id"`, `aria-invalid="true"`,
 		"Correct the fields marked below", `value="165.5"`)
 
+	// So is an ID whose check digit is wrong, before any supervisor sees it.
+	draft.Set("draft_holder_id", "123456780")
+	r = clerk.post(page+"/draft", draft)
+	if r.status != http.StatusBadRequest {
+		t.Fatalf("draft with a mistyped holder ID: %d", r.status)
+	}
+	r.mustContain(t, `id="err-draft_holder_id"`, "check digit does not match")
+
 	draft.Set("draft_holder_id", citizen.NationalID)
 	mustRedirect(t, clerk.post(page+"/draft", draft), page+"?done=drafted")
 
@@ -157,6 +165,18 @@ func TestOfficeRejectsAndAsksForInformation(t *testing.T) {
 	r.mustNotContain(t, `action="`+page+`/reject"`)
 	clerk.get("/office/queue").mustNotContain(t, rejected)
 
+	// A supervisor hands a request to a clerk, who then finds it as theirs.
+	_, third := submitBuilding(t, p, o, 3)
+	sup := p.browser(t)
+	sup.signInStaff(p, "supervisor", accounts.RoleSupervisor)
+	clerkID := p.env.Staff(t, "clerk2", accounts.RoleClerk).User.ID
+	thirdPage := "/office/requests/" + third
+	sup.get(thirdPage).mustContain(t, `<option value="`+clerkID+`"`)
+	mustRedirect(t, sup.post(thirdPage+"/assign", url.Values{"to": {clerkID}}),
+		thirdPage+"?done=assigned")
+	sup.get("/office/queue?who=unassigned").mustNotContain(t, third)
+	clerk.get(thirdPage).mustContain(t, "Staff clerk2")
+
 	// A clerk cannot reach a supervisor's decisions.
 	for _, step := range []string{"approve", "return", "assign", "revoke", "supersede"} {
 		if r := clerk.post(page+"/"+step, nil); r.status != http.StatusForbidden {
@@ -203,4 +223,39 @@ func mustRedirect(t *testing.T, r response, to string) {
 	if r.status != http.StatusSeeOther || r.location != to {
 		t.Fatalf("got %d to %q, want a redirect to %q:\n%s", r.status, r.location, to, r.body)
 	}
+}
+
+func TestOfficeSupersedesACertificate(t *testing.T) {
+	p, o := officePortal(t)
+	citizen, ref := submitBuilding(t, p, o, 1)
+	page := "/office/requests/" + ref
+	clerk := p.browser(t)
+	clerk.signInStaff(p, "clerk", accounts.RoleClerk)
+	mustRedirect(t, clerk.post(page+"/review", nil), page+"?done=review")
+	draft := url.Values{"drafting": {"1"}, "kind": {"building_certificate"},
+		"link_record": {"rec_a"}, "link_pages": {""},
+		"draft_holder_name": {citizen.FullName}, "draft_holder_id": {citizen.NationalID},
+		"draft_parcel": {"1234"}, "draft_plot": {"56"}, "draft_neighbourhood": {"الرمال"},
+		"draft_street": {"شارع عمر المختار"}, "draft_zoning_status": {"مرخص سكني"},
+		"draft_as_of": {"2023-10-01"}, "floor_level": {"الأرضي"}, "floor_area": {"180"}, "floor_use": {"تجاري"}}
+	mustRedirect(t, clerk.post(page+"/draft", draft), page+"?done=drafted")
+	sup := p.browser(t)
+	sup.lang = "en"
+	sup.signInStaff(p, "supervisor", accounts.RoleSupervisor)
+	mustRedirect(t, sup.post(page+"/approve", nil), page+"?done=approved")
+	first := regexp.MustCompile(`href="(/V/[^"]+)"`).FindStringSubmatch(sup.get(page).body)
+
+	// The corrected area is issued as a new certificate; the first one
+	// then verifies as superseded, and the page links its successor.
+	draft.Set("floor_area", "185")
+	mustRedirect(t, sup.post(page+"/supersede", draft), page+"?done=superseded")
+	r := sup.get(page)
+	r.mustContain(t, "This certificate was superseded by")
+	r.mustNotContain(t, `action="`+page+`/revoke"`, `action="`+page+`/supersede"`)
+	links := regexp.MustCompile(`href="(/V/[^"]+)"`).FindAllStringSubmatch(r.body, -1)
+	if first == nil || len(links) < 2 {
+		t.Fatalf("verify links: first %v, now %v", first, links)
+	}
+	p.browser(t).get(first[1]).mustContain(t, "Superseded")
+	p.browser(t).get(links[0][1]).mustContain(t, `class="verdict valid"`, "185")
 }

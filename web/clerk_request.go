@@ -41,6 +41,9 @@ type officeRequestView struct {
 	// error next to it and keeps what was typed in Typed.
 	Failed string
 	Typed  string
+
+	// Drafting is set when the draft comes from the form, not the request.
+	Drafting bool
 }
 
 // clerkField is one line of what the citizen stated.
@@ -58,9 +61,10 @@ type clerkSteps struct {
 
 // officeCert is the issued certificate as the office sees it.
 type officeCert struct {
-	ID         string
-	VerifyURL  string
-	Revocation *verify.Revocation
+	ID          string
+	VerifyURL   string
+	Revocation  *verify.Revocation
+	ReplacedURL string // the verify page of the certificate that superseded it
 }
 
 // officeRequest shows a request; the draft comes from the query when the
@@ -105,9 +109,15 @@ func (s *Server) showOfficeRequest(w http.ResponseWriter, r *http.Request, statu
 	if v.Cert, lerr = s.certificate(ctx, req.CertID); lerr != nil {
 		return lerr
 	}
+	if v.Cert != nil && v.Cert.Revocation != nil {
+		// A certificate revoked or superseded once stays so: nothing more to
+		// decide on it here.
+		v.Can.Revoke = false
+	}
 
 	var derr error
 	v.Draft, derr = s.draftFrom(ctx, req, values)
+	v.Drafting = values.Get("drafting") != ""
 	v.Search = s.search(r, values.Get("q"), v.Draft)
 
 	p := Page{Title: s.T(r, "clerk.request_title", req.Ref), Data: &v}
@@ -187,6 +197,13 @@ func (s *Server) certificate(ctx context.Context, certID string) (*officeCert, e
 			return nil, err
 		}
 		v.Revocation = held.Revocation
+	}
+	if v.Revocation != nil && v.Revocation.ReplacedBy != "" {
+		next, err := s.cfg.Certs.Store.CertificateByID(ctx, v.Revocation.ReplacedBy)
+		if err != nil {
+			return nil, err
+		}
+		v.ReplacedURL = verify.TokenPath + next.Token
 	}
 	return v, nil
 }
