@@ -104,6 +104,9 @@ func TestOfficeIssuesABuildingCertificate(t *testing.T) {
 		t.Fatalf("drafter approving: %d", r.status)
 	}
 	r.mustContain(t, "You drafted this certificate: another supervisor must approve it.")
+	clerk.lang = "ar"
+	clerk.post(page+"/approve", nil).mustContain(t, "يجب أن يوافق عليها مشرف آخر")
+	clerk.lang = "en"
 
 	sup := p.browser(t)
 	sup.lang = "en"

@@ -167,11 +167,13 @@ func stepsFor(u *accounts.User, req requests.Request) clerkSteps {
 	reviewing := st == requests.StateInReview || st == requests.StateAnswered
 	awaiting := st == requests.StateAwaitingApproval || st == requests.StateIssuing
 	return clerkSteps{
-		Take:    clerk && beforeDraft && req.AssigneeID != u.ID,
-		Assign:  sup && beforeDraft,
-		Review:  clerk && st == requests.StateSubmitted && mine,
-		Ask:     clerk && reviewing && mine,
-		Reject:  (clerk && mine || sup) && (reviewing || st == requests.StateNeedsInformation),
+		Take:   clerk && beforeDraft && req.AssigneeID != u.ID,
+		Assign: sup && beforeDraft,
+		Review: clerk && st == requests.StateSubmitted && mine,
+		Ask:    clerk && reviewing && mine,
+		Reject: clerk && mine && (reviewing || st == requests.StateNeedsInformation) ||
+			sup && (reviewing || st == requests.StateNeedsInformation ||
+				st == requests.StateAwaitingApproval),
 		Draft:   clerk && reviewing && mine,
 		Approve: sup && awaiting,
 		Return:  sup && st == requests.StateAwaitingApproval,
