@@ -1,7 +1,11 @@
 package web_test
 
 import (
+	"bytes"
 	"context"
+	"image"
+	"image/png"
+	"io"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -180,6 +184,28 @@ func TestOfficeRejectsAndAsksForInformation(t *testing.T) {
 	sup.get("/office/queue?who=unassigned").mustNotContain(t, third)
 	clerk.get(thirdPage).mustContain(t, "Staff clerk2")
 
+	// The citizen's supporting file downloads from the office's page.
+	var photo bytes.Buffer
+	if err := pngEncode(&photo); err != nil {
+		t.Fatal(err)
+	}
+	withFile, err := o.Requests.Submit(context.Background(), requests.Citizen(citizen.ID),
+		&requests.BuildingForm{Parcel: "77", Neighbourhood: "الرمال", Owner: citizen.FullName},
+		[]requests.Upload{{Name: "deed.png", Body: &photo}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	filePage := "/office/requests/" + withFile.Ref
+	href := regexp.MustCompile(`href="(` + filePage + `/files/[^"]+)"`).FindStringSubmatch(
+		clerk.get(filePage).body)
+	if href == nil {
+		t.Fatal("no link to the supporting file")
+	}
+	if f := clerk.get(href[1]); f.status != http.StatusOK || !strings.HasPrefix(f.body,
+		"\x89PNG") {
+		t.Errorf("supporting file: %d %.8q", f.status, f.body)
+	}
+
 	// A clerk cannot reach a supervisor's decisions.
 	for _, step := range []string{"approve", "return", "assign", "revoke", "supersede"} {
 		if r := clerk.post(page+"/"+step, nil); r.status != http.StatusForbidden {
@@ -219,6 +245,12 @@ func TestOfficeDashboardAndTickets(t *testing.T) {
 	mustRedirect(t, staff.post(page+"/close", nil), page+"?done=closed")
 	staff.get("/office/tickets?status=closed").mustContain(t, tk.Ref)
 	staff.get("/office/dashboard").mustContain(t, "Open tickets:</a> <strong>0</strong>")
+}
+
+// pngEncode writes a small image, as a phone's photo of a paper would be.
+func pngEncode(w io.Writer) error {
+	img := image.NewGray(image.Rect(0, 0, 8, 8))
+	return png.Encode(w, img)
 }
 
 func mustRedirect(t *testing.T, r response, to string) {
