@@ -272,7 +272,8 @@ func TestOfficeSupersedesACertificate(t *testing.T) {
 		"draft_holder_name": {citizen.FullName}, "draft_holder_id": {citizen.NationalID},
 		"draft_parcel": {"1234"}, "draft_plot": {"56"}, "draft_neighbourhood": {"الرمال"},
 		"draft_street": {"شارع عمر المختار"}, "draft_zoning_status": {"مرخص سكني"},
-		"draft_as_of": {"2023-10-01"}, "floor_level": {"الأرضي"}, "floor_area": {"180"}, "floor_use": {"تجاري"}}
+		"draft_as_of": {"2023-10-01"},
+		"floor_level": {"الأرضي"}, "floor_area": {"180"}, "floor_use": {"تجاري"}}
 	mustRedirect(t, clerk.post(page+"/draft", draft), page+"?done=drafted")
 	sup := p.browser(t)
 	sup.lang = "en"
