@@ -11,6 +11,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/sijil-municipality/sijil/accounts"
 	"github.com/sijil-municipality/sijil/index"
@@ -294,4 +295,70 @@ func TestOfficeSupersedesACertificate(t *testing.T) {
 	}
 	p.browser(t).get(first[1]).mustContain(t, "Superseded")
 	p.browser(t).get(links[0][1]).mustContain(t, `class="verdict valid"`, "185")
+}
+
+func TestOfficeDraftsCraftAndCopy(t *testing.T) {
+	p, o := officePortal(t)
+	citizen, _ := p.env.Citizen(t, 1)
+	by := requests.Citizen(citizen.ID)
+	craft, err := o.Requests.Submit(context.Background(), by, &requests.CraftForm{
+		ShopAddress: "الرمال، شارع عمر المختار", Trade: "نجارة أثاث", Holder: citizen.FullName,
+		FromYear: "1995", ToYear: "2023"}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	copyReq, err := o.Requests.Submit(context.Background(), by, &requests.CopyForm{
+		DocumentType: "رخصة بناء", ReferenceNo: "4517/1998", Parties: citizen.FullName}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	clerk := p.browser(t)
+	clerk.lang = "en"
+	clerk.signInStaff(p, "clerk", accounts.RoleClerk)
+
+	// The craft draft starts from the citizen's trade and years; a year
+	// that is not one is refused next to its field.
+	page := "/office/requests/" + craft.Ref
+	mustRedirect(t, clerk.post(page+"/review", nil), page+"?done=review")
+	clerk.get(page).mustContain(t, `name="draft_shop_name"`, `value="نجارة أثاث"`,
+		`name="draft_from_year" value="1995"`)
+	r := clerk.post(page+"/draft", url.Values{"kind": {"craft_certificate"},
+		"link_record": {"rec_a"}, "draft_from_year": {"about 1995"}})
+	r.mustContain(t, `id="err-draft_from_year"`, "Write the year in four digits.")
+
+	// A certified copy reproduces one record, not two.
+	page = "/office/requests/" + copyReq.Ref
+	mustRedirect(t, clerk.post(page+"/review", nil), page+"?done=review")
+	r = clerk.post(page+"/draft", url.Values{"kind": {"certified_copy"},
+		"link_record": {"rec_a", "rec_b"}, "link_pages": {"", ""}})
+	if r.status != http.StatusBadRequest {
+		t.Fatalf("copy of two records: %d", r.status)
+	}
+	r.mustContain(t, `id="err-records"`, `name="draft_holder_name"`)
+	mustRedirect(t, clerk.post(page+"/draft", url.Values{"kind": {"certified_copy"},
+		"link_record": {"rec_a"}, "link_pages": {""}}), page+"?done=drafted")
+}
+
+func TestOfficeQueuePages(t *testing.T) {
+	p, o := officePortal(t)
+	var refs []string
+	for n := 1; n <= 27; n++ {
+		_, ref := submitBuilding(t, p, o, n)
+		refs = append(refs, ref)
+		p.env.Clock.Advance(time.Hour)
+	}
+	clerk := p.browser(t)
+	clerk.lang = "en"
+	clerk.signInStaff(p, "clerk", accounts.RoleClerk)
+
+	// The oldest first, 25 a page, the counts of the whole queue.
+	r := clerk.get("/office/queue?kind=building_certificate")
+	r.mustContain(t, refs[0], refs[24], "Page 1 of 2", "27 requests", "<td>1</td>",
+		`href="/office/queue?kind=building_certificate&amp;page=2"`)
+	r.mustNotContain(t, refs[25])
+	r = clerk.get("/office/queue?kind=building_certificate&page=2")
+	r.mustContain(t, refs[25], refs[26], "Page 2 of 2")
+	r.mustNotContain(t, refs[0])
+	clerk.get("/office/queue?kind=craft_certificate").mustContain(t,
+		"No request matches this view.")
 }
