@@ -87,7 +87,11 @@ func (s *Server) logout(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) account(w http.ResponseWriter, r *http.Request) error {
-	p := Page{Title: s.T(r, "account.title")}
+	data, err := s.accountData(r) // citizen_account.go
+	if err != nil {
+		return err
+	}
+	p := Page{Title: s.T(r, "account.title"), Data: data}
 	if r.URL.Query().Get("welcome") != "" {
 		p.Flash = s.T(r, "account.welcome")
 	}

@@ -140,11 +140,12 @@ func (p *portal) browser(t *testing.T) *browser {
 		}}}
 }
 
-// response is what came back: status, redirect target, body.
+// response is what came back: status, redirect target, body, headers.
 type response struct {
 	status   int
 	location string
 	body     string
+	header   http.Header
 }
 
 func (b *browser) do(req *http.Request) response {
@@ -161,7 +162,7 @@ func (b *browser) do(req *http.Request) response {
 	if err != nil {
 		b.t.Fatal(err)
 	}
-	return response{resp.StatusCode, resp.Header.Get("Location"), string(body)}
+	return response{resp.StatusCode, resp.Header.Get("Location"), string(body), resp.Header}
 }
 
 func (b *browser) get(path string) response {

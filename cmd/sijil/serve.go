@@ -128,6 +128,9 @@ func (e *env) serve(ctx context.Context, args []string) error {
 		if err := e.addDemoAccounts(ctx, accts); err != nil {
 			return fmt.Errorf("demo accounts: %w", err)
 		}
+		if err := e.addDemoSubscriptions(ctx, domains.Subscriptions); err != nil {
+			return err
+		}
 		if err := e.addDemoRequests(ctx, accts, domains.Requests); err != nil {
 			return fmt.Errorf("demo requests: %w", err)
 		}

@@ -1,0 +1,179 @@
+package web
+
+import (
+	"net/http"
+	"net/url"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/go-chi/chi/v5/middleware"
+
+	"github.com/sijil-municipality/sijil"
+	"github.com/sijil-municipality/sijil/audit"
+)
+
+// auditView is the audit page: the chain's check, the filter as typed,
+// one page of events and the link to the next.
+type auditView struct {
+	Report audit.Report
+	Events []auditRow
+	Next   string
+	Filter url.Values
+}
+
+// auditRow is one event as an admin reads it: who by name, and any
+// national ID in it masked.
+type auditRow struct {
+	audit.Event
+	Actor      string // the account's name and sign-in name
+	OnlyActor  string // the page filtered to this actor
+	OnlyObject string // the page filtered to this object
+	ObjectShow string
+	DetailShow string
+}
+
+// adminAudit shows the audit trail newest first, filtered by actor,
+// action, object and time, with the chain's check on top: a row deleted
+// or edited since it was written shows there.
+func (s *Server) adminAudit(w http.ResponseWriter, r *http.Request) error {
+	q := r.URL.Query()
+	v := auditView{Filter: q}
+	p := Page{Title: s.T(r, "admin.audit_title"), Data: &v}
+	f, err := auditFilter(q)
+	if err == nil {
+		var page audit.Page
+		if page, err = audit.Find(r.Context(), s.cfg.Audit, f); err == nil {
+			v.Events = s.auditRows(r, page.Events)
+			if page.Next > 0 {
+				next := url.Values{}
+				for k, vs := range q {
+					next[k] = vs
+				}
+				next.Set("before", strconv.FormatInt(page.Next, 10))
+				v.Next = "/admin/audit?" + next.Encode()
+			}
+		}
+	}
+	if err != nil && sijil.KindOf(err) != sijil.Invalid {
+		return err
+	}
+	if err != nil {
+		s.logFailure(r, http.StatusBadRequest, err)
+		p.Error = s.userMessage(Lang(r.Context()), err)
+	}
+
+	// Verify reads the whole chain, in pages: a few milliseconds for a
+	// year of an office's events. TODO(#5): check against anchors the
+	// admin wrote down, once the page can record them.
+	if v.Report, err = audit.Verify(r.Context(), s.cfg.Audit); err != nil {
+		return err
+	}
+	status := http.StatusOK
+	if p.Error != "" {
+		status = http.StatusBadRequest
+	}
+	s.show(w, r, status, "admin_audit.html", p)
+	return nil
+}
+
+// auditFilter reads the filter form; dates are whole UTC days, the
+// second one included.
+func auditFilter(q url.Values) (audit.Filter, error) {
+	f := audit.Filter{ActorID: strings.TrimSpace(q.Get("actor")),
+		Action: strings.TrimSpace(q.Get("action")), ObjectKind: strings.TrimSpace(q.Get("kind")),
+		ObjectID: strings.TrimSpace(q.Get("object"))}
+	badDate := sijil.Errorf(sijil.Invalid, "admin.bad_date",
+		"Write a date as YYYY-MM-DD.")
+	if d := strings.TrimSpace(q.Get("since")); d != "" {
+		t, err := time.Parse(time.DateOnly, sijil.NormalizeDigits(d))
+		if err != nil {
+			return f, badDate
+		}
+		f.Since = t
+	}
+	if d := strings.TrimSpace(q.Get("until")); d != "" {
+		t, err := time.Parse(time.DateOnly, sijil.NormalizeDigits(d))
+		if err != nil {
+			return f, badDate
+		}
+		f.Until = t.AddDate(0, 0, 1)
+	}
+	if b := q.Get("before"); b != "" {
+		n, err := strconv.ParseInt(b, 10, 64)
+		if err != nil || n < 0 {
+			return f, sijil.Errorf(sijil.Invalid, "admin.bad_cursor",
+				"This link to a page of the trail is broken; start from the first page.")
+		}
+		f.Before = n
+	}
+	return f, nil
+}
+
+// auditRows names each event's actor once per page, and masks national
+// IDs wherever an event's words may hold one.
+func (s *Server) auditRows(r *http.Request, events []audit.Event) []auditRow {
+	names := map[string]string{}
+	rows := make([]auditRow, len(events))
+	for i, e := range events {
+		name, ok := names[e.ActorID]
+		if !ok {
+			name = s.actorName(r, e.ActorID)
+			names[e.ActorID] = name
+		}
+		rows[i] = auditRow{Event: e, Actor: name, ObjectShow: maskDigits(e.ObjectID),
+			DetailShow: maskDigits(e.Detail),
+			OnlyActor:  "/admin/audit?" + url.Values{"actor": {e.ActorID}}.Encode(),
+			OnlyObject: "/admin/audit?" + url.Values{"kind": {e.ObjectKind},
+				"object": {e.ObjectID}}.Encode()}
+	}
+	return rows
+}
+
+// actorName is how the page names an account: its name, and for staff
+// their sign-in name; the id itself when the account cannot be read.
+func (s *Server) actorName(r *http.Request, id string) string {
+	if s.cfg.Accounts == nil || id == "" {
+		return id
+	}
+	u, err := s.cfg.Accounts.UserByID(r.Context(), id)
+	if err != nil {
+		return id
+	}
+	if u.IsStaff() {
+		return u.FullName + " (" + u.Login + ")"
+	}
+	return u.FullName
+}
+
+// digitRun is a run of digits, in any script.
+var digitRun = regexp.MustCompile(`\p{Nd}+`)
+
+// maskDigits masks every run of nine digits, the length of a national ID,
+// all but its last two: the trail never shows one in clear, even where a
+// detail quoted one by mistake.
+func maskDigits(s string) string {
+	return digitRun.ReplaceAllStringFunc(s, func(run string) string {
+		n := utf8.RuneCountInString(run)
+		if n != 9 {
+			return run
+		}
+		runes := []rune(run)
+		return strings.Repeat("•", n-2) + string(runes[n-2:])
+	})
+}
+
+// auditAs appends the signed-in person's action, in role, to the audit
+// trail; the HTTP request id ties it to the log lines.
+func (s *Server) auditAs(r *http.Request, role, action, kind, id, detail string) error {
+	if s.cfg.Audit == nil {
+		return nil
+	}
+	u := CurrentUser(r.Context())
+	_, err := audit.Append(r.Context(), s.cfg.Audit, audit.Event{ActorID: u.ID,
+		ActorRole: role, Action: action, ObjectKind: kind, ObjectID: id,
+		RequestID: middleware.GetReqID(r.Context()), Detail: detail})
+	return err
+}

@@ -1,0 +1,90 @@
+package web
+
+import (
+	"net/http"
+
+	"github.com/go-chi/chi/v5"
+
+	"github.com/sijil-municipality/sijil"
+	"github.com/sijil-municipality/sijil/archive"
+)
+
+// dupView is one duplicate flag with the two records it names.
+type dupView struct {
+	Flag          archive.DuplicateFlag
+	Record, Other archive.Record
+}
+
+// dupsView is the duplicates page: the flags, open ones unless All.
+type dupsView struct {
+	Flags []dupView
+	All   bool
+	Open  string // the flag whose decision failed, shown with its error
+}
+
+// archiveDuplicates lists the duplicate flags, oldest first, each with
+// both records' descriptions and a form to decide it.
+func (s *Server) archiveDuplicates(w http.ResponseWriter, r *http.Request) error {
+	v, err := s.loadDuplicates(r)
+	if err != nil {
+		return err
+	}
+	p := Page{Title: s.T(r, "archive.dups_title"), Data: v}
+	if r.URL.Query().Get("done") == "decided" {
+		p.Flash = s.T(r, "archive.dup_decided")
+	}
+	s.show(w, r, http.StatusOK, "archive_duplicates.html", p)
+	return nil
+}
+
+func (s *Server) loadDuplicates(r *http.Request) (dupsView, error) {
+	ctx := r.Context()
+	v := dupsView{All: r.URL.Query().Get("all") == "1"}
+	f := archive.DuplicateFilter{Status: archive.DupOpen, Limit: 200}
+	if v.All {
+		f.Status = ""
+	}
+	flags, err := s.cfg.Archive.Duplicates(ctx, f)
+	if err != nil {
+		return dupsView{}, err
+	}
+	for _, d := range flags {
+		dv := dupView{Flag: d}
+		// Descriptions only, as in search results: opening a record is
+		// its page's business, which records views of restricted ones.
+		if dv.Record, err = s.cfg.Archive.RecordByID(ctx, d.RecordID); err != nil {
+			return dupsView{}, err
+		}
+		if dv.Other, err = s.cfg.Archive.RecordByID(ctx, d.OtherID); err != nil {
+			return dupsView{}, err
+		}
+		v.Flags = append(v.Flags, dv)
+	}
+	return v, nil
+}
+
+// archiveDecide records the archivist's decision on one flag.
+func (s *Server) archiveDecide(w http.ResponseWriter, r *http.Request) error {
+	id := chi.URLParam(r, "id")
+	d := archive.Decision{Status: r.PostFormValue("status"),
+		By: CurrentUser(r.Context()).Login, Note: r.PostFormValue("note")}
+	if _, err := s.cfg.Archive.Decide(r.Context(), id, d); err != nil {
+		if sijil.KindOf(err) != sijil.Invalid {
+			return err
+		}
+		v, lerr := s.loadDuplicates(r)
+		if lerr != nil {
+			return lerr
+		}
+		v.Open = id
+		return s.showForm(w, r, "archive_duplicates.html",
+			Page{Title: s.T(r, "archive.dups_title"), Data: v}, err)
+	}
+
+	if err := s.auditArchive(r, "duplicate.decide", "duplicate", id,
+		"decided "+d.Status); err != nil {
+		return err
+	}
+	http.Redirect(w, r, "/archive/duplicates?done=decided", http.StatusSeeOther)
+	return nil
+}

@@ -1,0 +1,51 @@
+package web_test
+
+import (
+	"context"
+	"net/http"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/sijil-municipality/sijil/accounts"
+	"github.com/sijil-municipality/sijil/archive"
+	"github.com/sijil-municipality/sijil/index"
+)
+
+// TestImportsShowRefusedLines: a bulk import's job is listed with its
+// counts, and its page gives each line that was not archived its reason.
+func TestImportsShowRefusedLines(t *testing.T) {
+	p := newPortal(t)
+	dir := t.TempDir()
+	manifest := filepath.Join(dir, "manifest.csv")
+	err := os.WriteFile(manifest, []byte(archive.ManifestHeader+"\n"+
+		"missing.tif,deed,3103,,,,,,,,box 9\n"+
+		"other.tif,deed,3104,1999-99-99,,,,,,,box 9\n"), 0o644)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := archive.ReadManifest(manifest)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Both lines are refused before any file is read: no OCR runs.
+	bulk := archive.BulkImport{Ingester: &archive.Ingester{Blobs: p.office.Blobs,
+		DB: p.office.DB, Index: index.Archive{}}, Workers: 1}
+	rep, err := bulk.Run(context.Background(), m)
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	b := p.browser(t)
+	b.lang = "en"
+	b.signInStaff(p, "archivist", accounts.RoleArchivist)
+	r := b.get("/archive/imports")
+	r.mustContain(t, manifest, "/archive/imports/"+rep.JobID,
+		`"Archived">0</td><td data-label="Refused">2</td>`)
+	r = b.get("/archive/imports/" + rep.JobID)
+	r.mustContain(t, "missing.tif does not exist", "other.tif does not exist",
+		"Refused")
+	if r := b.get("/archive/imports/job_0000000000000000"); r.status != http.StatusNotFound {
+		t.Errorf("a job that does not exist: %d", r.status)
+	}
+}

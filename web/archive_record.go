@@ -1,0 +1,467 @@
+package web
+
+import (
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"github.com/go-chi/chi/v5"
+
+	"github.com/sijil-municipality/sijil"
+	"github.com/sijil-municipality/sijil/accounts"
+	"github.com/sijil-municipality/sijil/archive"
+	"github.com/sijil-municipality/sijil/index"
+)
+
+// recordView is the record page: the record, its pages as the viewer
+// shows them, its corrections and events, and the correction form.
+type recordView struct {
+	Rec       archive.Record
+	MaskedIDs []string
+	Pages     []pageView
+	History   []editView
+	Events    []archive.Event
+	Flags     []archive.DuplicateFlag
+	Blocked   bool   // its last fixity check failed: no images are shown
+	Query     string // the search that led here, whose words are drawn
+	Fields    []fieldView
+	Types     []string
+	Editing   bool // the correction form failed and is shown open
+
+	Reason, ReasonError string // as typed in the failed form
+
+	Screen pageScreen
+}
+
+// pageScreen is the run of a record's pages one record page shows, with
+// the links to the runs around it.
+type pageScreen struct {
+	From, To   int
+	Prev, Next string
+}
+
+// recordLink is the record page showing the screen from page first, with
+// the hits of q drawn.
+func (s *Server) recordLink(id, q string, first int) string {
+	v := url.Values{}
+	if q != "" {
+		v.Set("q", q)
+	}
+	if first > 1 {
+		v.Set("from", strconv.Itoa(first))
+	}
+	link := "/archive/records/" + url.PathEscape(id)
+	if len(v) > 0 {
+		link += "?" + v.Encode()
+	}
+	return link
+}
+
+// pageView is one page in the viewer, with the boxes of the words the
+// search found, in the pixels of the page image (the SVG's viewBox
+// scales them to whatever size the view image is shown at).
+type pageView struct {
+	Number, Width, Height int
+	Text                  string
+	Confidence            int
+	Rotation              int
+	Boxes                 []archive.Word
+}
+
+// editView is one correction as the history shows it.
+type editView struct {
+	archive.Edit
+	Old, New string // masked for national IDs, counted for page texts
+}
+
+// fieldView is one field of the correction form.
+type fieldView struct {
+	Name, Value, Error string
+	Long               bool // a textarea
+}
+
+// archiveHome is the archive's start page: what an archivist can do,
+// and the records archived last.
+func (s *Server) archiveHome(w http.ResponseWriter, r *http.Request) error {
+	recs, err := s.cfg.Archive.Records(r.Context(), 20)
+	if err != nil {
+		return err
+	}
+	s.show(w, r, http.StatusOK, "archive_home.html", Page{Title: s.T(r, "archive.title"),
+		Data: recs})
+	return nil
+}
+
+// archiveRecord shows a record through ViewRecord, so that a view of a
+// restricted record is in the archive's events and the audit trail
+// before the page is sent.
+func (s *Server) archiveRecord(w http.ResponseWriter, r *http.Request) error {
+	first, _ := strconv.Atoi(r.URL.Query().Get("from"))
+	v, err := s.loadRecord(r, chi.URLParam(r, "id"), r.URL.Query().Get("q"), first)
+	if err != nil {
+		return err
+	}
+	p := Page{Title: s.recordTitle(r, v.Rec), Data: v}
+	switch r.URL.Query().Get("done") {
+	case "uploaded":
+		p.Flash = s.T(r, "archive.uploaded")
+	case "existed":
+		p.Flash = s.T(r, "archive.upload_existed")
+	case "unindexed":
+		p.Flash = s.T(r, "archive.upload_unindexed")
+	case "edited":
+		p.Flash = s.T(r, "archive.edited")
+	case "text":
+		p.Flash = s.T(r, "archive.text_edited")
+	}
+	s.show(w, r, http.StatusOK, "archive_record.html", p)
+	return nil
+}
+
+// pagesPerScreen is how many pages of a record one record page shows: a
+// register of hundreds of pages is read a screen at a time.
+const pagesPerScreen = 10
+
+// screenOf is the first page of the screen showing page n.
+func screenOf(n int) int { return (n-1)/pagesPerScreen*pagesPerScreen + 1 }
+
+// loadRecord reads everything the record page shows, with the screen of
+// pages from page first. q, when set, is the search whose words are
+// boxed on the pages.
+func (s *Server) loadRecord(r *http.Request, id, q string, first int) (recordView, error) {
+	ctx := r.Context()
+	u := CurrentUser(ctx)
+	rec, pages, err := s.cfg.Archive.ViewRecord(ctx, id, u.Login)
+	if err != nil {
+		return recordView{}, err
+	}
+	if rec.Restricted {
+		if err := s.auditArchive(r, "record.view_restricted", "record", rec.ID,
+			"viewed the restricted record"); err != nil {
+			return recordView{}, err
+		}
+	}
+	v := recordView{Rec: rec, Query: q, Types: archive.RecordTypes,
+		MaskedIDs: maskIDs(rec.NationalIDs)}
+	if v.Blocked, err = s.cfg.Archive.OriginalBlocked(ctx, id); err != nil {
+		return recordView{}, err
+	}
+	first = screenOf(max(first, 1))
+	v.Screen = pageScreen{From: first, To: min(first+pagesPerScreen-1, len(pages))}
+	if first > 1 {
+		v.Screen.Prev = s.recordLink(rec.ID, q, first-pagesPerScreen)
+	}
+	if v.Screen.To < len(pages) {
+		v.Screen.Next = s.recordLink(rec.ID, q, first+pagesPerScreen)
+	}
+	for _, pg := range pages {
+		if pg.Number < v.Screen.From || pg.Number > v.Screen.To {
+			continue
+		}
+		pv := pageView{Number: pg.Number, Width: pg.Width, Height: pg.Height, Text: pg.Text,
+			Confidence: pg.Confidence, Rotation: pg.Rotation}
+		if q != "" && !v.Blocked {
+			if pv.Boxes, err = s.hitBoxes(r, rec, pg, q); err != nil {
+				return recordView{}, err
+			}
+		}
+		v.Pages = append(v.Pages, pv)
+	}
+	edits, err := s.cfg.Archive.History(ctx, id)
+	if err != nil {
+		return recordView{}, err
+	}
+	for _, e := range edits {
+		v.History = append(v.History, editView{Edit: e, Old: s.editValue(r, e, e.Old),
+			New: s.editValue(r, e, e.New)})
+	}
+	if v.Events, err = s.cfg.Archive.Events(ctx, id, 200); err != nil {
+		return recordView{}, err
+	}
+	if v.Flags, err = s.cfg.Archive.Duplicates(ctx,
+		archive.DuplicateFilter{RecordID: id}); err != nil {
+		return recordView{}, err
+	}
+	v.Fields = recordFields(rec)
+	return v, nil
+}
+
+// hitBoxes are the word boxes of page pg that the query q finds. A page
+// read before word boxes were kept has none to draw, which is no error.
+func (s *Server) hitBoxes(r *http.Request, rec archive.Record, pg archive.Page,
+	q string) ([]archive.Word, error) {
+	words, err := archive.LoadWords(r.Context(), s.cfg.Blobs, rec.SHA256, pg.Number)
+	if sijil.KindOf(err) == sijil.NotFound {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	texts := make([]string, len(words.Words))
+	for i, w := range words.Words {
+		texts[i] = w.Text
+	}
+	found, err := index.MatchingWords(q, texts)
+	if sijil.KindOf(err) == sijil.Invalid {
+		return nil, nil // a broken query in a link marks nothing
+	}
+	if err != nil {
+		return nil, err
+	}
+	boxes := make([]archive.Word, len(found))
+	for i, n := range found {
+		boxes[i] = words.Words[n]
+	}
+	return boxes, nil
+}
+
+// editValue is one side of a correction as the history shows it.
+func (s *Server) editValue(r *http.Request, e archive.Edit, value string) string {
+	switch e.Field {
+	case "national_ids":
+		return strings.Join(maskIDs(splitList(value)), "; ")
+	case "names":
+		return strings.Join(splitList(value), "; ")
+	case "text":
+		return s.T(r, "archive.characters", len([]rune(value)))
+	}
+	return value
+}
+
+// recordFields is the correction form filled with the record's values.
+// National IDs are not put in the page: the field stays empty, which
+// leaves them as they are.
+func recordFields(rec archive.Record) []fieldView {
+	restricted := "no"
+	if rec.Restricted {
+		restricted = "yes"
+	}
+	values := map[string]string{"record_type": rec.RecordType, "reference": rec.Reference,
+		"title": rec.Title, "date": rec.Date, "names": strings.Join(rec.Names, "; "),
+		"parcel": rec.Parcel, "plot": rec.Plot, "neighbourhood": rec.Neighbourhood,
+		"street": rec.Street, "source": rec.Source, "restricted": restricted}
+	var out []fieldView
+	for _, f := range archive.EditableFields {
+		out = append(out, fieldView{Name: f, Value: values[f], Long: f == "names"})
+	}
+	return out
+}
+
+// archiveEdit corrects a record's fields from the form; every field sent
+// goes to Update, which records only those that changed, with the reason.
+func (s *Server) archiveEdit(w http.ResponseWriter, r *http.Request) error {
+	id := chi.URLParam(r, "id")
+	if err := r.ParseForm(); err != nil {
+		return sijil.Errorf(sijil.Invalid, "archive.bad_form", "The form could not be read.")
+	}
+	var u archive.Update
+	var err error
+	for _, f := range archive.EditableFields {
+		value, sent := r.PostForm[f]
+		switch {
+		case f == "restricted":
+			v := "no"
+			if r.PostFormValue(f) == "yes" {
+				v = "yes"
+			}
+			err = u.Set(f, v)
+		case !sent:
+			continue
+		case f == "national_ids" && strings.TrimSpace(value[0]) == "":
+			continue // the field is empty in the form: keep them
+		default:
+			err = u.Set(f, value[0])
+		}
+		if err != nil {
+			break
+		}
+	}
+	if err == nil {
+		change := archive.Change{By: CurrentUser(r.Context()).Login,
+			Reason: r.PostFormValue("reason")}
+		_, err = s.cfg.Archive.Update(r.Context(), id, u, change)
+	}
+	if err != nil && sijil.KindOf(err) != sijil.Invalid {
+		return err
+	}
+	if err != nil {
+		return s.showEditForm(w, r, id, err)
+	}
+
+	if err := s.auditArchive(r, "record.edit", "record", id,
+		"corrected the record's fields"); err != nil {
+		return err
+	}
+	http.Redirect(w, r, "/archive/records/"+url.PathEscape(id)+"?done=edited#history",
+		http.StatusSeeOther)
+	return nil
+}
+
+// showEditForm shows the record page again with the correction form open,
+// what was typed in it, and err next to its field.
+func (s *Server) showEditForm(w http.ResponseWriter, r *http.Request, id string,
+	err error) error {
+	v, lerr := s.loadRecord(r, id, "", 1)
+	if lerr != nil {
+		return lerr
+	}
+	v.Editing = true
+	field := fieldOf(err)
+	for i := range v.Fields {
+		f := &v.Fields[i]
+		if typed, ok := r.PostForm[f.Name]; ok {
+			f.Value = typed[0]
+		}
+		if f.Name == field {
+			f.Error = s.userMessage(Lang(r.Context()), err)
+		}
+	}
+	v.Reason = r.PostFormValue("reason")
+	if field == "reason" {
+		v.ReasonError = s.userMessage(Lang(r.Context()), err)
+	}
+	return s.showForm(w, r, "archive_record.html", Page{Title: s.recordTitle(r, v.Rec), Data: v},
+		err)
+}
+
+// fieldOf names the form field an archive refusal is about, or "".
+func fieldOf(err error) string {
+	key, msg := sijil.UserMessage(err)
+	switch key {
+	case "archive.record_type", "archive.date", "archive.restricted":
+		return strings.TrimPrefix(key, "archive.")
+	case "archive.name":
+		return "names"
+	case "archive.national_id":
+		return "national_ids"
+	case "archive.no_reason":
+		return "reason"
+	case "archive.too_long", "archive.not_utf8":
+		// The message starts with the field's name.
+		name, _, _ := strings.Cut(msg, " ")
+		if name == "who" {
+			return ""
+		}
+		return name
+	}
+	return ""
+}
+
+// pageTextView is the form correcting one page's OCR text.
+type pageTextView struct {
+	Rec  archive.Record
+	Page archive.Page
+}
+
+func (s *Server) archivePageTextForm(w http.ResponseWriter, r *http.Request) error {
+	v, err := s.loadPage(r)
+	if err != nil {
+		return err
+	}
+	s.show(w, r, http.StatusOK, "archive_page_text.html", Page{
+		Title: s.T(r, "archive.page_text_title", v.Page.Number), Data: v})
+	return nil
+}
+
+// loadPage reads the record and page the URL names, through ViewRecord.
+func (s *Server) loadPage(r *http.Request) (pageTextView, error) {
+	n, err := strconv.Atoi(chi.URLParam(r, "n"))
+	if err != nil {
+		return pageTextView{}, sijil.Errorf(sijil.NotFound, "web.not_found",
+			"There is no such page.")
+	}
+	rec, pages, err := s.cfg.Archive.ViewRecord(r.Context(), chi.URLParam(r, "id"),
+		CurrentUser(r.Context()).Login)
+	if err != nil {
+		return pageTextView{}, err
+	}
+	if rec.Restricted {
+		if err := s.auditArchive(r, "record.view_restricted", "record", rec.ID,
+			"viewed page "+strconv.Itoa(n)+"'s text of the restricted record"); err != nil {
+			return pageTextView{}, err
+		}
+	}
+	for _, p := range pages {
+		if p.Number == n {
+			return pageTextView{Rec: rec, Page: p}, nil
+		}
+	}
+	return pageTextView{}, sijil.Errorf(sijil.NotFound, "archive.page_not_found",
+		"record %s has no page %d", rec.ID, n)
+}
+
+func (s *Server) archivePageText(w http.ResponseWriter, r *http.Request) error {
+	v, err := s.loadPage(r)
+	if err != nil {
+		return err
+	}
+
+	change := archive.Change{By: CurrentUser(r.Context()).Login,
+		Reason: r.PostFormValue("reason")}
+	_, err = s.cfg.Archive.EditPageText(r.Context(), v.Rec.ID, v.Page.Number,
+		r.PostFormValue("text"), change)
+	if err != nil {
+		v.Page.Text = r.PostFormValue("text")
+		return s.showForm(w, r, "archive_page_text.html", Page{
+			Title: s.T(r, "archive.page_text_title", v.Page.Number), Data: v}, err)
+	}
+
+	if err := s.auditArchive(r, "record.page_text_edit", "record", v.Rec.ID,
+		"corrected the text of page "+strconv.Itoa(v.Page.Number)); err != nil {
+		return err
+	}
+	http.Redirect(w, r, "/archive/records/"+url.PathEscape(v.Rec.ID)+"?done=text#history",
+		http.StatusSeeOther)
+	return nil
+}
+
+// recordTitle is how a page names a record in its title: its own title,
+// else its type and reference number, else its file's name.
+func (s *Server) recordTitle(r *http.Request, rec archive.Record) string {
+	switch {
+	case rec.Title != "":
+		return rec.Title
+	case rec.Reference != "" && rec.RecordType != "":
+		return s.translate(Lang(r.Context()), "archive.type_"+rec.RecordType) + " " +
+			rec.Reference
+	case rec.Reference != "":
+		return rec.Reference
+	}
+	return rec.Filename
+}
+
+// maskIDs shows national IDs by their last two digits only, enough to
+// tell two apart on a screen someone may look over.
+func maskIDs(ids []string) []string {
+	out := make([]string, 0, len(ids))
+	for _, id := range ids {
+		if id == "" {
+			continue
+		}
+		n := len(id)
+		if n <= 2 {
+			out = append(out, strings.Repeat("•", n))
+			continue
+		}
+		out = append(out, strings.Repeat("•", n-2)+id[n-2:])
+	}
+	return out
+}
+
+// splitList splits a ';'-separated list as History keeps names and IDs.
+func splitList(s string) []string {
+	var out []string
+	for _, v := range strings.Split(s, ";") {
+		if v = strings.TrimSpace(v); v != "" {
+			out = append(out, v)
+		}
+	}
+	return out
+}
+
+// auditArchive appends an archivist's action to the audit trail. The
+// archive keeps its own events too; the trail is what an admin reads.
+func (s *Server) auditArchive(r *http.Request, action, kind, id, detail string) error {
+	return s.auditAs(r, accounts.RoleArchivist, action, kind, id, detail)
+}

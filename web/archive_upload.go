@@ -1,0 +1,194 @@
+package web
+
+import (
+	"errors"
+	"io"
+	"mime/multipart"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/go-chi/chi/v5/middleware"
+
+	"github.com/sijil-municipality/sijil"
+	"github.com/sijil-municipality/sijil/archive"
+)
+
+// uploadFields are the upload form's fields besides the file, in the
+// names Update.Set reads.
+var uploadFields = []string{"record_type", "reference", "title", "date", "names",
+	"national_ids", "parcel", "plot", "neighbourhood", "street", "source", "restricted"}
+
+// uploadView is the upload form: the record types, and after a refusal
+// whether the file needs its PDF password.
+type uploadView struct {
+	Types        []string
+	NeedPassword bool
+	TextFields   []string // the fields typed in a text box
+	FieldError   map[string]string
+	MaxMiB       int64
+}
+
+// formSlack is what the upload form's fields may add to the file's bytes.
+const formSlack = 64 << 10
+
+// uploadTime bounds one upload, reading and OCR included: Tesseract
+// takes seconds a page, and a thick register far more than the server's
+// usual minute.
+const uploadTime = 20 * time.Minute
+
+func (s *Server) archiveUploadForm(w http.ResponseWriter, r *http.Request) error {
+	s.show(w, r, http.StatusOK, "archive_upload.html", Page{Title: s.T(r, "archive.upload_title"),
+		Data: s.uploadView()})
+	return nil
+}
+
+func (s *Server) uploadView() uploadView {
+	return uploadView{Types: archive.RecordTypes, TextFields: uploadFields[1:11],
+		FieldError: map[string]string{},
+		MaxMiB:     s.maxUpload() >> 20}
+}
+
+// maxUpload is the most bytes one scan may have, as the ingester checks.
+func (s *Server) maxUpload() int64 {
+	if n := s.cfg.Ingester.Limits.MaxBytes; n > 0 {
+		return n
+	}
+	return archive.DefaultMaxBytes
+}
+
+// archiveUpload streams one scan through the real pipeline and goes to
+// its record: the new one, or the one the same bytes already have. The
+// form's fields come before the file, so that the file is read once,
+// straight into the ingester, without spooling it here first.
+func (s *Server) archiveUpload(w http.ResponseWriter, r *http.Request) error {
+	rc := http.NewResponseController(w)
+	deadline := time.Now().Add(uploadTime)
+	if err := rc.SetReadDeadline(deadline); err != nil {
+		s.log.Warn("upload deadline", "err", err)
+	}
+	if err := rc.SetWriteDeadline(deadline); err != nil {
+		s.log.Warn("upload deadline", "err", err)
+	}
+	r.Body = http.MaxBytesReader(w, r.Body, s.maxUpload()+formSlack)
+
+	rec, existed, err := s.ingestUpload(r)
+	done := "uploaded"
+	switch {
+	case err != nil && rec.ID != "":
+		// Archived, but not indexed: the record is there to see, and
+		// 'sijil reindex' makes search find it.
+		s.log.Error("index uploaded record", "request_id",
+			middleware.GetReqID(r.Context()), "record_id", rec.ID, "err", err)
+		done = "unindexed"
+	case err != nil:
+		return s.uploadFailed(w, r, err)
+	case existed:
+		done = "existed"
+	}
+
+	detail := "uploaded " + rec.Filename
+	if existed {
+		detail = "uploaded again " + rec.Filename + ", already archived"
+	}
+	if err := s.auditArchive(r, "record.upload", "record", rec.ID, detail); err != nil {
+		return err
+	}
+	http.Redirect(w, r, "/archive/records/"+url.PathEscape(rec.ID)+"?done="+done,
+		http.StatusSeeOther)
+	return nil
+}
+
+// ingestUpload reads the form's fields into the record's metadata, then
+// hands the file part to the ingester. What was typed is kept in
+// r.PostForm, so that a refusal shows the form filled again.
+func (s *Server) ingestUpload(r *http.Request) (archive.Record, bool, error) {
+	mr, err := r.MultipartReader()
+	if err != nil {
+		return archive.Record{}, false, sijil.Errorf(sijil.Invalid, "archive.no_file",
+			"Choose the file to upload.")
+	}
+	r.PostForm = url.Values{}
+	for {
+		part, err := mr.NextPart()
+		if err == io.EOF {
+			return archive.Record{}, false, sijil.Errorf(sijil.Invalid, "archive.no_file",
+				"Choose the file to upload.")
+		}
+		if err != nil {
+			return archive.Record{}, false, uploadReadError(err)
+		}
+		if part.FormName() == "file" {
+			return s.ingestPart(r, part)
+		}
+		value, err := io.ReadAll(io.LimitReader(part, formSlack))
+		if err != nil {
+			return archive.Record{}, false, uploadReadError(err)
+		}
+		r.PostForm.Set(part.FormName(), string(value))
+	}
+}
+
+// ingestPart ingests the file part with the metadata in r.PostForm.
+func (s *Server) ingestPart(r *http.Request, part *multipart.Part) (archive.Record, bool,
+	error) {
+	name := strings.TrimSpace(part.FileName())
+	if name == "" {
+		return archive.Record{}, false, sijil.Errorf(sijil.Invalid, "archive.no_file",
+			"Choose the file to upload.")
+	}
+	u := CurrentUser(r.Context())
+	meta := archive.Metadata{Filename: name, Actor: u.Login,
+		// The same file uploaded again under its name is the same upload,
+		// not a second copy for the duplicates list.
+		Origin: "web upload of " + name}
+	var up archive.Update
+	for _, f := range uploadFields {
+		value := strings.TrimSpace(r.PostForm.Get(f))
+		if f == "restricted" && value != "yes" {
+			value = "no"
+		}
+		if value == "" {
+			continue
+		}
+		if err := up.Set(f, value); err != nil {
+			return archive.Record{}, false, err
+		}
+	}
+	meta.Apply(up)
+
+	ctx := r.Context()
+	if pw := r.PostForm.Get("password"); pw != "" {
+		ctx = archive.WithPDFPassword(ctx, pw)
+	}
+	rec, existed, err := s.cfg.Ingester.Ingest(ctx, part, meta)
+	if err != nil {
+		return rec, existed, uploadReadError(err)
+	}
+	return rec, existed, nil
+}
+
+// uploadReadError names a body over the limit as the ingester does.
+func uploadReadError(err error) error {
+	var tooBig *http.MaxBytesError
+	if errors.As(err, &tooBig) {
+		return sijil.Errorf(sijil.TooLarge, "archive.file_too_large",
+			"the file is larger than %d MiB, the most Sijil accepts; split it",
+			tooBig.Limit>>20)
+	}
+	return err
+}
+
+// uploadFailed shows the form again with the refusal, its field marked,
+// and the password field when the PDF needs one.
+func (s *Server) uploadFailed(w http.ResponseWriter, r *http.Request, err error) error {
+	v := s.uploadView()
+	key, _ := sijil.UserMessage(err)
+	v.NeedPassword = key == "archive.pdf_password"
+	if f := fieldOf(err); f != "" {
+		v.FieldError[f] = s.userMessage(Lang(r.Context()), err)
+	}
+	return s.showForm(w, r, "archive_upload.html",
+		Page{Title: s.T(r, "archive.upload_title"), Data: v}, err)
+}
