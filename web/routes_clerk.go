@@ -31,6 +31,12 @@ func (s *Server) clerkRoutes(r chi.Router) {
 	supervisor.Post("/office/requests/{ref}/revoke", s.handle(s.officeRevoke))
 	supervisor.Post("/office/requests/{ref}/supersede", s.handle(s.officeSupersede))
 
+	// The page images a clerk checks a record's facts against: the
+	// archivist's handler, which audits each view of a restricted record.
+	if s.cfg.Archive != nil {
+		r.Get("/office/records/{id}/pages/{n}/{kind}", s.handle(s.archivePageImage))
+	}
+
 	r.Get("/office/tickets", s.handle(s.officeTickets))
 	r.Get("/office/tickets/{ref}", s.handle(s.officeTicket))
 	r.Get("/office/tickets/{ref}/files/{id}", s.handle(s.officeTicketFile))

@@ -26,6 +26,7 @@ var accessClerk = map[string]who{
 	"POST /office/requests/{ref}/return":         supervisorOnly,
 	"POST /office/requests/{ref}/revoke":         supervisorOnly,
 	"POST /office/requests/{ref}/supersede":      supervisorOnly,
+	"GET /office/records/{id}/pages/{n}/{kind}":  office,
 	"GET /office/tickets":                        office,
 	"GET /office/tickets/{ref}":                  office,
 	"GET /office/tickets/{ref}/files/{id}":       office,
