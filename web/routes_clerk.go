@@ -1,6 +1,8 @@
 package web
 
 import (
+	"net/http"
+
 	"github.com/go-chi/chi/v5"
 
 	"github.com/sijil-municipality/sijil/accounts"
@@ -14,6 +16,7 @@ import (
 func (s *Server) clerkRoutes(r chi.Router) {
 	supervisor := r.With(s.RequireStaff(accounts.RoleSupervisor))
 
+	r.Get("/office", http.RedirectHandler("/office/queue", http.StatusSeeOther).ServeHTTP)
 	r.Get("/office/queue", s.handle(s.officeQueue))
 	r.Get("/office/dashboard", s.handle(s.officeDashboard))
 

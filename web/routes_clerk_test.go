@@ -11,6 +11,7 @@ var (
 
 // accessClerk is who may reach the routes of clerkRoutes (routes_clerk.go).
 var accessClerk = map[string]who{
+	"GET /office":                                office,
 	"GET /office/queue":                          office,
 	"GET /office/dashboard":                      office,
 	"GET /office/requests/{ref}":                 office,
