@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/sijil-municipality/sijil/accounts"
+	"github.com/sijil-municipality/sijil/archive"
 	"github.com/sijil-municipality/sijil/index"
 	"github.com/sijil-municipality/sijil/requests"
 	"github.com/sijil-municipality/sijil/web"
@@ -361,4 +362,46 @@ func TestOfficeQueuePages(t *testing.T) {
 	r.mustNotContain(t, refs[0])
 	clerk.get("/office/queue?kind=craft_certificate").mustContain(t,
 		"No request matches this view.")
+}
+
+func TestOfficeSearchShowsArchiveRecords(t *testing.T) {
+	p, o := officePortal(t)
+	_, ref := submitBuilding(t, p, o, 1)
+
+	// Two small scans through the real ingester (Tesseract reads nothing
+	// on them; the search finds them by their parcel), one restricted.
+	ingest := func(shade uint8, restricted bool) string {
+		img := image.NewGray(image.Rect(0, 0, 200, 120))
+		for i := range img.Pix {
+			img.Pix[i] = 255
+		}
+		img.Pix[0] = shade // different bytes, two records
+		var b bytes.Buffer
+		if err := png.Encode(&b, img); err != nil {
+			t.Fatal(err)
+		}
+		rec, _, err := o.Ingester.Ingest(context.Background(), &b, archive.Metadata{
+			Filename: "permit.png", RecordType: "building_permit", Reference: "4517",
+			Title: "رخصة بناء سرية", Date: "1998-05-01", Parcel: "9876",
+			Restricted: restricted})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return rec.ID
+	}
+	open, closed := ingest(0, false), ingest(1, true)
+
+	clerk := p.browser(t)
+	clerk.lang = "en"
+	clerk.signInStaff(p, "clerk", accounts.RoleClerk)
+	page := "/office/requests/" + ref
+	mustRedirect(t, clerk.post(page+"/review", nil), page+"?done=review")
+	r := clerk.get(page + "?q=" + url.QueryEscape("parcel:9876"))
+	r.mustContain(t, open, closed, "building_permit", "no. <bdi dir=\"ltr\">4517</bdi>", "1998",
+		`src="/office/records/`+open+`/pages/1/thumb"`, "A restricted record")
+	r.mustNotContain(t, `src="/office/records/`+closed+`/pages/1/thumb"`)
+	thumb := clerk.get("/office/records/" + open + "/pages/1/thumb")
+	if thumb.status != http.StatusOK {
+		t.Errorf("thumbnail: %d", thumb.status)
+	}
 }
