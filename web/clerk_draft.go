@@ -61,7 +61,14 @@ type clerkLink struct {
 	RecordID string
 	Pages    string          // as the clerk typed them: "1, 3"
 	Record   *archive.Record // nil when the archive cannot say
+
+	// Shown are the pages whose images the page shows: those linked, or
+	// the first few of a record linked whole.
+	Shown []int
 }
+
+// shownPages bounds the images shown of a record linked whole.
+const shownPages = 4
 
 // clerkSearch is the archive search on the request page.
 type clerkSearch struct {
@@ -264,8 +271,17 @@ func (s *Server) draftView(ctx context.Context, kind requests.Kind, d requests.D
 		for _, p := range l.Pages {
 			pages = append(pages, strconv.Itoa(p))
 		}
-		cd.Links = append(cd.Links, clerkLink{RecordID: l.RecordID,
-			Pages: strings.Join(pages, ", "), Record: s.record(ctx, l.RecordID)})
+		cl := clerkLink{RecordID: l.RecordID, Pages: strings.Join(pages, ", "),
+			Record: s.record(ctx, l.RecordID), Shown: l.Pages}
+		if cl.Record != nil && len(cl.Shown) == 0 {
+			for n := 1; n <= min(cl.Record.PageCount, shownPages); n++ {
+				cl.Shown = append(cl.Shown, n)
+			}
+		}
+		if cl.Record == nil || cl.Record.Restricted {
+			cl.Shown = nil
+		}
+		cd.Links = append(cd.Links, cl)
 	}
 
 	if d.Building != nil {

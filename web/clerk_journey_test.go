@@ -1,14 +1,20 @@
 package web_test
 
 import (
+	"bytes"
 	"context"
+	"image"
+	"image/png"
+	"io"
 	"net/http"
 	"net/url"
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/sijil-municipality/sijil/accounts"
+	"github.com/sijil-municipality/sijil/archive"
 	"github.com/sijil-municipality/sijil/index"
 	"github.com/sijil-municipality/sijil/requests"
 	"github.com/sijil-municipality/sijil/web"
@@ -104,6 +110,9 @@ func TestOfficeIssuesABuildingCertificate(t *testing.T) {
 		t.Fatalf("drafter approving: %d", r.status)
 	}
 	r.mustContain(t, "You drafted this certificate: another supervisor must approve it.")
+	clerk.lang = "ar"
+	clerk.post(page+"/approve", nil).mustContain(t, "يجب أن يوافق عليها مشرف آخر")
+	clerk.lang = "en"
 
 	sup := p.browser(t)
 	sup.lang = "en"
@@ -177,6 +186,28 @@ func TestOfficeRejectsAndAsksForInformation(t *testing.T) {
 	sup.get("/office/queue?who=unassigned").mustNotContain(t, third)
 	clerk.get(thirdPage).mustContain(t, "Staff clerk2")
 
+	// The citizen's supporting file downloads from the office's page.
+	var photo bytes.Buffer
+	if err := pngEncode(&photo); err != nil {
+		t.Fatal(err)
+	}
+	withFile, err := o.Requests.Submit(context.Background(), requests.Citizen(citizen.ID),
+		&requests.BuildingForm{Parcel: "77", Neighbourhood: "الرمال", Owner: citizen.FullName},
+		[]requests.Upload{{Name: "deed.png", Body: &photo}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	filePage := "/office/requests/" + withFile.Ref
+	href := regexp.MustCompile(`href="(` + filePage + `/files/[^"]+)"`).FindStringSubmatch(
+		clerk.get(filePage).body)
+	if href == nil {
+		t.Fatal("no link to the supporting file")
+	}
+	if f := clerk.get(href[1]); f.status != http.StatusOK || !strings.HasPrefix(f.body,
+		"\x89PNG") {
+		t.Errorf("supporting file: %d %.8q", f.status, f.body)
+	}
+
 	// A clerk cannot reach a supervisor's decisions.
 	for _, step := range []string{"approve", "return", "assign", "revoke", "supersede"} {
 		if r := clerk.post(page+"/"+step, nil); r.status != http.StatusForbidden {
@@ -218,6 +249,12 @@ func TestOfficeDashboardAndTickets(t *testing.T) {
 	staff.get("/office/dashboard").mustContain(t, "Open tickets:</a> <strong>0</strong>")
 }
 
+// pngEncode writes a small image, as a phone's photo of a paper would be.
+func pngEncode(w io.Writer) error {
+	img := image.NewGray(image.Rect(0, 0, 8, 8))
+	return png.Encode(w, img)
+}
+
 func mustRedirect(t *testing.T, r response, to string) {
 	t.Helper()
 	if r.status != http.StatusSeeOther || r.location != to {
@@ -237,7 +274,8 @@ func TestOfficeSupersedesACertificate(t *testing.T) {
 		"draft_holder_name": {citizen.FullName}, "draft_holder_id": {citizen.NationalID},
 		"draft_parcel": {"1234"}, "draft_plot": {"56"}, "draft_neighbourhood": {"الرمال"},
 		"draft_street": {"شارع عمر المختار"}, "draft_zoning_status": {"مرخص سكني"},
-		"draft_as_of": {"2023-10-01"}, "floor_level": {"الأرضي"}, "floor_area": {"180"}, "floor_use": {"تجاري"}}
+		"draft_as_of": {"2023-10-01"},
+		"floor_level": {"الأرضي"}, "floor_area": {"180"}, "floor_use": {"تجاري"}}
 	mustRedirect(t, clerk.post(page+"/draft", draft), page+"?done=drafted")
 	sup := p.browser(t)
 	sup.lang = "en"
@@ -258,4 +296,112 @@ func TestOfficeSupersedesACertificate(t *testing.T) {
 	}
 	p.browser(t).get(first[1]).mustContain(t, "Superseded")
 	p.browser(t).get(links[0][1]).mustContain(t, `class="verdict valid"`, "185")
+}
+
+func TestOfficeDraftsCraftAndCopy(t *testing.T) {
+	p, o := officePortal(t)
+	citizen, _ := p.env.Citizen(t, 1)
+	by := requests.Citizen(citizen.ID)
+	craft, err := o.Requests.Submit(context.Background(), by, &requests.CraftForm{
+		ShopAddress: "الرمال، شارع عمر المختار", Trade: "نجارة أثاث", Holder: citizen.FullName,
+		FromYear: "1995", ToYear: "2023"}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	copyReq, err := o.Requests.Submit(context.Background(), by, &requests.CopyForm{
+		DocumentType: "رخصة بناء", ReferenceNo: "4517/1998", Parties: citizen.FullName}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	clerk := p.browser(t)
+	clerk.lang = "en"
+	clerk.signInStaff(p, "clerk", accounts.RoleClerk)
+
+	// The craft draft starts from the citizen's trade and years; a year
+	// that is not one is refused next to its field.
+	page := "/office/requests/" + craft.Ref
+	mustRedirect(t, clerk.post(page+"/review", nil), page+"?done=review")
+	clerk.get(page).mustContain(t, `name="draft_shop_name"`, `value="نجارة أثاث"`,
+		`name="draft_from_year" value="1995"`)
+	r := clerk.post(page+"/draft", url.Values{"kind": {"craft_certificate"},
+		"link_record": {"rec_a"}, "draft_from_year": {"about 1995"}})
+	r.mustContain(t, `id="err-draft_from_year"`, "Write the year in four digits.")
+
+	// A certified copy reproduces one record, not two.
+	page = "/office/requests/" + copyReq.Ref
+	mustRedirect(t, clerk.post(page+"/review", nil), page+"?done=review")
+	r = clerk.post(page+"/draft", url.Values{"kind": {"certified_copy"},
+		"link_record": {"rec_a", "rec_b"}, "link_pages": {"", ""}})
+	if r.status != http.StatusBadRequest {
+		t.Fatalf("copy of two records: %d", r.status)
+	}
+	r.mustContain(t, `id="err-records"`, `name="draft_holder_name"`)
+	mustRedirect(t, clerk.post(page+"/draft", url.Values{"kind": {"certified_copy"},
+		"link_record": {"rec_a"}, "link_pages": {""}}), page+"?done=drafted")
+}
+
+func TestOfficeQueuePages(t *testing.T) {
+	p, o := officePortal(t)
+	var refs []string
+	for n := 1; n <= 27; n++ {
+		_, ref := submitBuilding(t, p, o, n)
+		refs = append(refs, ref)
+		p.env.Clock.Advance(time.Hour)
+	}
+	clerk := p.browser(t)
+	clerk.lang = "en"
+	clerk.signInStaff(p, "clerk", accounts.RoleClerk)
+
+	// The oldest first, 25 a page, the counts of the whole queue.
+	r := clerk.get("/office/queue?kind=building_certificate")
+	r.mustContain(t, refs[0], refs[24], "Page 1 of 2", "27 requests", "<td>1</td>",
+		`href="/office/queue?kind=building_certificate&amp;page=2"`)
+	r.mustNotContain(t, refs[25])
+	r = clerk.get("/office/queue?kind=building_certificate&page=2")
+	r.mustContain(t, refs[25], refs[26], "Page 2 of 2")
+	r.mustNotContain(t, refs[0])
+	clerk.get("/office/queue?kind=craft_certificate").mustContain(t,
+		"No request matches this view.")
+}
+
+func TestOfficeSearchShowsArchiveRecords(t *testing.T) {
+	p, o := officePortal(t)
+	_, ref := submitBuilding(t, p, o, 1)
+
+	// Two small scans through the real ingester (Tesseract reads nothing
+	// on them; the search finds them by their parcel), one restricted.
+	ingest := func(shade uint8, restricted bool) string {
+		img := image.NewGray(image.Rect(0, 0, 200, 120))
+		for i := range img.Pix {
+			img.Pix[i] = 255
+		}
+		img.Pix[0] = shade // different bytes, two records
+		var b bytes.Buffer
+		if err := png.Encode(&b, img); err != nil {
+			t.Fatal(err)
+		}
+		rec, _, err := o.Ingester.Ingest(context.Background(), &b, archive.Metadata{
+			Filename: "permit.png", RecordType: "building_permit", Reference: "4517",
+			Title: "رخصة بناء سرية", Date: "1998-05-01", Parcel: "9876",
+			Restricted: restricted})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return rec.ID
+	}
+	open, closed := ingest(0, false), ingest(1, true)
+
+	clerk := p.browser(t)
+	clerk.lang = "en"
+	clerk.signInStaff(p, "clerk", accounts.RoleClerk)
+	page := "/office/requests/" + ref
+	mustRedirect(t, clerk.post(page+"/review", nil), page+"?done=review")
+	r := clerk.get(page + "?q=" + url.QueryEscape("parcel:9876"))
+	r.mustContain(t, open, closed, "building_permit", "no. <bdi dir=\"ltr\">4517</bdi>", "1998",
+		`src="/office/records/`+open+`/pages/1/thumb"`, "A restricted record")
+	r.mustNotContain(t, `src="/office/records/`+closed+`/pages/1/thumb"`)
+	thumb := clerk.get("/office/records/" + open + "/pages/1/thumb")
+	if thumb.status != http.StatusOK {
+		t.Errorf("thumbnail: %d", thumb.status)
+	}
 }

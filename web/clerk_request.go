@@ -71,29 +71,60 @@ type officeCert struct {
 // clerk pressed one of the draft's page-changing buttons (search, link,
 // more rows), else from the request.
 func (s *Server) officeRequest(w http.ResponseWriter, r *http.Request) error {
-	return s.showOfficeRequest(w, r, http.StatusOK, chi.URLParam(r, "ref"), r.URL.Query(), nil, "")
+	ref := chi.URLParam(r, "ref")
+	return s.showOfficeRequest(w, r, http.StatusOK, ref, r.URL.Query(), nil, "")
 }
 
 // showOfficeRequest renders the request page with the draft and search of
 // values; failed names the form whose err is shown, if any.
 func (s *Server) showOfficeRequest(w http.ResponseWriter, r *http.Request, status int,
 	ref string, values url.Values, err error, failed string) error {
-	ctx := r.Context()
-	u := CurrentUser(ctx)
-	by := actorOf(u)
-	req, lerr := s.cfg.Requests.Request(ctx, by, ref)
-	if lerr != nil {
-		return lerr
-	}
-	timeline, lerr := s.cfg.Requests.Timeline(ctx, by, req.Ref)
+	v, lerr := s.officeRequestView(r.Context(), ref)
 	if lerr != nil {
 		return lerr
 	}
 
-	v := officeRequestView{Req: req, Timeline: timeline, Me: u.ID, Fields: formFields(req.Form),
-		Reasons: revokeReasons, FieldErrs: map[string]string{}}
-	if v.Owner, lerr = s.cfg.Accounts.UserByID(ctx, req.OwnerID); lerr != nil {
-		return lerr
+	var derr error
+	v.Draft, derr = s.draftFrom(r.Context(), v.Req, values)
+	v.Drafting = values.Get("drafting") != ""
+	v.Search = s.search(r, values.Get("q"), v.Draft)
+
+	p := Page{Title: s.T(r, "clerk.request_title", v.Req.Ref), Data: v}
+	if key, ok := doneKeys[values.Get("done")]; ok {
+		p.Flash = s.T(r, key)
+	}
+	if err == nil && derr != nil && v.Drafting {
+		err, failed = derr, "draft"
+	}
+	if err != nil {
+		s.showRefusal(r, &p, v, err)
+		v.Failed, v.Typed = failed, values.Get("note")
+	}
+	v.Draft.Inputs = s.draftInputs(r, v.Draft, v.FieldErrs)
+	s.show(w, r, status, "clerk_request.html", p)
+	return nil
+}
+
+// officeRequestView loads the request ref with what its page shows
+// besides the draft: the timeline, who is who, the steps open to the
+// person looking, the certificate.
+func (s *Server) officeRequestView(ctx context.Context, ref string) (*officeRequestView,
+	error) {
+	u := CurrentUser(ctx)
+	by := actorOf(u)
+	req, err := s.cfg.Requests.Request(ctx, by, ref)
+	if err != nil {
+		return nil, err
+	}
+	timeline, err := s.cfg.Requests.Timeline(ctx, by, req.Ref)
+	if err != nil {
+		return nil, err
+	}
+
+	v := &officeRequestView{Req: req, Timeline: timeline, Me: u.ID,
+		Fields: formFields(req.Form), Reasons: revokeReasons, FieldErrs: map[string]string{}}
+	if v.Owner, err = s.cfg.Accounts.UserByID(ctx, req.OwnerID); err != nil {
+		return nil, err
 	}
 	ids := []string{req.AssigneeID, req.DrafterID, req.ApproverID}
 	for _, e := range timeline {
@@ -102,50 +133,36 @@ func (s *Server) showOfficeRequest(w http.ResponseWriter, r *http.Request, statu
 	v.Names = s.staffNames(ctx, ids...)
 	v.Can = stepsFor(u, req)
 	if v.Can.Assign {
-		if v.Clerks, lerr = s.cfg.Accounts.StaffWithRole(ctx, accounts.RoleClerk); lerr != nil {
-			return lerr
+		if v.Clerks, err = s.cfg.Accounts.StaffWithRole(ctx, accounts.RoleClerk); err != nil {
+			return nil, err
 		}
 	}
-	if v.Cert, lerr = s.certificate(ctx, req.CertID); lerr != nil {
-		return lerr
+	if v.Cert, err = s.certificate(ctx, req.CertID); err != nil {
+		return nil, err
 	}
 	if v.Cert != nil && v.Cert.Revocation != nil {
 		// A certificate revoked or superseded once stays so: nothing more to
 		// decide on it here.
 		v.Can.Revoke = false
 	}
+	return v, nil
+}
 
-	var derr error
-	v.Draft, derr = s.draftFrom(ctx, req, values)
-	v.Drafting = values.Get("drafting") != ""
-	v.Search = s.search(r, values.Get("q"), v.Draft)
-
-	p := Page{Title: s.T(r, "clerk.request_title", req.Ref), Data: &v}
-	if done := values.Get("done"); done != "" {
-		if key, ok := doneKeys[done]; ok {
-			p.Flash = s.T(r, key)
-		}
+// showRefusal puts a refused step's message at the top of the page, and
+// each field's problem next to its field.
+func (s *Server) showRefusal(r *http.Request, p *Page, v *officeRequestView, err error) {
+	lang := Lang(r.Context())
+	s.logFailure(r, statusFor(err), err)
+	p.Error = s.userMessage(lang, err)
+	for field, fe := range requests.FieldErrors(err) {
+		v.FieldErrs[field] = s.userMessage(lang, fe)
 	}
-	if err == nil && derr != nil && values.Get("drafting") != "" {
-		err, failed = derr, "draft"
+	for field, fe := range draftFieldErrors(err) {
+		v.FieldErrs[field] = s.userMessage(lang, fe)
 	}
-	if err != nil {
-		s.logFailure(r, statusFor(err), err)
-		v.Failed, v.Typed = failed, values.Get("note")
-		p.Error = s.userMessage(Lang(ctx), err)
-		for field, fe := range requests.FieldErrors(err) {
-			v.FieldErrs[field] = s.userMessage(Lang(ctx), fe)
-		}
-		for field, fe := range draftFieldErrors(err) {
-			v.FieldErrs[field] = s.userMessage(Lang(ctx), fe)
-		}
-		if len(v.FieldErrs) > 0 {
-			p.Error = s.T(r, "clerk.fix_fields")
-		}
+	if len(v.FieldErrs) > 0 {
+		p.Error = s.T(r, "clerk.fix_fields")
 	}
-	v.Draft.Inputs = s.draftInputs(r, v.Draft, v.FieldErrs)
-	s.show(w, r, status, "clerk_request.html", p)
-	return nil
 }
 
 // doneKeys are the confirmations a step's redirect asks the page to show.
@@ -167,11 +184,13 @@ func stepsFor(u *accounts.User, req requests.Request) clerkSteps {
 	reviewing := st == requests.StateInReview || st == requests.StateAnswered
 	awaiting := st == requests.StateAwaitingApproval || st == requests.StateIssuing
 	return clerkSteps{
-		Take:    clerk && beforeDraft && req.AssigneeID != u.ID,
-		Assign:  sup && beforeDraft,
-		Review:  clerk && st == requests.StateSubmitted && mine,
-		Ask:     clerk && reviewing && mine,
-		Reject:  (clerk && mine || sup) && (reviewing || st == requests.StateNeedsInformation),
+		Take:   clerk && beforeDraft && req.AssigneeID != u.ID,
+		Assign: sup && beforeDraft,
+		Review: clerk && st == requests.StateSubmitted && mine,
+		Ask:    clerk && reviewing && mine,
+		Reject: clerk && mine && (reviewing || st == requests.StateNeedsInformation) ||
+			sup && (reviewing || st == requests.StateNeedsInformation ||
+				st == requests.StateAwaitingApproval),
 		Draft:   clerk && reviewing && mine,
 		Approve: sup && awaiting,
 		Return:  sup && st == requests.StateAwaitingApproval,

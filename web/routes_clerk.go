@@ -1,6 +1,8 @@
 package web
 
 import (
+	"net/http"
+
 	"github.com/go-chi/chi/v5"
 
 	"github.com/sijil-municipality/sijil/accounts"
@@ -14,6 +16,7 @@ import (
 func (s *Server) clerkRoutes(r chi.Router) {
 	supervisor := r.With(s.RequireStaff(accounts.RoleSupervisor))
 
+	r.Get("/office", http.RedirectHandler("/office/queue", http.StatusSeeOther).ServeHTTP)
 	r.Get("/office/queue", s.handle(s.officeQueue))
 	r.Get("/office/dashboard", s.handle(s.officeDashboard))
 
@@ -30,6 +33,12 @@ func (s *Server) clerkRoutes(r chi.Router) {
 	supervisor.Post("/office/requests/{ref}/return", s.handle(s.officeReturn))
 	supervisor.Post("/office/requests/{ref}/revoke", s.handle(s.officeRevoke))
 	supervisor.Post("/office/requests/{ref}/supersede", s.handle(s.officeSupersede))
+
+	// The page images a clerk checks a record's facts against: the
+	// archivist's handler, which audits each view of a restricted record.
+	if s.cfg.Archive != nil {
+		r.Get("/office/records/{id}/pages/{n}/{kind}", s.handle(s.archivePageImage))
+	}
 
 	r.Get("/office/tickets", s.handle(s.officeTickets))
 	r.Get("/office/tickets/{ref}", s.handle(s.officeTicket))

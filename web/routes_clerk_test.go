@@ -11,6 +11,7 @@ var (
 
 // accessClerk is who may reach the routes of clerkRoutes (routes_clerk.go).
 var accessClerk = map[string]who{
+	"GET /office":                                office,
 	"GET /office/queue":                          office,
 	"GET /office/dashboard":                      office,
 	"GET /office/requests/{ref}":                 office,
@@ -26,6 +27,7 @@ var accessClerk = map[string]who{
 	"POST /office/requests/{ref}/return":         supervisorOnly,
 	"POST /office/requests/{ref}/revoke":         supervisorOnly,
 	"POST /office/requests/{ref}/supersede":      supervisorOnly,
+	"GET /office/records/{id}/pages/{n}/{kind}":  office,
 	"GET /office/tickets":                        office,
 	"GET /office/tickets/{ref}":                  office,
 	"GET /office/tickets/{ref}/files/{id}":       office,
