@@ -14,5 +14,6 @@ func TestPostgres(t *testing.T) {
 	pgtest.Rerun(t, TestRegisterRefusesBadInput, TestNationalIDIsNeverStoredInClear,
 		TestPasswordsAreArgon2idWithOwnSalt, TestSessionsEndWhenIdleOrOld, TestEndSession,
 		TestStaffNeedPasswordAndFreshTOTP, TestPasswordResetWithOneTimeCode,
-		TestResetCodeExpiresAndIsThrownAwayAfterWrongTries, TestInitialStaffPasswordMustBeChanged)
+		TestResetCodeExpiresAndIsThrownAwayAfterWrongTries, TestInitialStaffPasswordMustBeChanged,
+		TestStaffWithRole)
 }

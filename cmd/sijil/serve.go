@@ -131,6 +131,9 @@ func (e *env) serve(ctx context.Context, args []string) error {
 		if err := e.addDemoSubscriptions(ctx, domains.Subscriptions); err != nil {
 			return err
 		}
+		if err := e.addDemoRequests(ctx, accts, domains.Requests); err != nil {
+			return fmt.Errorf("demo requests: %w", err)
+		}
 	}
 	go purgeSessions(ctx, accts, e.log)
 	fmt.Fprintf(e.stdout, "Sijil is serving on %s\n", base)

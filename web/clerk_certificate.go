@@ -1,0 +1,129 @@
+package web
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"slices"
+
+	"github.com/go-chi/chi/v5/middleware"
+
+	"github.com/sijil-municipality/sijil"
+	"github.com/sijil-municipality/sijil/accounts"
+	"github.com/sijil-municipality/sijil/audit"
+	"github.com/sijil-municipality/sijil/certs"
+	"github.com/sijil-municipality/sijil/requests"
+)
+
+// A supervisor ends an issued certificate's validity from its request's
+// page: revoked for a public reason, or superseded by a corrected one.
+
+// officeRevoke revokes the request's certificate for a reason code.
+func (s *Server) officeRevoke(w http.ResponseWriter, r *http.Request) error {
+	return s.officeStep(w, r, "revoke", "revoked",
+		func(ctx context.Context, by requests.Actor, ref string) error {
+			req, err := s.issuedRequest(ctx, by, ref)
+			if err != nil {
+				return err
+			}
+			reason := r.PostFormValue("reason")
+			if !slices.Contains(revokeReasons, reason) {
+				return sijil.Errorf(sijil.Invalid, "clerk.pick_reason",
+					"Pick the reason the certificate is revoked for.")
+			}
+			if err := s.cfg.Certs.Revoke(ctx, req.CertID, reason,
+				r.PostFormValue("note")); err != nil {
+				return err
+			}
+			return s.auditCert(r, "cert.revoke", req.CertID, reason)
+		})
+}
+
+// officeSupersede issues a corrected certificate from the draft form in
+// place of the request's certificate, which becomes superseded by it.
+//
+// TODO(#5): the request keeps naming the certificate it first issued; the
+// page reaches the new one through the old one's supersession.
+func (s *Server) officeSupersede(w http.ResponseWriter, r *http.Request) error {
+	return s.officeStep(w, r, "draft", "superseded",
+		func(ctx context.Context, by requests.Actor, ref string) error {
+			req, err := s.issuedRequest(ctx, by, ref)
+			if err != nil {
+				return err
+			}
+			r.PostForm.Set("drafting", "1")
+			d, err := readDraft(req.Kind, r.PostForm)
+			if err != nil {
+				return err
+			}
+			issued, err := s.supersede(ctx, req, d)
+			if err != nil {
+				return err
+			}
+			return s.auditCert(r, "cert.supersede", req.CertID, "replaced_by="+issued.ID)
+		})
+}
+
+// issuedRequest is the request ref, which must hold an issued
+// certificate, for a supervisor.
+func (s *Server) issuedRequest(ctx context.Context, by requests.Actor,
+	ref string) (requests.Request, error) {
+	if s.cfg.Certs == nil {
+		return requests.Request{}, sijil.Errorf(sijil.Unavailable, "clerk.no_certs",
+			"Certificates cannot be changed on this server.")
+	}
+	req, err := s.cfg.Requests.Request(ctx, by, ref)
+	if err != nil {
+		return requests.Request{}, err
+	}
+	if req.State != requests.StateIssued || req.CertID == "" {
+		return requests.Request{}, sijil.Errorf(sijil.Conflict, "clerk.not_issued",
+			"This request has no issued certificate.")
+	}
+	return req, nil
+}
+
+// supersede issues d as the certificate that replaces req's.
+func (s *Server) supersede(ctx context.Context, req requests.Request,
+	d requests.Draft) (certs.Issued, error) {
+	ids := make([]string, len(d.Records))
+	for i, l := range d.Records {
+		ids[i] = l.RecordID
+	}
+	switch {
+	case d.Building != nil:
+		b := d.Building
+		cr := certs.BuildingRequest{HolderName: b.HolderName, HolderID: b.HolderID,
+			Parcel: b.Parcel, Plot: b.Plot, Neighbourhood: b.Neighbourhood, Street: b.Street,
+			ZoningStatus: b.ZoningStatus, AsOf: b.AsOf, Records: ids}
+		for _, f := range b.Floors {
+			cr.Floors = append(cr.Floors, certs.FloorRequest{Level: f.Level,
+				AreaM2: json.Number(f.AreaM2), Use: f.Use})
+		}
+		return s.cfg.Certs.SupersedeBuilding(ctx, req.CertID, cr)
+	case d.Craft != nil:
+		c := d.Craft
+		return s.cfg.Certs.SupersedeCraft(ctx, req.CertID, certs.CraftRequest{
+			ShopName: c.ShopName, LicenceNo: c.LicenceNo, HolderName: c.HolderName,
+			HolderID: c.HolderID, Neighbourhood: c.Neighbourhood, Street: c.Street,
+			Activity: c.Activity, FromYear: c.FromYear, ToYear: c.ToYear, Records: ids})
+	case d.Copy != nil && len(ids) == 1:
+		return s.cfg.Certs.SupersedeCopy(ctx, req.CertID, certs.CopyRequest{Record: ids[0],
+			HolderName: d.Copy.HolderName, HolderID: d.Copy.HolderID})
+	}
+	return certs.Issued{}, fieldError("draft_records", "clerk.copy_one_record",
+		"A certified copy reproduces exactly one record.")
+}
+
+// auditCert records a supervisor's decision on a certificate. certs
+// commits the revocation with its log leaf; this row, after it, says who.
+func (s *Server) auditCert(r *http.Request, action, certID, detail string) error {
+	if s.cfg.Audit == nil {
+		return nil
+	}
+	_, err := audit.Append(r.Context(), s.cfg.Audit, audit.Event{
+		ActorID: CurrentUser(r.Context()).ID, ActorRole: accounts.RoleSupervisor,
+		Action: action, ObjectKind: "certificate", ObjectID: certID,
+		RequestID: middleware.GetReqID(r.Context()), Detail: detail})
+	return err
+}
