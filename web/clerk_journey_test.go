@@ -267,6 +267,7 @@ func TestOfficeSupersedesACertificate(t *testing.T) {
 	citizen, ref := submitBuilding(t, p, o, 1)
 	page := "/office/requests/" + ref
 	clerk := p.browser(t)
+	clerk.lang = "en"
 	clerk.signInStaff(p, "clerk", accounts.RoleClerk)
 	mustRedirect(t, clerk.post(page+"/review", nil), page+"?done=review")
 	draft := url.Values{"drafting": {"1"}, "kind": {"building_certificate"},
@@ -280,6 +281,25 @@ func TestOfficeSupersedesACertificate(t *testing.T) {
 	sup := p.browser(t)
 	sup.lang = "en"
 	sup.signInStaff(p, "supervisor", accounts.RoleSupervisor)
+
+	// Returned with a note the clerk reads and the citizen does not, then
+	// drafted again and approved.
+	if r := sup.post(page+"/return", url.Values{"note": {""}}); r.status != http.StatusBadRequest {
+		t.Errorf("return without a note: %d", r.status)
+	}
+	mustRedirect(t, sup.post(page+"/return", url.Values{"note": {"Check the plot."}}),
+		page+"?done=returned")
+	clerk.get(page).mustContain(t, "Check the plot.", "Submit for approval")
+	mine, err := o.Requests.Timeline(context.Background(), requests.Citizen(citizen.ID), ref)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range mine {
+		if e.Note == "Check the plot." || e.StaffNote != "" {
+			t.Errorf("the citizen reads the staff's note: %+v", e)
+		}
+	}
+	mustRedirect(t, clerk.post(page+"/draft", draft), page+"?done=drafted")
 	mustRedirect(t, sup.post(page+"/approve", nil), page+"?done=approved")
 	first := regexp.MustCompile(`href="(/V/[^"]+)"`).FindStringSubmatch(sup.get(page).body)
 
