@@ -70,13 +70,23 @@ func TestDeskew(t *testing.T) {
 	}
 }
 
-// TestLevelPageIsNotTurned checks that a page scanned straight keeps its
-// pixels: turning it by a tiny estimate would only blur it.
+// TestLevelPageIsNotTurned checks that a page scanned straight, or so
+// nearly straight that levelling would only blur it, keeps its pixels and
+// records no skew: a recorded skew says the image was turned back by it.
 func TestLevelPageIsNotTurned(t *testing.T) {
-	f := newFixture(t, "eng")
-	got := f.mustIngest(t, encodePNG(t, textPage(t, pageLines)), "level.png")
-	if s := got.pages[0].Skew; s != 0 {
-		t.Errorf("a level page has skew %.2f°", s)
+	level := encodePNG(t, textPage(t, pageLines))
+	for _, angle := range []string{"0", "0.15"} {
+		t.Run(angle, func(t *testing.T) {
+			t.Parallel()
+			f := newFixture(t, "eng")
+			scan := convert(t, writeTemp(t, level), "-background", "white", "-rotate", angle)
+
+			got := f.mustIngest(t, scan, "level.png")
+
+			if s := got.pages[0].Skew; s != 0 {
+				t.Errorf("a page %s° askew has skew %.2f° recorded", angle, s)
+			}
+		})
 	}
 }
 
