@@ -70,6 +70,26 @@ func TestDeskew(t *testing.T) {
 	}
 }
 
+// TestDeskewAtTheSearchEdge checks pages askew by as much as the skew
+// search covers, where the lines climb or fall furthest across the page.
+func TestDeskewAtTheSearchEdge(t *testing.T) {
+	level := encodePNG(t, textPage(t, pageLines))
+	for _, angle := range []float64{5, -5} {
+		t.Run(strconv.FormatFloat(angle, 'f', -1, 64), func(t *testing.T) {
+			t.Parallel()
+			f := newFixture(t, "eng")
+			scan := convert(t, writeTemp(t, level), "-background", "white",
+				"-rotate", strconv.FormatFloat(angle, 'f', -1, 64))
+
+			got := f.mustIngest(t, scan, "skewed.png")
+
+			if s := got.pages[0].Skew; math.Abs(s-angle) > 0.15 {
+				t.Errorf("a page %.1f° askew has skew %.2f° recorded", angle, s)
+			}
+		})
+	}
+}
+
 // TestLevelPageIsNotTurned checks that a page scanned straight, or so
 // nearly straight that levelling would only blur it, keeps its pixels and
 // records no skew: a recorded skew says the image was turned back by it.
