@@ -30,15 +30,16 @@ const (
 // is largest) is the one that runs along the text lines rather than
 // across them.
 func estimateSkew(img image.Image) float64 {
-	ink := inkCells(img)
+	ink, cols, rows := inkCells(img)
 	if len(ink) < minSkewInk {
 		return 0
 	}
 
-	best, bestScore := 0.0, profileScore(ink, 0)
+	g := skewGrid{ink: ink, cols: cols, rows: rows}
+	best, bestScore := 0.0, g.profileScore(0)
 	search := func(from, to, step float64) {
 		for a := from; a <= to+step/2; a += step {
-			if s := profileScore(ink, a); s > bestScore {
+			if s := g.profileScore(a); s > bestScore {
 				best, bestScore = a, s
 			}
 		}
@@ -50,15 +51,14 @@ func estimateSkew(img image.Image) float64 {
 
 // inkCells returns the dark cells of a copy of img shrunk to about
 // skewGridWidth cells across, a cell being dark when its pixels are on
-// average darker than mid-grey.
-func inkCells(img image.Image) []image.Point {
+// average darker than mid-grey, and the size of that copy.
+func inkCells(img image.Image) (ink []image.Point, cols, rows int) {
 	b := img.Bounds()
 	f := max(1, (b.Dx()+skewGridWidth-1)/skewGridWidth)
-	cols, rows := b.Dx()/f, b.Dy()/f
+	cols, rows = b.Dx()/f, b.Dy()/f
 	lum := lumaReader(img)
 
 	sums := make([]int, cols)
-	var ink []image.Point
 	row := make([]uint8, b.Dx())
 	for r := range rows {
 		clear(sums)
@@ -76,16 +76,34 @@ func inkCells(img image.Image) []image.Point {
 			}
 		}
 	}
-	return ink
+	return ink, cols, rows
+}
+
+// skewGrid is the ink of a downscaled page, cols by rows cells, with the
+// bins profileScore counts it into, kept from one angle to the next.
+type skewGrid struct {
+	ink        []image.Point
+	cols, rows int
+	bins       []int
 }
 
 // profileScore is the sum of squares of the counts of ink cells along
-// lines sloping by deg degrees.
-func profileScore(ink []image.Point, deg float64) float64 {
+// lines sloping by deg degrees. The bins reach as far above and below the
+// grid as such a line climbs or falls across it (the fine search goes a
+// coarse step past maxSkew), so that every cell counts in its own line's
+// bin: a cell clamped into an end bin would pile up there and could make
+// a false peak.
+func (g *skewGrid) profileScore(deg float64) float64 {
 	t := math.Tan(deg * math.Pi / 180)
-	bins := map[int]int{}
-	for _, p := range ink {
-		bins[int(math.Round(float64(p.Y)-float64(p.X)*t))]++
+	lift := int(math.Ceil(float64(g.cols-1)*math.Abs(t))) + 1
+	n := g.rows + 2*lift
+	if cap(g.bins) < n {
+		g.bins = make([]int, n)
+	}
+	bins := g.bins[:n]
+	clear(bins)
+	for _, p := range g.ink {
+		bins[lift+int(math.Round(float64(p.Y)-float64(p.X)*t))]++
 	}
 	var s float64
 	for _, n := range bins {
@@ -169,24 +187,33 @@ func deskew(img image.Image, deg float64) (image.Image, error) {
 		return nil, fmt.Errorf("archive: cannot deskew a %T", img)
 	}
 
+	// The parts of a source point's coordinates that depend on the column
+	// alone are worked out once per column, and each row adds its own part
+	// in the same order and with the same roundings as the whole formula
+	// (the conversions keep the compiler from fusing a multiply and an
+	// add), so that a page ingested before this gives the same image again.
+	colX, colY := make([]float64, w), make([]float64, w)
+	for x := range w {
+		dx := float64(x) - cx
+		colX[x], colY[x] = cx+float64(dx*cos), cy+float64(dx*sin)
+	}
 	for y := range h {
 		dy := float64(y) - cy
+		rowX, rowY := float64(dy*sin), float64(dy*cos)
+		line := dst[y*w*bpp:][:w*bpp]
 		for x := range w {
 			// The source point that lands on (x, y) after the turn.
-			dx := float64(x) - cx
-			sx := cx + dx*cos - dy*sin
-			sy := cy + dx*sin + dy*cos
-			out := dst[(y*w+x)*bpp:][:bpp]
-			if nearest {
+			sx, sy := colX[x]-rowX, colY[x]+rowY
+			if nearest { // one byte a pixel
 				ix, iy := int(math.Round(sx)), int(math.Round(sy))
-				if ix < 0 || iy < 0 || ix >= w || iy >= h {
-					copy(out, bg)
+				if uint(ix) >= uint(w) || uint(iy) >= uint(h) {
+					line[x] = bg[0]
 				} else {
-					copy(out, src[iy*stride+ix*bpp:][:bpp])
+					line[x] = src[iy*stride+ix]
 				}
 				continue
 			}
-			bilinear(out, src, stride, bpp, w, h, sx, sy, bg)
+			bilinear(line[x*bpp:][:bpp], src, stride, bpp, w, h, sx, sy, bg)
 		}
 	}
 	return res, nil

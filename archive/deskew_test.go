@@ -70,13 +70,43 @@ func TestDeskew(t *testing.T) {
 	}
 }
 
-// TestLevelPageIsNotTurned checks that a page scanned straight keeps its
-// pixels: turning it by a tiny estimate would only blur it.
+// TestDeskewAtTheSearchEdge checks pages askew by as much as the skew
+// search covers, where the lines climb or fall furthest across the page.
+func TestDeskewAtTheSearchEdge(t *testing.T) {
+	level := encodePNG(t, textPage(t, pageLines))
+	for _, angle := range []float64{5, -5} {
+		t.Run(strconv.FormatFloat(angle, 'f', -1, 64), func(t *testing.T) {
+			t.Parallel()
+			f := newFixture(t, "eng")
+			scan := convert(t, writeTemp(t, level), "-background", "white",
+				"-rotate", strconv.FormatFloat(angle, 'f', -1, 64))
+
+			got := f.mustIngest(t, scan, "skewed.png")
+
+			if s := got.pages[0].Skew; math.Abs(s-angle) > 0.15 {
+				t.Errorf("a page %.1f° askew has skew %.2f° recorded", angle, s)
+			}
+		})
+	}
+}
+
+// TestLevelPageIsNotTurned checks that a page scanned straight, or so
+// nearly straight that levelling would only blur it, keeps its pixels and
+// records no skew: a recorded skew says the image was turned back by it.
 func TestLevelPageIsNotTurned(t *testing.T) {
-	f := newFixture(t, "eng")
-	got := f.mustIngest(t, encodePNG(t, textPage(t, pageLines)), "level.png")
-	if s := got.pages[0].Skew; s != 0 {
-		t.Errorf("a level page has skew %.2f°", s)
+	level := encodePNG(t, textPage(t, pageLines))
+	for _, angle := range []string{"0", "0.15"} {
+		t.Run(angle, func(t *testing.T) {
+			t.Parallel()
+			f := newFixture(t, "eng")
+			scan := convert(t, writeTemp(t, level), "-background", "white", "-rotate", angle)
+
+			got := f.mustIngest(t, scan, "level.png")
+
+			if s := got.pages[0].Skew; s != 0 {
+				t.Errorf("a page %s° askew has skew %.2f° recorded", angle, s)
+			}
+		})
 	}
 }
 

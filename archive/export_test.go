@@ -47,3 +47,10 @@ func SetToolTimeout(d time.Duration) (restore func()) {
 	toolTimeout = d
 	return func() { toolTimeout = old }
 }
+
+// DeriveScaled makes the viewer's copy and the thumbnail of a corrected
+// page image, for the benchmark of scaling.
+func DeriveScaled(img image.Image) error {
+	_, err := deriveScaled(img)
+	return err
+}

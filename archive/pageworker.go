@@ -99,7 +99,7 @@ func (in *Ingester) readPage(ctx context.Context, sha string, src pageSource,
 	defer os.Remove(path)
 
 	fix := correction{skew: estimateSkew(scan)}
-	img, data, reading, err := in.readCorrected(ctx, scan, fix, path)
+	img, data, reading, err := in.readCorrected(ctx, scan, &fix, path)
 	if err != nil {
 		return Page{}, fmt.Errorf("archive: OCR of page %d: %w", src.number, err)
 	}
@@ -117,7 +117,7 @@ func (in *Ingester) readPage(ctx context.Context, sha string, src pageSource,
 			}
 			fix.skew = estimateSkew(turned)
 		}
-		img, data, reading, err = in.readCorrected(ctx, scan, fix, path)
+		img, data, reading, err = in.readCorrected(ctx, scan, &fix, path)
 		if err != nil {
 			return Page{}, fmt.Errorf("archive: OCR of page %d: %w", src.number, err)
 		}
@@ -156,8 +156,8 @@ func (c *correction) apply(scan image.Image) (image.Image, error) {
 }
 
 // readCorrected corrects the scanned page, writes it to path as PNG and
-// OCRs it.
-func (in *Ingester) readCorrected(ctx context.Context, scan image.Image, fix correction,
+// OCRs it. A skew too small to level is set to 0 in fix.
+func (in *Ingester) readCorrected(ctx context.Context, scan image.Image, fix *correction,
 	path string) (image.Image, []byte, Reading, error) {
 	img, err := fix.apply(scan)
 	if err != nil {

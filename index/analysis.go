@@ -167,6 +167,7 @@ const (
 	fieldNeighbourhood = "neighbourhood"
 	fieldStreet        = "street"
 	fieldYear          = "year"
+	fieldDecade        = "decade" // the year's decade as a keyword, for the facet
 )
 
 // newMapping describes a page document: analysed Arabic text and title,
@@ -208,17 +209,23 @@ func newMapping() (mapping.IndexMapping, error) {
 	doc.AddFieldMappingsAt(fieldText, storedField(textAnalyzerName), pairsField(),
 		exactField())
 	doc.AddFieldMappingsAt(fieldTitle, storedField(textAnalyzerName))
-	for _, name := range []string{fieldRecordID, fieldFilename, fieldRecordType} {
+	for _, name := range []string{fieldRecordID, fieldFilename} {
 		doc.AddFieldMappingsAt(name, storedField(keyword.Name))
 	}
+	types := storedField(keyword.Name)
+	types.DocValues = true // the record type facet counts them
+	doc.AddFieldMappingsAt(fieldRecordType, types)
 	for _, name := range []string{fieldReference, fieldParcel, fieldPlot} {
 		doc.AddFieldMappingsAt(name, storedField(refAnalyzerName))
 	}
 	for _, name := range []string{fieldNames, fieldNeighbourhood, fieldStreet} {
 		doc.AddFieldMappingsAt(name, storedField(nameAnalyzerName))
 	}
-	doc.AddFieldMappingsAt(fieldPage, bleve.NewNumericFieldMapping())
-	doc.AddFieldMappingsAt(fieldYear, bleve.NewNumericFieldMapping())
+	page := bleve.NewNumericFieldMapping()
+	page.DocValues = false // read from the stored page, never counted or sorted
+	doc.AddFieldMappingsAt(fieldPage, page)
+	doc.AddFieldMappingsAt(fieldYear, yearField())
+	doc.AddFieldMappingsAt(fieldDecade, decadeField())
 
 	im.DefaultMapping = doc
 	im.DefaultAnalyzer = textAnalyzerName
@@ -273,14 +280,36 @@ func exactField() *mapping.FieldMapping {
 	return f
 }
 
+// yearField indexes the year as a number, for year ranges. It keeps no
+// doc values: the decade facet counts fieldDecade instead (decadeField).
+func yearField() *mapping.FieldMapping {
+	f := bleve.NewNumericFieldMapping()
+	f.DocValues = false
+	return f
+}
+
+// decadeField indexes the decade of the year as one keyword, such as
+// "1990..1999", whose doc values the decade facet counts. Counting the
+// numeric year itself made bleve read and decompress its doc values, 16
+// prefix-coded terms a page, for every match; over 100,000 pages that was
+// the largest part of a year range with facets.
+func decadeField() *mapping.FieldMapping {
+	f := bleve.NewKeywordFieldMapping()
+	f.IncludeInAll = false
+	f.IncludeTermVectors = false
+	return f
+}
+
 // storedField is a field kept for display. No field keeps term vectors:
 // Sijil marks snippets itself (see wordMatcher) and finds phrases by
-// their pairs of words, so nothing reads them.
+// their pairs of words, so nothing reads them. Nor doc values, which only
+// facets and sorting read: a facet field asks for them itself.
 func storedField(analyzer string) *mapping.FieldMapping {
 	f := bleve.NewTextFieldMapping()
 	f.Analyzer = analyzer
 	f.Store = true
 	f.IncludeTermVectors = false
 	f.IncludeInAll = false
+	f.DocValues = false
 	return f
 }

@@ -76,6 +76,10 @@ type Index struct {
 	// exact is set when the index has text_exact, which patterns need:
 	// an index built before it answers the rest until rebuilt.
 	exact bool
+
+	// decades is set when the index has fieldDecade; an index built
+	// before it counts decades from the numeric year, more slowly.
+	decades bool
 }
 
 // lockWait is how long Open waits for another process to release the
@@ -102,7 +106,8 @@ func Open(dir string) (*Index, error) {
 		return nil, fmt.Errorf("index: open %s: %w", dir, err)
 	}
 	exact := bi.Mapping().FieldMappingForPath(fieldTextExact).Analyzer == nameAnalyzerName
-	return &Index{bleve: bi, exact: exact}, nil
+	decades := bi.Mapping().FieldMappingForPath(fieldDecade).Type == "text"
+	return &Index{bleve: bi, exact: exact, decades: decades}, nil
 }
 
 // isEmptyDir reports a folder made for the index but not yet filled, as
@@ -151,7 +156,8 @@ type pageDoc struct {
 	Plot          string   `json:"plot"`
 	Neighbourhood string   `json:"neighbourhood"`
 	Street        string   `json:"street"`
-	Year          *float64 `json:"year"` // nil leaves an unknown year out of facets
+	Year          *float64 `json:"year"`   // nil leaves an unknown year out of facets
+	Decade        string   `json:"decade"` // of Year, such as "1990..1999"; "" if unknown
 }
 
 // Add indexes p under the id RecordID/Number, replacing what was indexed
@@ -195,6 +201,7 @@ func newPageDoc(p Page) pageDoc {
 	if p.Year != 0 {
 		year := float64(p.Year)
 		doc.Year = &year
+		doc.Decade = decadeName(p.Year - p.Year%10)
 	}
 	return doc
 }

@@ -110,7 +110,7 @@ func (ix *Index) Query(ctx context.Context, r Request) (Result, error) {
 
 	req := bleve.NewSearchRequestOptions(q, r.Limit, 0, false)
 	if r.Facets {
-		addFacets(req)
+		addFacets(req, ix.decades)
 	}
 	return ix.run(ctx, req, broad, newWordMatcher(cq, fuzzy))
 }
@@ -402,23 +402,30 @@ func filterQuery(f filter, fuzzy bool) query.Query {
 	return q
 }
 
-// Decades the year facet counts; a year outside them is not counted.
+// Decades the year facet of an index without fieldDecade counts; a year
+// outside them is not counted there.
 const (
 	firstDecade = 1900
 	lastDecade  = 2030
 	maxTypes    = 20 // record types the facet lists
+	maxDecades  = (maxYear-minYear)/10 + 1
 )
 
-// addFacets asks bleve to count the matches by record type and decade.
-func addFacets(req *bleve.SearchRequest) {
+// addFacets asks bleve to count the matches by record type and decade,
+// the decades by their keyword when the index has it.
+func addFacets(req *bleve.SearchRequest, decades bool) {
 	req.AddFacet(fieldRecordType, bleve.NewFacetRequest(fieldRecordType, maxTypes))
+	if decades {
+		req.AddFacet(fieldDecade, bleve.NewFacetRequest(fieldDecade, maxDecades))
+		return
+	}
 
-	decades := bleve.NewFacetRequest(fieldYear, (lastDecade-firstDecade)/10+1)
+	years := bleve.NewFacetRequest(fieldYear, (lastDecade-firstDecade)/10+1)
 	for d := firstDecade; d <= lastDecade; d += 10 {
 		lo, hi := float64(d), float64(d+10)
-		decades.AddNumericRange(decadeName(d), &lo, &hi)
+		years.AddNumericRange(decadeName(d), &lo, &hi)
 	}
-	req.AddFacet(fieldYear, decades)
+	req.AddFacet(fieldYear, years)
 }
 
 func decadeName(d int) string {
@@ -431,6 +438,11 @@ func toFacets(res search.FacetResults) *Facets {
 	if types := res[fieldRecordType]; types != nil {
 		for _, t := range types.Terms.Terms() {
 			f.RecordType = append(f.RecordType, FacetCount{Value: t.Term, Count: t.Count})
+		}
+	}
+	if decades := res[fieldDecade]; decades != nil {
+		for _, t := range decades.Terms.Terms() {
+			f.Decade = append(f.Decade, FacetCount{Value: t.Term, Count: t.Count})
 		}
 	}
 	if years := res[fieldYear]; years != nil {

@@ -3,9 +3,12 @@ package index_test
 import (
 	"context"
 	"errors"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/blevesearch/bleve/v2"
 
 	"github.com/sijil-municipality/sijil"
 	"github.com/sijil-municipality/sijil/index"
@@ -141,38 +144,75 @@ func TestFuzzyMisses(t *testing.T) {
 	}
 }
 
+// TestFacets counts matches by record type and decade, on an index of
+// today's mapping and on one built before decades were indexed as
+// keywords, which must show the same counts until it is rebuilt.
 func TestFacets(t *testing.T) {
-	ix := openQueryArchive(t)
+	archives := []struct {
+		name string
+		open func(*testing.T) *index.Index
+	}{{"current", openQueryArchive}, {"before decades", openOldQueryArchive}}
+	for _, a := range archives {
+		t.Run(a.name, func(t *testing.T) {
+			ix := a.open(t)
 
-	res, err := ix.Query(context.Background(),
-		index.Request{Query: "year:1950..2020", Limit: 10, Facets: true})
+			res, err := ix.Query(context.Background(),
+				index.Request{Query: "year:1950..2020", Limit: 10, Facets: true})
+			if err != nil {
+				t.Fatal(err)
+			}
+
+			wantTypes := []index.FacetCount{
+				{Value: "building_permit", Count: 2}, {Value: "craft_licence", Count: 1},
+				{Value: "deed", Count: 1},
+			}
+			wantDecades := []index.FacetCount{
+				{Value: "1960..1969", Count: 1}, {Value: "1990..1999", Count: 2},
+				{Value: "2000..2009", Count: 1},
+			}
+			if res.Facets == nil || res.Facets.Approximate || res.Total != 4 || res.Broad {
+				t.Fatalf("Total %d Broad %v Facets %v, want 4 pages with facets",
+					res.Total, res.Broad, res.Facets)
+			}
+			if got := sortCounts(res.Facets.RecordType); !slices.Equal(got, wantTypes) {
+				t.Errorf("RecordType = %v, want %v", got, wantTypes)
+			}
+			if got := sortCounts(res.Facets.Decade); !slices.Equal(got, wantDecades) {
+				t.Errorf("Decade = %v, want %v", got, wantDecades)
+			}
+		})
+	}
+}
+
+func sortCounts(c []index.FacetCount) []index.FacetCount {
+	return slices.SortedFunc(slices.Values(c), func(a, b index.FacetCount) int {
+		return strings.Compare(a.Value, b.Value)
+	})
+}
+
+// openOldQueryArchive is queryArchive in an index made with the mapping
+// of before the decade keyword: the year a number with doc values.
+func openOldQueryArchive(t *testing.T) *index.Index {
+	t.Helper()
+	doc := bleve.NewDocumentStaticMapping()
+	doc.AddFieldMappingsAt("year", bleve.NewNumericFieldMapping())
+	doc.AddFieldMappingsAt("record_type", bleve.NewKeywordFieldMapping())
+	m := bleve.NewIndexMapping()
+	m.DefaultMapping = doc
+	dir := filepath.Join(t.TempDir(), "old")
+	old, err := bleve.New(dir, m)
 	if err != nil {
 		t.Fatal(err)
 	}
+	if err := old.Close(); err != nil {
+		t.Fatal(err)
+	}
 
-	wantTypes := []index.FacetCount{
-		{Value: "building_permit", Count: 2}, {Value: "craft_licence", Count: 1},
-		{Value: "deed", Count: 1},
+	ix := openIndexAt(t, dir)
+	if err := ix.AddAll(context.Background(), queryArchive); err != nil {
+		t.Fatal(err)
 	}
-	wantDecades := []index.FacetCount{
-		{Value: "1960..1969", Count: 1}, {Value: "1990..1999", Count: 2},
-		{Value: "2000..2009", Count: 1},
-	}
-	if res.Facets == nil || res.Facets.Approximate || res.Total != 4 || res.Broad {
-		t.Fatalf("Total %d Broad %v Facets %v, want 4 pages with facets",
-			res.Total, res.Broad, res.Facets)
-	}
-	sortCounts := func(c []index.FacetCount) []index.FacetCount {
-		return slices.SortedFunc(slices.Values(c), func(a, b index.FacetCount) int {
-			return strings.Compare(a.Value, b.Value)
-		})
-	}
-	if got := sortCounts(res.Facets.RecordType); !slices.Equal(got, wantTypes) {
-		t.Errorf("RecordType = %v, want %v", got, wantTypes)
-	}
-	if got := sortCounts(res.Facets.Decade); !slices.Equal(got, wantDecades) {
-		t.Errorf("Decade = %v, want %v", got, wantDecades)
-	}
+	return ix
 }
 
 func TestNoFacetsUnlessAsked(t *testing.T) {

@@ -18,8 +18,15 @@ import (
 )
 
 // benchRows is a city's billing snapshot: about three accounts for each
-// of a third of a million households and shops.
-const benchRows = 1_000_000
+// of a third of a million households and shops. $SIJIL_BENCH_ROWS sets
+// another size, for a quick comparison.
+var benchRows = 1_000_000
+
+func init() {
+	if n, err := strconv.Atoi(os.Getenv("SIJIL_BENCH_ROWS")); err == nil && n > 0 {
+		benchRows = n
+	}
+}
 
 // BenchmarkImportSubscriptions imports a million-row snapshot into SQLite,
 // as 'sijil import subscriptions' does on the embedded default, over a
