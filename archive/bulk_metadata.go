@@ -38,7 +38,7 @@ type BulkMetadata struct {
 func parseMetadata(f []string) (BulkMetadata, error) {
 	m := BulkMetadata{
 		RecordType: strings.TrimSpace(f[0]), Reference: strings.TrimSpace(f[1]),
-		Date: sijil.NormalizeDigits(strings.TrimSpace(f[2])), Names: splitList(f[3]),
+		Date: sijil.NormalizeDigits(strings.TrimSpace(f[2])), Names: SplitList(f[3]),
 		Parcel: strings.TrimSpace(f[5]), Plot: strings.TrimSpace(f[6]),
 		Neighbourhood: strings.TrimSpace(f[7]), Street: strings.TrimSpace(f[8]),
 		Source: strings.TrimSpace(f[9]),
@@ -62,7 +62,7 @@ func parseMetadata(f []string) (BulkMetadata, error) {
 		}
 		m.Restricted = r
 	}
-	for i, id := range splitList(f[4]) {
+	for i, id := range SplitList(f[4]) {
 		if !sijil.ValidNationalID(id) {
 			return m, sijil.Errorf(sijil.Invalid, "bulk.national_id",
 				"national ID number %d is not 9 digits with a valid check digit", i+1)
@@ -72,8 +72,9 @@ func parseMetadata(f []string) (BulkMetadata, error) {
 	return m, nil
 }
 
-// splitList splits a ';'-separated field, dropping blanks.
-func splitList(s string) []string {
+// SplitList splits a ';'-separated list, dropping blanks: how the archive
+// keeps several names or IDs in a manifest field, a row and its history.
+func SplitList(s string) []string {
 	var out []string
 	for _, v := range strings.Split(s, ";") {
 		if v = strings.TrimSpace(v); v != "" {
@@ -102,6 +103,6 @@ func RecordBulkMetadata(ctx context.Context, db *sql.DB, recordID string) (
 	if err != nil {
 		return m, fmt.Errorf("archive: manifest metadata of %s: %w", recordID, err)
 	}
-	m.Names, m.NationalIDs = splitList(names), splitList(ids)
+	m.Names, m.NationalIDs = SplitList(names), SplitList(ids)
 	return m, nil
 }

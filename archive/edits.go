@@ -61,10 +61,10 @@ func (u *Update) Set(field, value string) error {
 	case "source":
 		str(&u.Source)
 	case "names":
-		l := splitList(value)
+		l := SplitList(value)
 		u.Names = &l
 	case "national_ids":
-		l := splitList(value)
+		l := SplitList(value)
 		u.NationalIDs = &l
 	case "restricted":
 		b, ok := parseYesNo(value)

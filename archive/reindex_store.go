@@ -47,7 +47,7 @@ func (s *Store) pageTextsAfter(ctx context.Context, after pageCursor, limit int)
 		if err != nil {
 			return nil, fmt.Errorf("archive: reading pages to index: %w", err)
 		}
-		p.Names = splitList(names)
+		p.Names = SplitList(names)
 		pages = append(pages, p)
 	}
 	if err := rows.Err(); err != nil {

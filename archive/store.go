@@ -193,7 +193,7 @@ func scanRecord(sc interface{ Scan(...any) error }) (Record, error) {
 	if err != nil {
 		return Record{}, fmt.Errorf("archive: reading a record: %w", err)
 	}
-	r.Names, r.NationalIDs = splitList(names), splitList(nids)
+	r.Names, r.NationalIDs = SplitList(names), SplitList(nids)
 	r.CreatedAt, err = time.Parse(time.RFC3339Nano, created)
 	if err != nil {
 		return Record{}, fmt.Errorf("archive: record %s created_at: %w", r.ID, err)

@@ -220,9 +220,9 @@ func (s *Server) hitBoxes(r *http.Request, rec archive.Record, pg archive.Page,
 func (s *Server) editValue(r *http.Request, e archive.Edit, value string) string {
 	switch e.Field {
 	case "national_ids":
-		return strings.Join(maskIDs(splitList(value)), "; ")
+		return strings.Join(maskIDs(archive.SplitList(value)), "; ")
 	case "names":
-		return strings.Join(splitList(value), "; ")
+		return strings.Join(archive.SplitList(value), "; ")
 	case "text":
 		return s.T(r, "archive.characters", len([]rune(value)))
 	}
@@ -445,17 +445,6 @@ func maskIDs(ids []string) []string {
 			continue
 		}
 		out = append(out, strings.Repeat("•", n-2)+id[n-2:])
-	}
-	return out
-}
-
-// splitList splits a ';'-separated list as History keeps names and IDs.
-func splitList(s string) []string {
-	var out []string
-	for _, v := range strings.Split(s, ";") {
-		if v = strings.TrimSpace(v); v != "" {
-			out = append(out, v)
-		}
 	}
 	return out
 }

@@ -2,7 +2,6 @@ package web
 
 import (
 	"context"
-	"encoding/json"
 	"net/http"
 	"slices"
 
@@ -13,6 +12,7 @@ import (
 	"github.com/sijil-municipality/sijil/audit"
 	"github.com/sijil-municipality/sijil/certs"
 	"github.com/sijil-municipality/sijil/requests"
+	"github.com/sijil-municipality/sijil/requests/certsissuer"
 )
 
 // A supervisor ends an issued certificate's validity from its request's
@@ -92,24 +92,13 @@ func (s *Server) supersede(ctx context.Context, req requests.Request,
 	}
 	switch {
 	case d.Building != nil:
-		b := d.Building
-		cr := certs.BuildingRequest{HolderName: b.HolderName, HolderID: b.HolderID,
-			Parcel: b.Parcel, Plot: b.Plot, Neighbourhood: b.Neighbourhood, Street: b.Street,
-			ZoningStatus: b.ZoningStatus, AsOf: b.AsOf, Records: ids}
-		for _, f := range b.Floors {
-			cr.Floors = append(cr.Floors, certs.FloorRequest{Level: f.Level,
-				AreaM2: json.Number(f.AreaM2), Use: f.Use})
-		}
-		return s.cfg.Certs.SupersedeBuilding(ctx, req.CertID, cr)
+		return s.cfg.Certs.SupersedeBuilding(ctx, req.CertID,
+			certsissuer.BuildingRequest(*d.Building, ids))
 	case d.Craft != nil:
-		c := d.Craft
-		return s.cfg.Certs.SupersedeCraft(ctx, req.CertID, certs.CraftRequest{
-			ShopName: c.ShopName, LicenceNo: c.LicenceNo, HolderName: c.HolderName,
-			HolderID: c.HolderID, Neighbourhood: c.Neighbourhood, Street: c.Street,
-			Activity: c.Activity, FromYear: c.FromYear, ToYear: c.ToYear, Records: ids})
+		return s.cfg.Certs.SupersedeCraft(ctx, req.CertID,
+			certsissuer.CraftRequest(*d.Craft, ids))
 	case d.Copy != nil && len(ids) == 1:
-		return s.cfg.Certs.SupersedeCopy(ctx, req.CertID, certs.CopyRequest{Record: ids[0],
-			HolderName: d.Copy.HolderName, HolderID: d.Copy.HolderID})
+		return s.cfg.Certs.SupersedeCopy(ctx, req.CertID, certsissuer.CopyRequest(*d.Copy, ids[0]))
 	}
 	return certs.Issued{}, fieldError("draft_records", "clerk.copy_one_record",
 		"A certified copy reproduces exactly one record.")

@@ -44,13 +44,7 @@ func New(db *sql.DB, is *certs.Issuer) *Issuer {
 // IssueBuilding issues a building certificate under key.
 func (is *Issuer) IssueBuilding(ctx context.Context, key string, d requests.BuildingDraft,
 	records []string) (requests.Certificate, error) {
-	req := certs.BuildingRequest{HolderName: d.HolderName, HolderID: d.HolderID,
-		Parcel: d.Parcel, Plot: d.Plot, Neighbourhood: d.Neighbourhood, Street: d.Street,
-		ZoningStatus: d.ZoningStatus, AsOf: d.AsOf, Records: records}
-	for _, f := range d.Floors {
-		req.Floors = append(req.Floors, certs.FloorRequest{Level: f.Level,
-			AreaM2: json.Number(f.AreaM2), Use: f.Use})
-	}
+	req := BuildingRequest(d, records)
 	return is.issue(ctx, key, func(ctx context.Context) (certs.Issued, error) {
 		return is.certs.IssueBuilding(ctx, req)
 	})
@@ -59,10 +53,7 @@ func (is *Issuer) IssueBuilding(ctx context.Context, key string, d requests.Buil
 // IssueCraft issues a craft certificate under key.
 func (is *Issuer) IssueCraft(ctx context.Context, key string, d requests.CraftDraft,
 	records []string) (requests.Certificate, error) {
-	req := certs.CraftRequest{ShopName: d.ShopName, LicenceNo: d.LicenceNo,
-		HolderName: d.HolderName, HolderID: d.HolderID, Neighbourhood: d.Neighbourhood,
-		Street: d.Street, Activity: d.Activity, FromYear: d.FromYear, ToYear: d.ToYear,
-		Records: records}
+	req := CraftRequest(d, records)
 	return is.issue(ctx, key, func(ctx context.Context) (certs.Issued, error) {
 		return is.certs.IssueCraft(ctx, req)
 	})
@@ -71,10 +62,37 @@ func (is *Issuer) IssueCraft(ctx context.Context, key string, d requests.CraftDr
 // IssueCopy issues a certified copy of record under key.
 func (is *Issuer) IssueCopy(ctx context.Context, key string, d requests.CopyDraft,
 	record string) (requests.Certificate, error) {
-	req := certs.CopyRequest{Record: record, HolderName: d.HolderName, HolderID: d.HolderID}
+	req := CopyRequest(d, record)
 	return is.issue(ctx, key, func(ctx context.Context) (certs.Issued, error) {
 		return is.certs.IssueCopy(ctx, req)
 	})
+}
+
+// BuildingRequest is a clerk's building draft as certs issues it, citing
+// records. Issuing and superseding both start from it, so that a
+// replacement certifies the draft exactly as a first issue would.
+func BuildingRequest(d requests.BuildingDraft, records []string) certs.BuildingRequest {
+	req := certs.BuildingRequest{HolderName: d.HolderName, HolderID: d.HolderID,
+		Parcel: d.Parcel, Plot: d.Plot, Neighbourhood: d.Neighbourhood, Street: d.Street,
+		ZoningStatus: d.ZoningStatus, AsOf: d.AsOf, Records: records}
+	for _, f := range d.Floors {
+		req.Floors = append(req.Floors, certs.FloorRequest{Level: f.Level,
+			AreaM2: json.Number(f.AreaM2), Use: f.Use})
+	}
+	return req
+}
+
+// CraftRequest is a clerk's craft draft as certs issues it, citing records.
+func CraftRequest(d requests.CraftDraft, records []string) certs.CraftRequest {
+	return certs.CraftRequest{ShopName: d.ShopName, LicenceNo: d.LicenceNo,
+		HolderName: d.HolderName, HolderID: d.HolderID, Neighbourhood: d.Neighbourhood,
+		Street: d.Street, Activity: d.Activity, FromYear: d.FromYear, ToYear: d.ToYear,
+		Records: records}
+}
+
+// CopyRequest is a clerk's copy draft as certs issues it, of record.
+func CopyRequest(d requests.CopyDraft, record string) certs.CopyRequest {
+	return certs.CopyRequest{Record: record, HolderName: d.HolderName, HolderID: d.HolderID}
 }
 
 // issue returns the certificate already recorded under key, or issues one
