@@ -131,7 +131,8 @@ func TestPasswordsAreArgon2idWithOwnSalt(t *testing.T) {
 	var ha, hb string
 	env.DB.QueryRow(`SELECT password_hash FROM accounts_users WHERE id = $1`, a.ID).Scan(&ha)
 	env.DB.QueryRow(`SELECT password_hash FROM accounts_users WHERE id = $1`, b.ID).Scan(&hb)
-	phc := regexp.MustCompile(`^\$argon2id\$v=19\$m=\d+,t=\d+,p=\d+\$[A-Za-z0-9+/]{22}\$[A-Za-z0-9+/]{43}$`)
+	phc := regexp.MustCompile(`^\$argon2id\$v=19\$m=\d+,t=\d+,p=\d+` +
+		`\$[A-Za-z0-9+/]{22}\$[A-Za-z0-9+/]{43}$`)
 	if !phc.MatchString(ha) {
 		t.Fatalf("hash %q is not an encoded argon2id hash", ha)
 	}

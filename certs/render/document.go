@@ -16,8 +16,9 @@ type ImagePage struct {
 }
 
 // Document renders the cover sheet, on as many pages as Sheet would,
-// followed by one page per image, as one PDF. The fonts are embedded once, with the glyphs of every page. Errors
-// are those of Sheet, and an Invalid error for an image that is not a PNG.
+// followed by one page per image, as one PDF. The fonts are embedded once,
+// with the glyphs of every page. Errors are those of Sheet, and an Invalid
+// error for an image that is not a PNG.
 func (r *Renderer) Document(cover Sheet, images ...ImagePage) ([]byte, error) {
 	sh := r.shaper()
 	defer r.pool.Put(sh)
