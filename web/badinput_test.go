@@ -39,3 +39,34 @@ func TestBrokenCitizenFormIsRefused(t *testing.T) {
 		r.mustContain(t, "تعذّرت قراءة النموذج؛ أرسله مرة أخرى.")
 	}
 }
+
+// TestCutShortUploadIsRefused: an upload whose body ends before its last
+// boundary (a dropped connection, a client that gave up) was a 500; the
+// archivist is told to send the form again, and nothing is archived.
+func TestCutShortUploadIsRefused(t *testing.T) {
+	p, b := archivistAt(t)
+	b.lang = "ar"
+	const multipart = "multipart/form-data; boundary=XX"
+	field := "--XX\r\nContent-Disposition: form-data; name=\"record_type\"\r\n\r\n" +
+		"building_permit"
+	file := field + "\r\n--XX\r\nContent-Disposition: form-data; name=\"file\"; " +
+		"filename=\"permit.tif\"\r\nContent-Type: image/tiff\r\n\r\n" +
+		string(testScan(t, "twelve-pages.tif")[:1000])
+
+	for name, body := range map[string]string{"in a field": field, "in the file": file} {
+		r := b.postRaw("/archive/upload", multipart, body)
+		if r.status != http.StatusBadRequest ||
+			!strings.Contains(r.body, "تعذّرت قراءة النموذج؛ أرسله مرة أخرى.") {
+			t.Errorf("cut short %s: %d, want 400 saying the form could not be read", name,
+				r.status)
+		}
+	}
+	if recs, err := p.office.DB.Query(`SELECT id FROM records`); err != nil {
+		t.Fatal(err)
+	} else {
+		defer recs.Close()
+		if recs.Next() {
+			t.Error("a record was archived from an upload cut short")
+		}
+	}
+}
