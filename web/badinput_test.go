@@ -2,8 +2,12 @@ package web_test
 
 import (
 	"net/http"
+	"net/url"
+	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/sijil-municipality/sijil/accounts"
 )
 
 // postRaw sends body as it is, with contentType, from one of the site's
@@ -69,4 +73,66 @@ func TestCutShortUploadIsRefused(t *testing.T) {
 			t.Error("a record was archived from an upload cut short")
 		}
 	}
+}
+
+// TestCertificateRefusalsAreTranslated: what the certificate issuer
+// refuses at approval (a draft with no plot number, or dated in the
+// future) and a revocation sent twice (a second tab, a double click) were
+// shown to an Arabic reader in the issuer's English, naming its JSON
+// fields ("plot is required").
+func TestCertificateRefusalsAreTranslated(t *testing.T) {
+	p, o := officePortal(t)
+	citizen, ref := submitBuilding(t, p, o, 1)
+	page := "/office/requests/" + ref
+	clerk := p.browser(t)
+	clerk.signInStaff(p, "clerk", accounts.RoleClerk)
+	sup := p.browser(t)
+	sup.signInStaff(p, "supervisor", accounts.RoleSupervisor)
+
+	mustRedirect(t, clerk.post(page+"/review", nil), page+"?done=review")
+	draft := url.Values{"drafting": {"1"}, "kind": {"building_certificate"},
+		"link_record": {"rec_a"}, "link_pages": {"1"},
+		"draft_holder_name": {citizen.FullName}, "draft_holder_id": {citizen.NationalID},
+		"draft_parcel": {"1234"}, "draft_neighbourhood": {"الرمال"},
+		"draft_street": {"شارع عمر المختار"}, "draft_zoning_status": {"مرخص سكني"},
+		"draft_as_of": {"2023-10-01"},
+		"floor_level": {"الأرضي"}, "floor_area": {"180"}, "floor_use": {"تجاري"}}
+	for _, c := range []struct{ name, field, value, want string }{
+		{"no plot", "draft_plot", "", "حقل تحتاجه الإفادة فارغ"},
+		{"dated in the future", "draft_as_of", "2999-01-01",
+			"لا يمكن أن يكون تاريخ الوقائع في المستقبل"},
+	} {
+		draft.Set("draft_plot", "56")
+		draft.Set(c.field, c.value)
+		mustRedirect(t, clerk.post(page+"/draft", draft), page+"?done=drafted")
+		r := sup.post(page+"/approve", nil)
+		if got := formError(r); r.status != http.StatusBadRequest ||
+			!strings.Contains(got, c.want) {
+			t.Errorf("approving a draft %s: %d %q, want 400 saying %q", c.name, r.status,
+				got, c.want)
+		}
+		mustRedirect(t, sup.post(page+"/return", url.Values{"note": {"صحّح المسودة"}}),
+			page+"?done=returned")
+	}
+
+	draft.Set("draft_as_of", "2023-10-01")
+	mustRedirect(t, clerk.post(page+"/draft", draft), page+"?done=drafted")
+	mustRedirect(t, sup.post(page+"/approve", nil), page+"?done=approved")
+	revoke := url.Values{"reason": {"issued_in_error"}, "note": {"خطأ"}}
+	mustRedirect(t, sup.post(page+"/revoke", revoke), page+"?done=revoked")
+	r := sup.post(page+"/revoke", revoke)
+	if got := formError(r); r.status != http.StatusConflict ||
+		!strings.Contains(got, "ألغيت هذه الإفادة أو استُبدلت من قبل") {
+		t.Errorf("revoking twice: %d %q, want 409 in Arabic", r.status, got)
+	}
+}
+
+// formError is the refusal a form page shows above its form.
+func formError(r response) string {
+	m := regexp.MustCompile(`<p class="error" role="alert" id="form-error">([^<]*)</p>`).
+		FindStringSubmatch(r.body)
+	if m == nil {
+		return ""
+	}
+	return m[1]
 }
