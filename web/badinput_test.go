@@ -136,3 +136,22 @@ func formError(r response) string {
 	}
 	return m[1]
 }
+
+// TestBrokenOfficeFormIsTranslated: an office form whose URL encoding is
+// broken is refused, and the refusal was in English on an Arabic page:
+// web.bad_form had no catalog text.
+func TestBrokenOfficeFormIsTranslated(t *testing.T) {
+	p, o := officePortal(t)
+	_, ref := submitBuilding(t, p, o, 1)
+	clerk := p.browser(t)
+	clerk.signInStaff(p, "clerk", accounts.RoleClerk)
+
+	for _, step := range []string{"ask", "draft"} {
+		r := clerk.postRaw("/office/requests/"+ref+"/"+step,
+			"application/x-www-form-urlencoded", "note=%zz")
+		if r.status != http.StatusBadRequest ||
+			!strings.Contains(r.body, "تعذّرت قراءة النموذج؛ أرسله مرة أخرى.") {
+			t.Errorf("%s with a broken form: %d, want 400 in Arabic", step, r.status)
+		}
+	}
+}
