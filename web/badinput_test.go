@@ -76,8 +76,8 @@ func TestCutShortUploadIsRefused(t *testing.T) {
 }
 
 // TestCertificateRefusalsAreTranslated: what the certificate issuer
-// refuses at approval (a draft with no plot number, or dated in the
-// future) and a revocation sent twice (a second tab, a double click) were
+// refuses at approval (a draft with no plot number, dated in the future,
+// or naming someone in letters its font lacks) and a revocation sent twice (a second tab, a double click) were
 // shown to an Arabic reader in the issuer's English, naming its JSON
 // fields ("plot is required").
 func TestCertificateRefusalsAreTranslated(t *testing.T) {
@@ -101,8 +101,11 @@ func TestCertificateRefusalsAreTranslated(t *testing.T) {
 		{"no plot", "draft_plot", "", "حقل تحتاجه الإفادة فارغ"},
 		{"dated in the future", "draft_as_of", "2999-01-01",
 			"لا يمكن أن يكون تاريخ الوقائع في المستقبل"},
+		{"whose font cannot print a name", "draft_holder_name", "حداد 中",
+			"حرف لا يمكن طباعته بخطها"},
 	} {
 		draft.Set("draft_plot", "56")
+		draft.Set("draft_as_of", "2023-10-01")
 		draft.Set(c.field, c.value)
 		mustRedirect(t, clerk.post(page+"/draft", draft), page+"?done=drafted")
 		r := sup.post(page+"/approve", nil)
@@ -115,7 +118,7 @@ func TestCertificateRefusalsAreTranslated(t *testing.T) {
 			page+"?done=returned")
 	}
 
-	draft.Set("draft_as_of", "2023-10-01")
+	draft.Set("draft_holder_name", citizen.FullName)
 	mustRedirect(t, clerk.post(page+"/draft", draft), page+"?done=drafted")
 	mustRedirect(t, sup.post(page+"/approve", nil), page+"?done=approved")
 	revoke := url.Values{"reason": {"issued_in_error"}, "note": {"خطأ"}}
