@@ -162,14 +162,33 @@ func (s *Server) ingestPart(r *http.Request, part *multipart.Part) (archive.Reco
 	if pw := r.PostForm.Get("password"); pw != "" {
 		ctx = archive.WithPDFPassword(ctx, pw)
 	}
-	rec, existed, err := s.cfg.Ingester.Ingest(ctx, part, meta)
-	if err != nil {
-		return rec, existed, uploadReadError(err)
+	body := &bodyReader{r: part}
+	rec, existed, err := s.cfg.Ingester.Ingest(ctx, body, meta)
+	if err != nil && body.err != nil {
+		// The ingester failed because the body did: the sender's to fix.
+		return rec, existed, uploadReadError(body.err)
 	}
-	return rec, existed, nil
+	return rec, existed, err
 }
 
-// uploadReadError names a body over the limit as the ingester does.
+// bodyReader remembers why reading the request body failed, so that an
+// upload cut short is told apart from a failure of the ingester's own.
+type bodyReader struct {
+	r   io.Reader
+	err error
+}
+
+func (b *bodyReader) Read(p []byte) (int, error) {
+	n, err := b.r.Read(p)
+	if err != nil && err != io.EOF {
+		b.err = err
+	}
+	return n, err
+}
+
+// uploadReadError is the answer to a failure reading the request body: a
+// body over the limit is named as the ingester names a file too large;
+// any other is a form cut short or malformed, which can be sent again.
 func uploadReadError(err error) error {
 	var tooBig *http.MaxBytesError
 	if errors.As(err, &tooBig) {
@@ -177,7 +196,8 @@ func uploadReadError(err error) error {
 			"the file is larger than %d MiB, the most Sijil accepts; split it",
 			tooBig.Limit>>20)
 	}
-	return err
+	return sijil.Errorf(sijil.Invalid, "archive.bad_form",
+		"The form could not be read; send it again.")
 }
 
 // uploadFailed shows the form again with the refusal, its field marked,

@@ -30,8 +30,12 @@ func parseUpload(w http.ResponseWriter, r *http.Request, name string,
 	r.Body = http.MaxBytesReader(w, r.Body, int64(max)*requests.MaxFileBytes+maxFormFields)
 	mr, err := r.MultipartReader()
 	if errors.Is(err, http.ErrNotMultipart) {
-		// A form with no file input, as the authorization test sends.
-		return nil, r.ParseForm()
+		// A form with no file input, as the authorization test sends. A
+		// body that does not parse is the sender's to fix, not our failure.
+		if err := r.ParseForm(); err != nil {
+			return nil, errUnreadable()
+		}
+		return nil, nil
 	}
 	if err != nil {
 		return nil, errUnreadable()

@@ -370,7 +370,7 @@ func (s *Server) search(r *http.Request, q string, d clerkDraft) clerkSearch {
 func (s *Server) officeSubmitDraft(w http.ResponseWriter, r *http.Request) error {
 	ref := chi.URLParam(r, "ref")
 	if err := r.ParseForm(); err != nil {
-		return sijil.Errorf(sijil.Invalid, "web.bad_form", "The form could not be read.")
+		return sijil.Errorf(sijil.Invalid, "web.bad_form", "The form could not be read; send it again.")
 	}
 	r.PostForm.Set("drafting", "1")
 	kind := requests.Kind(r.PostFormValue("kind"))
