@@ -19,6 +19,7 @@ import (
 
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/index/scorch"
+	bolterrors "go.etcd.io/bbolt/errors"
 
 	"github.com/sijil-municipality/sijil"
 )
@@ -101,6 +102,12 @@ func Open(dir string) (*Index, error) {
 	bi, err := bleve.OpenUsing(dir, runtimeConfig())
 	if errors.Is(err, bleve.ErrorIndexPathDoesNotExist) || isEmptyDir(dir) {
 		bi, err = create(dir)
+	}
+	if errors.Is(err, bolterrors.ErrTimeout) {
+		return nil, sijil.Errorf(sijil.Conflict, "index.in_use",
+			"The search index %s is held by another process, most likely a running "+
+				"sijil serve: only one process may hold it. Stop that process first, "+
+				"or upload through the archivist's pages.", dir)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("index: open %s: %w", dir, err)

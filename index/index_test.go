@@ -258,7 +258,12 @@ func TestOpenHeldIndexFailsInsteadOfHanging(t *testing.T) {
 	select {
 	case err := <-done:
 		if err == nil {
-			t.Error("Open of an index held elsewhere succeeded, want an error")
+			t.Fatal("Open of an index held elsewhere succeeded, want an error")
+		}
+		// The person at the terminal is told what holds it and what to do.
+		var se *sijil.Error
+		if !errors.As(err, &se) || se.Kind != sijil.Conflict || se.Key != "index.in_use" {
+			t.Errorf("Open of an index held elsewhere: %v, want a Conflict index.in_use", err)
 		}
 	case <-time.After(10 * time.Second):
 		t.Fatal("Open of an index held elsewhere still waits after 10 s")

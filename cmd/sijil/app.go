@@ -115,7 +115,7 @@ func (a *app) index() (*index.Index, error) {
 	}
 	idx, err := index.Open(filepath.Join(a.dir, "index"))
 	if err != nil {
-		return nil, fmt.Errorf("open search index (is another sijil using %s?): %w", a.dir, err)
+		return nil, fmt.Errorf("open search index: %w", err)
 	}
 	a.idx = idx
 	return idx, nil
