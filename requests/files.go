@@ -18,6 +18,8 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/disintegration/imaging"
+
 	"github.com/sijil-municipality/sijil"
 )
 
@@ -145,14 +147,14 @@ func reencode(data []byte, ctype string) ([]byte, error) {
 		return nil, sijil.Errorf(sijil.TooLarge, "requests.image_too_large",
 			"The image is too large: at most %d megapixels.", maxPixels/1_000_000)
 	}
-	img, _, err := image.Decode(bytes.NewReader(data))
+	// A phone stores a photo taken upright as sideways pixels and an EXIF
+	// orientation; the pixels are turned before the metadata goes, or the
+	// clerk would see the citizen's document on its side.
+	img, err := imaging.Decode(bytes.NewReader(data), imaging.AutoOrientation(true))
 	if err != nil {
 		return nil, bad
 	}
 
-	// TODO(#5): the EXIF orientation goes with the metadata, so a phone
-	// photo taken sideways stays sideways; turning the pixels first would
-	// need an EXIF reader.
 	var buf bytes.Buffer
 	if ctype == TypeJPEG {
 		err = jpeg.Encode(&buf, img, &jpeg.Options{Quality: 88})

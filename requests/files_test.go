@@ -262,3 +262,68 @@ func TestSupportingFiles(t *testing.T) {
 		wantKind(t, err, sijil.NotFound, "requests.file_not_found")
 	})
 }
+
+// TestSidewaysPhotoIsTurnedUpright: a phone keeps a portrait photo as
+// landscape pixels with an EXIF orientation. The stored copy, which has
+// lost its EXIF, must show the page upright to the clerk.
+func TestSidewaysPhotoIsTurnedUpright(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+
+	r, err := e.svc.Submit(ctx, amal, buildingForm(), []requests.Upload{
+		{Name: "IMG_0002.JPG", Body: bytes.NewReader(jpegWithOrientation(t, 6))}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r = must(t)(e.svc.Request(ctx, amal, r.Ref))
+	_, rc, err := e.svc.RequestFile(ctx, amal, r.Ref, r.Files[0].ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rc.Close()
+	img, err := jpeg.Decode(rc)
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	// Orientation 6: the camera's pixels are to be turned a quarter
+	// clockwise, so the 64×48 frame stands 48×64 and its bottom-left pixel
+	// comes to the top left.
+	if got := img.Bounds().Size(); got != image.Pt(48, 64) {
+		t.Fatalf("stored photo is %v, want 48×64 upright", got)
+	}
+	want := testImage().At(0, 47).(color.RGBA)
+	got := color.RGBAModel.Convert(img.At(0, 0)).(color.RGBA)
+	if d := int(got.G) - int(want.G); d < -20 || d > 20 {
+		t.Errorf("top-left pixel %v, want about %v (the frame's bottom left)", got, want)
+	}
+}
+
+// jpegWithOrientation is testImage as a JPEG whose EXIF says how to turn
+// it: one IFD0 entry, Orientation (0x0112), a SHORT.
+func jpegWithOrientation(t *testing.T, orientation uint16) []byte {
+	t.Helper()
+	var plain bytes.Buffer
+	if err := jpeg.Encode(&plain, testImage(), nil); err != nil {
+		t.Fatal(err)
+	}
+
+	be := binary.BigEndian
+	var tiff bytes.Buffer
+	tiff.WriteString("MM\x00\x2a")
+	binary.Write(&tiff, be, uint32(8))
+	binary.Write(&tiff, be, uint16(1))
+	binary.Write(&tiff, be, []uint16{0x0112, 3})
+	binary.Write(&tiff, be, uint32(1))
+	binary.Write(&tiff, be, []uint16{orientation, 0}) // a SHORT sits left-justified
+	binary.Write(&tiff, be, uint32(0))
+
+	payload := append([]byte("Exif\x00\x00"), tiff.Bytes()...)
+	var out bytes.Buffer
+	out.Write(plain.Bytes()[:2])
+	out.Write([]byte{0xFF, 0xE1})
+	binary.Write(&out, be, uint16(len(payload)+2))
+	out.Write(payload)
+	out.Write(plain.Bytes()[2:])
+	return out.Bytes()
+}
