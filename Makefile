@@ -19,6 +19,12 @@ DATA ?= ./data
 ADDR ?= 127.0.0.1:8080
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
+# axe-core, the accessibility engine the browser tests run on each page,
+# fetched once from the npm registry and checked against its digest.
+AXE_VERSION := 4.14.1
+AXE_SHA256 := e6b0ce02b84d892e2e33e403485e7f3d6c29e2be6df65daf44d89ba564139745
+AXE := $(HOME)/.cache/sijil/axe/axe.min.js
+
 VEGETA_VERSION := v12.13.0
 VEGETA := $(TOOLS_DIR)/vegeta
 
@@ -28,7 +34,7 @@ run: deps build
 	./bin/sijil serve --demo --data $(DATA) --addr $(ADDR)
 
 test: deps tools vet
-	SIJIL_MINIO=$(MINIO) go test -count=1 -timeout 30m ./...
+	SIJIL_MINIO=$(MINIO) SIJIL_AXE=$(AXE) go test -count=1 -timeout 30m ./...
 
 build:
 	go build -o bin/sijil ./cmd/sijil
@@ -65,7 +71,16 @@ deps:
 		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing; \
 	fi
 
-tools: $(MINIO)
+tools: $(MINIO) $(AXE)
+
+$(AXE):
+	mkdir -p $(dir $(AXE))
+	curl -fsSL -o $(AXE).tgz \
+		https://registry.npmjs.org/axe-core/-/axe-core-$(AXE_VERSION).tgz
+	echo "$(AXE_SHA256)  $(AXE).tgz" | sha256sum -c --quiet
+	tar -xzf $(AXE).tgz -O package/axe.min.js > $(AXE).tmp
+	mv $(AXE).tmp $(AXE)
+	rm $(AXE).tgz
 
 $(MINIO):
 	@echo "building MinIO $(MINIO_VERSION) into $(TOOLS_DIR) (about 7 minutes, once)"

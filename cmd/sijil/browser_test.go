@@ -160,6 +160,9 @@ func page(t *testing.T, b *browsertest.Browser, tx texts, name, lang string) {
 	if keys := tx.keyLike().FindAllString(b.Text(""), -1); keys != nil {
 		t.Errorf("%s in %s shows message keys, not texts: %q", name, lang, keys)
 	}
+	for _, p := range b.AccessibilityProblems() {
+		t.Errorf("%s in %s: %s", name, lang, p)
+	}
 	b.Shot(name)
 }
 

@@ -56,6 +56,12 @@ func newSite(t *testing.T) *httptest.Server {
 		fmt.Fprint(w, `<!doctype html><html lang="ar" dir="rtl"><body>
 			<img src="http://192.0.2.1/logo.png" alt="شعار"></body></html>`)
 	})
+	mux.HandleFunc("GET /barriers", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'")
+		fmt.Fprint(w, `<!doctype html><html lang="ar" dir="rtl"><title>t</title><body><main>
+			<p style="color:#bbb;background:#fff">faint text</p>
+			<input name="national_id"><button></button></main></body></html>`)
+	})
 	mux.HandleFunc("GET /file", func(w http.ResponseWriter, r *http.Request) {
 		c, err := r.Cookie("session")
 		if err != nil {
@@ -173,5 +179,26 @@ func assertWidth(t *testing.T, path string, want int) {
 	}
 	if cfg.Width != want {
 		t.Errorf("%s is %d px wide, want %d", path, cfg.Width, want)
+	}
+}
+
+// TestAccessibilityProblems: axe-core finds the barriers a screen-reader
+// or low-vision user meets, and none on a page built as Sijil's are.
+func TestAccessibilityProblems(t *testing.T) {
+	site := newSite(t)
+	t.Setenv("SIJIL_SHOTS", "")
+	b := browsertest.Start(t)
+
+	b.Go(site.URL + "/")
+	if got := b.AccessibilityProblems(); len(got) != 0 {
+		t.Errorf("a labelled form: %q, want no problems", got)
+	}
+
+	b.Go(site.URL + "/barriers")
+	got := strings.Join(b.AccessibilityProblems(), "\n")
+	for _, rule := range []string{"color-contrast", "label", "button-name"} {
+		if !strings.Contains(got, rule+" (") {
+			t.Errorf("a page breaking %s: axe-core said %q", rule, got)
+		}
 	}
 }
