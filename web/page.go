@@ -33,8 +33,10 @@ type Page struct {
 	Data any // the page's own content
 
 	// The public verify pages' content.
-	Result *verify.Result
-	Code   string
+	Result      *verify.Result
+	Code        string // the code a verifier typed, to fill the form again
+	CodeError   string // why it was refused, in Arabic
+	CodeErrorEN string // and in English
 }
 
 // page is the name the verify pages use for Page.
