@@ -25,13 +25,13 @@ type Page struct {
 	Demo      bool           // the server runs with --demo
 	Bilingual bool           // a public page shown in Arabic with English
 
-	Flash   string     // a one-line confirmation at the top of the page
-	Error   string     // a form's translated error, shown above the form
-	Form    url.Values // what the person typed, to fill a form again
+	Flash string     // a one-line confirmation at the top of the page
+	Error string     // a form's translated error, shown above the form
+	Form  url.Values // what the person typed, to fill a form again
 	// Problems are a form's translated errors by field name, shown beside
 	// their fields (showFieldForm).
 	Problems map[string]string
-	Message string     // the error page's translated message
+	Message  string // the error page's translated message
 
 	Data any // the page's own content
 
