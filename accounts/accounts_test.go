@@ -36,6 +36,25 @@ func TestRegisterRefusesBadInput(t *testing.T) {
 			"accounts.password_short"},
 		{"password is the ID", func(r *accounts.Registration) { r.Password = r.NationalID },
 			"accounts.password_guessable"},
+		{"ID inside the password", func(r *accounts.Registration) {
+			r.Password = "id " + toArabicIndic(r.NationalID) + "!"
+		}, "accounts.password_guessable"},
+		{"phone inside the password", func(r *accounts.Registration) {
+			r.Password = "call 0599123456"
+		}, "accounts.password_guessable"},
+		{"password is password", func(r *accounts.Registration) { r.Password = "password" },
+			"accounts.password_common"},
+		{"common digits", func(r *accounts.Registration) { r.Password = "12345678" },
+			"accounts.password_common"},
+		{"keyboard row", func(r *accounts.Registration) { r.Password = "qwertyuiop" },
+			"accounts.password_common"},
+		{"common with leet", func(r *accounts.Registration) { r.Password = "P@ssw0rd1" },
+			"accounts.password_common"},
+		{"the service's name", func(r *accounts.Registration) { r.Password = "sijil2024" },
+			"accounts.password_common"},
+		{"first name and a year", func(r *accounts.Registration) {
+			r.FullName, r.Password = "Salma Yousef", "salma1990"
+		}, "accounts.password_common"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -367,6 +386,8 @@ func TestInitialStaffPasswordMustBeChanged(t *testing.T) {
 		{"too short for staff", c.Password, "eleven char", "accounts.password_short_staff"},
 		{"the same", c.Password, c.Password, "accounts.password_unchanged"},
 		{"the login", c.Password, "newcomer", "accounts.password_short_staff"},
+		{"common for staff", c.Password, "Password1234", "accounts.password_common"},
+		{"login inside", c.Password, "newcomer2024!", "accounts.password_common"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -22,23 +22,12 @@ type Registration struct {
 }
 
 // Register opens a citizen's account. Bad input comes back as kind
-// Invalid with a message key per field; a national ID that already has an
-// account as kind Conflict.
+// Invalid, one error per wrong field joined (FieldErrors tells them
+// apart), so that the form can mark them all at once; a national ID that
+// already has an account as kind Conflict.
 func (s *Service) Register(ctx context.Context, reg Registration) (User, error) {
-	id := sijil.NormalizeDigits(strings.TrimSpace(reg.NationalID))
-	if !sijil.ValidNationalID(id) {
-		return User{}, sijil.Errorf(sijil.Invalid, "accounts.national_id_invalid",
-			"The national ID must be the 9 digits on your ID card; check each digit.")
-	}
-	name, err := cleanName(reg.FullName)
+	id, name, phone, err := cleanRegistration(reg)
 	if err != nil {
-		return User{}, err
-	}
-	phone, err := cleanPhone(reg.Phone)
-	if err != nil {
-		return User{}, err
-	}
-	if err := checkPasswordRule(reg.Password, MinCitizenPassword, id, phone, name); err != nil {
 		return User{}, err
 	}
 
@@ -64,6 +53,68 @@ func (s *Service) Register(ctx context.Context, reg Registration) (User, error) 
 	}
 	s.log.Info("citizen registered", "user_id", u.ID)
 	return u, nil
+}
+
+// CheckRegistration reports every problem of reg as Register would, with
+// no account made: a form can add its own checks and show them all.
+func CheckRegistration(reg Registration) error {
+	_, _, _, err := cleanRegistration(reg)
+	return err
+}
+
+// cleanRegistration cleans what was typed and checks every field, so
+// that a citizen sees all the problems of the form in one go.
+func cleanRegistration(reg Registration) (id, name, phone string, err error) {
+	var errs []error
+	id = sijil.NormalizeDigits(strings.TrimSpace(reg.NationalID))
+	if !sijil.ValidNationalID(id) {
+		errs = append(errs, sijil.Errorf(sijil.Invalid, "accounts.national_id_invalid",
+			"The national ID must be the 9 digits on your ID card; check each digit."))
+	}
+	name, nameErr := cleanName(reg.FullName)
+	phone, phoneErr := cleanPhone(reg.Phone)
+	errs = append(errs, nameErr, phoneErr,
+		checkPasswordRule(reg.Password, MinCitizenPassword, id, phone, name))
+	return id, name, phone, errors.Join(errs...)
+}
+
+// fieldOfKey names the form field each registration or password error
+// is about.
+var fieldOfKey = map[string]string{
+	"accounts.national_id_invalid":  "national_id",
+	"accounts.national_id_taken":    "national_id",
+	"accounts.name_invalid":         "full_name",
+	"accounts.phone_invalid":        "phone",
+	"accounts.password_short":       "password",
+	"accounts.password_short_staff": "password",
+	"accounts.password_long":        "password",
+	"accounts.password_guessable":   "password",
+	"accounts.password_common":      "password",
+	"accounts.password_unchanged":   "password",
+}
+
+// FieldErrors maps each form field named by an error in err's tree (as
+// Register joins them) to its first error. Errors about no field are
+// left out.
+func FieldErrors(err error) map[string]*sijil.Error {
+	out := map[string]*sijil.Error{}
+	var walk func(error)
+	walk = func(err error) {
+		if joined, ok := err.(interface{ Unwrap() []error }); ok {
+			for _, e := range joined.Unwrap() {
+				walk(e)
+			}
+			return
+		}
+		var se *sijil.Error
+		if errors.As(err, &se) {
+			if field, ok := fieldOfKey[se.Key]; ok && out[field] == nil {
+				out[field] = se
+			}
+		}
+	}
+	walk(err)
+	return out
 }
 
 func (s *Service) citizenExists(ctx context.Context, nationalID string) bool {

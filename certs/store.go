@@ -96,11 +96,11 @@ func (s *Store) TokenByCode(ctx context.Context, typed string) (string, error) {
 		code, err := verify.ParseCheckCode(typed)
 		if errors.Is(err, verify.ErrMistyped) {
 			return "", sijil.Errorf(sijil.Invalid, "certs.code_mistyped",
-				"The code was mistyped: check it against the paper and type it again.")
+				"One character of the code was mistyped: compare each character with the "+
+					"paper and type the code again.")
 		}
 		if err != nil {
-			return "", sijil.Errorf(sijil.NotFound, "certs.not_found",
-				"No certificate has this number or code.")
+			return "", notCodeOrID(typed)
 		}
 		column, value = "check_code", code
 	}
@@ -109,13 +109,37 @@ func (s *Store) TokenByCode(ctx context.Context, typed string) (string, error) {
 	err := s.DB.QueryRowContext(ctx, `SELECT token FROM certificates WHERE `+column+
 		` = $1`, value).Scan(&token)
 	if errors.Is(err, sql.ErrNoRows) {
-		return "", sijil.Errorf(sijil.NotFound, "certs.not_found",
-			"No certificate has this number or code.")
+		return "", errNoSuchCode()
 	}
 	if err != nil {
 		return "", fmt.Errorf("look up certificate code: %w", err)
 	}
 	return token, nil
+}
+
+// notCodeOrID says why typed is neither a certificate number nor a check
+// code. Text about as long as a check code is one with a character left
+// out or typed twice, which the verifier can fix by reading the paper
+// again; anything else is simply no certificate's.
+func notCodeOrID(typed string) error {
+	n := 0
+	for _, c := range typed {
+		if c != '-' && c != ' ' {
+			n++
+		}
+	}
+	if n >= 9 && n <= 15 {
+		return sijil.Errorf(sijil.Invalid, "certs.code_length",
+			"A check code has 12 letters and digits, printed as XXXX-XXXX-XXXX under "+
+				"the QR code; this one has %d. Check it against the paper.", n)
+	}
+	return errNoSuchCode()
+}
+
+func errNoSuchCode() error {
+	return sijil.Errorf(sijil.NotFound, "certs.not_found",
+		"No certificate has this number or code. Check it against the paper, or scan "+
+			"the QR code.")
 }
 
 // Latest returns the most recently issued certificate, or NotFound.

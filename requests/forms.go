@@ -181,6 +181,15 @@ func (v *checker) has(field string) bool { return v.fields[field] }
 
 func (v *checker) err() error { return errors.Join(v.errs...) }
 
+// ErrNoteTooLong is the error a note, message or answer field gets when it
+// is over its limit, for a form too large to be read at all: what the
+// person sent was far longer than the field takes.
+func ErrNoteTooLong(field string) error {
+	var v checker
+	v.text(field, strings.Repeat("x", maxLong+1), true, maxLong)
+	return v.err()
+}
+
 // text trims s and checks its presence, length and characters.
 func (v *checker) text(field, s string, required bool, max int) string {
 	s = strings.TrimSpace(s)

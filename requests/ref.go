@@ -51,6 +51,18 @@ func newRef(kind string, year int) (string, error) {
 // check digit), so that a page can say "check the number" instead of "not
 // found".
 func ParseRef(s string) (string, error) {
+	return parseRef(s, sijil.Errorf(sijil.Invalid, "requests.ref_invalid",
+		"This is not a reference number: it looks like B-2026-4817-3925."))
+}
+
+// ParseTicketRef is ParseRef for a complaint's or inquiry's number: its
+// refusal gives a ticket's number as the example, not a request's.
+func ParseTicketRef(s string) (string, error) {
+	return parseRef(s, sijil.Errorf(sijil.Invalid, "requests.ticket_ref_invalid",
+		"This is not a complaint or inquiry number: it looks like S-2026-4817-3925."))
+}
+
+func parseRef(s string, bad error) (string, error) {
 	s = strings.ToUpper(sijil.NormalizeDigits(s))
 	s = strings.Map(func(r rune) rune {
 		if r == '-' || r == ' ' || r == '\u00a0' || r == '/' {
@@ -58,8 +70,6 @@ func ParseRef(s string) (string, error) {
 		}
 		return r
 	}, s)
-	bad := sijil.Errorf(sijil.Invalid, "requests.ref_invalid",
-		"This is not a reference number: it looks like B-2026-4817-3925.")
 	const n = 1 + 4 + refRandomDigits + 1
 	if len(s) != n || !isLetterRef(s[:1]) || !allDigits(s[1:]) {
 		return "", bad

@@ -63,6 +63,10 @@ type LogVerdict struct {
 	Reason   string `json:"reason,omitempty"`
 }
 
+// Entry is the certificate's entry number as people count, from 1. Index
+// stays 0-based, as the log's proofs and leaf URLs address it.
+func (v LogVerdict) Entry() uint64 { return v.Index + 1 }
+
 // Verifier checks tokens against a key set and, when it has one, a
 // revocation list. It is safe for concurrent use.
 type Verifier struct {

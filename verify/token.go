@@ -68,6 +68,19 @@ func TokenURL(publicURL, token string) string {
 	return base + TokenPath + token
 }
 
+// LinkURL returns the verify link of the token for people to read or
+// click: the QR's text with scheme and host in lower case, since some
+// terminals and mail readers make no link of "HTTP://". The token keeps its
+// case; both spellings open the same page.
+func LinkURL(publicURL, token string) string {
+	qr := TokenURL(publicURL, token)
+	if u, err := url.Parse(qr); err == nil && u.Host != "" {
+		prefix := u.Scheme + "://" + u.Host
+		return strings.ToLower(prefix) + qr[len(prefix):]
+	}
+	return qr
+}
+
 // TokenFromText extracts the token from what a QR scanner or a person gives:
 // a verify URL or the bare token. A text naming TokenPath more than once is
 // refused: which token it means is ambiguous, and picking one let a link

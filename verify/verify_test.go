@@ -189,6 +189,26 @@ func TestTokenURLStaysAlphanumeric(t *testing.T) {
 	t.Logf("QR text is %d characters", len(url))
 }
 
+// TestLinkURLIsClickable pins the link printed by sijil serve --demo,
+// which was HTTP://127.0.0.1:8080/V/…, upper case for the QR, and which
+// some terminals would not make clickable.
+func TestLinkURLIsClickable(t *testing.T) {
+	c := issue(t, nil)
+	for base, want := range map[string]string{
+		"http://127.0.0.1:8080":              "http://127.0.0.1:8080/V/",
+		"https://Sijil.Example.org/Portal/":  "https://sijil.example.org/Portal/V/",
+		"HTTPS://SIJIL.EXAMPLE.ORG:8443/a/b": "https://sijil.example.org:8443/a/b/V/",
+	} {
+		got := verify.LinkURL(base, c.token)
+		if got != want+c.token {
+			t.Errorf("LinkURL(%q) = %q, want %q+token", base, got, want)
+		}
+		if tok, err := verify.TokenFromText(got); err != nil || tok != c.token {
+			t.Errorf("TokenFromText(LinkURL(%q)) = %q, %v", base, tok, err)
+		}
+	}
+}
+
 // TestTokenFromTextRefusesTwoTokenPaths pins a bug: a text with "/V/" twice
 // gave the token after the last one, so a link whose path named another
 // token first verified as the certificate named last.

@@ -33,6 +33,22 @@ type auditRow struct {
 	OnlyObject string // the page filtered to this object
 	ObjectShow string
 	DetailShow string
+
+	// Names of the codes in the reader's language; the page shows the code
+	// too, since the filter takes it.
+	ActionLabel, KindLabel, RoleLabel string
+}
+
+// auditLabel is the catalog's name for an audit code under the first of
+// keys it has, else the code itself: the trail keeps every code ever
+// written, and a code no catalog names must still show.
+func (s *Server) auditLabel(lang, code string, keys ...string) string {
+	for _, k := range keys {
+		if text, ok := s.catalogs[lang][k]; ok {
+			return text
+		}
+	}
+	return code
 }
 
 // adminAudit shows the audit trail newest first, filtered by actor,
@@ -123,7 +139,12 @@ func (s *Server) auditRows(r *http.Request, events []audit.Event) []auditRow {
 			name = s.actorName(r, e.ActorID)
 			names[e.ActorID] = name
 		}
+		lang := Lang(r.Context())
 		rows[i] = auditRow{Event: e, Actor: name, ObjectShow: maskDigits(e.ObjectID),
+			ActionLabel: s.auditLabel(lang, e.Action, "audit_action."+e.Action,
+				"requests.event_"+strings.TrimPrefix(e.Action, "request.")),
+			KindLabel:  s.auditLabel(lang, e.ObjectKind, "audit_kind."+e.ObjectKind),
+			RoleLabel:  s.auditLabel(lang, e.ActorRole, "role."+e.ActorRole),
 			DetailShow: maskDigits(e.Detail),
 			OnlyActor:  "/admin/audit?" + url.Values{"actor": {e.ActorID}}.Encode(),
 			OnlyObject: "/admin/audit?" + url.Values{"kind": {e.ObjectKind},

@@ -50,6 +50,15 @@ func TestAuditTrailPagesAndFilters(t *testing.T) {
 	r.mustContain(t, ">SJ-60<")
 	r.mustNotContain(t, ">SJ-59<")
 
+	// Codes were shown raw on an Arabic page; the code stays beside the
+	// label, since the filter takes it.
+	b.lang = ""
+	r = b.get("/admin/audit?action=cert.approve")
+	r.mustContain(t, `<span title="cert.approve">اعتماد إفادة</span>`,
+		`<code class="ltr hint">cert.approve</code>`, `<span title="request">طلب</span>`,
+		`<span title="clerk">`)
+	b.lang = "en"
+
 	r = b.get("/admin/audit?since=2026-02-30")
 	if r.status != http.StatusBadRequest || !strings.Contains(r.body, "Write a date as") {
 		t.Errorf("a bad date: %d", r.status)

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"errors"
 	"net/http"
 	"net/url"
 	"time"
@@ -56,17 +57,29 @@ func (s *Server) registerForm(w http.ResponseWriter, r *http.Request) error {
 
 func (s *Server) register(w http.ResponseWriter, r *http.Request) error {
 	p := Page{Title: s.T(r, "register.title")}
-	if r.PostFormValue("password") != r.PostFormValue("password2") {
-		return s.showForm(w, r, "register.html", p, errPasswordsDiffer())
-	}
-	u, err := s.cfg.Accounts.Register(r.Context(), accounts.Registration{
+	reg := accounts.Registration{
 		NationalID: r.PostFormValue("national_id"),
 		FullName:   r.PostFormValue("full_name"),
 		Phone:      r.PostFormValue("phone"),
 		Password:   r.PostFormValue("password"),
-	})
+	}
+
+	// Every field is checked before any is refused, so that one answer
+	// marks all that is wrong.
+	err := accounts.CheckRegistration(reg)
+	fields := accounts.FieldErrors(err)
+	if r.PostFormValue("password") != r.PostFormValue("password2") {
+		differ := errPasswordsDiffer()
+		fields["password2"] = differ
+		err = errors.Join(err, differ)
+	}
 	if err != nil {
-		return s.showForm(w, r, "register.html", p, err)
+		return s.showFieldForm(w, r, "register.html", p, err, fields)
+	}
+
+	u, err := s.cfg.Accounts.Register(r.Context(), reg)
+	if err != nil {
+		return s.showFieldForm(w, r, "register.html", p, err, accounts.FieldErrors(err))
 	}
 	if err := s.signIn(w, r, u); err != nil {
 		return err

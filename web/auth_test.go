@@ -79,6 +79,10 @@ func TestFormsShowErrorsInTheReadersLanguage(t *testing.T) {
 		{"phone", "", with("phone", "abc"), 400, "رقم هاتف محمول"},
 		{"ID taken", "en", with("national_id", taken.NationalID), 409,
 			"An account already exists"},
+		{"common password, English", "en", with("password", "password"), 400,
+			"too common or too easy to guess"},
+		{"common password, Arabic", "", with("password", "password"), 400,
+			"شائعة أو سهلة التخمين"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -94,6 +98,31 @@ func TestFormsShowErrorsInTheReadersLanguage(t *testing.T) {
 			r.mustNotContain(t, "a good password")
 		})
 	}
+}
+
+// TestRegisterMarksEveryWrongField pins the trial's form with four
+// mistakes that showed one error and marked no field.
+func TestRegisterMarksEveryWrongField(t *testing.T) {
+	p := newPortal(t)
+	b := p.browser(t)
+	b.lang = "en"
+	r := b.post("/register", url.Values{"national_id": {"123456789"},
+		"full_name": {" "}, "phone": {"call me"}, "password": {"a good password"},
+		"password2": {"a good passwort"}})
+	if r.status != http.StatusBadRequest {
+		t.Fatalf("status %d, want 400\n%s", r.status, r.body)
+	}
+	r.mustContain(t, "Some fields need correcting",
+		`id="national_id-error">The national ID must be the 9 digits`,
+		`aria-describedby="national_id-error national_id_hint" aria-invalid="true"`,
+		`id="full_name-error">Write your full name`,
+		`aria-describedby="full_name-error" aria-invalid="true"`,
+		`id="phone-error">Write a mobile number`,
+		`aria-describedby="phone-error phone_hint" aria-invalid="true"`,
+		`id="password2-error">The two passwords are not the same`,
+		`aria-describedby="password2-error" aria-invalid="true"`,
+		`value="123456789"`, `value="call me"`)
+	r.mustNotContain(t, "a good password", `id="password-error"`)
 }
 
 func TestCrossOriginFormsAreRefused(t *testing.T) {

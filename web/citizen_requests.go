@@ -117,7 +117,11 @@ type shownField struct{ Label, Value string }
 // the page's own links and forms use the printed form.
 func canonicalRef(w http.ResponseWriter, r *http.Request) (ref string, ok bool, err error) {
 	typed := chi.URLParam(r, "ref")
-	ref, err = requests.ParseRef(typed)
+	parse := requests.ParseRef
+	if strings.HasPrefix(r.URL.Path, "/tickets/") {
+		parse = requests.ParseTicketRef
+	}
+	ref, err = parse(typed)
 	if err != nil {
 		return "", false, err
 	}

@@ -311,6 +311,13 @@ func TestCitizenAnswersTheOffice(t *testing.T) {
 	page.mustContain(t, "أُرسل جوابك", "صدرت سنة 1998 تقريباً", "permit.jpg")
 	page.mustNotContain(t, `action="/requests/`+ref+`/answer"`)
 	b.get("/account").mustNotContain(t, "ينتظر المكتب جوابك")
+
+	// An empty answer once no question is open was a 400 with no message.
+	r = b.sendForm("/requests/"+ref+"/answer", url.Values{"answer": {" "}})
+	if r.status != http.StatusBadRequest {
+		t.Fatalf("empty answer to no question: %d", r.status)
+	}
+	r.mustContain(t, `role="alert"`, "لم يُرسَل ردّك: هذا الطلب لا ينتظر رداً الآن.")
 	got, err := svc.Request(ctx, clerk, ref)
 	if err != nil || got.State != requests.StateAnswered || len(got.Files) != 1 {
 		t.Fatalf("after the answer the office sees %s with %d files, %v", got.State,

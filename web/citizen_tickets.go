@@ -1,6 +1,7 @@
 package web
 
 import (
+	"errors"
 	"net/http"
 
 	"github.com/sijil-municipality/sijil"
@@ -104,8 +105,16 @@ func (s *Server) followUpTicket(w http.ResponseWriter, r *http.Request) error {
 	}
 	r.Body = http.MaxBytesReader(w, r.Body, maxFormFields)
 
-	_, err = s.cfg.Requests.FollowUp(r.Context(), citizenActor(r), ref,
-		r.PostFormValue("message"))
+	// A message past the form's cap cannot be read at all; it was read as
+	// empty and the citizen told to write one. It is far over the
+	// message's own limit, so it gets that answer.
+	var tooBig *http.MaxBytesError
+	if perr := r.ParseForm(); errors.As(perr, &tooBig) {
+		err = requests.ErrNoteTooLong("message")
+	} else {
+		_, err = s.cfg.Requests.FollowUp(r.Context(), citizenActor(r), ref,
+			r.PostFormValue("message"))
+	}
 	if sijil.KindOf(err) == sijil.Invalid {
 		t, terr := s.cfg.Requests.Ticket(r.Context(), citizenActor(r), ref)
 		if terr != nil {

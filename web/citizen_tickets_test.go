@@ -50,6 +50,14 @@ func TestCitizenTicketConversation(t *testing.T) {
 		http.StatusBadRequest || !strings.Contains(r.body, `id="f-message-error"`) {
 		t.Errorf("empty follow-up: %d", r.status)
 	}
+	// A follow-up past the form's 64 KB was read as empty: "write your
+	// message".
+	huge := url.Values{"message": {strings.Repeat("لم يصل أحد بعد ", 6000)}}
+	if r := b.post("/tickets/"+ref+"/follow-up", huge); r.status != http.StatusBadRequest ||
+		!strings.Contains(r.body, `id="f-message-error"`) ||
+		!strings.Contains(r.body, "اختصر الرسالة: ٢٠٠٠ حرف على الأكثر") {
+		t.Errorf("follow-up over 64 KB: %d, no 'at most 2000 characters' by the field", r.status)
+	}
 	r := b.post("/tickets/"+ref+"/follow-up", url.Values{"message": {"لم يصل أحد بعد"}})
 	if r.status != http.StatusSeeOther {
 		t.Fatalf("follow-up: %d\n%s", r.status, r.body)
@@ -105,4 +113,19 @@ func TestAnotherCitizensTicketIsNotFound(t *testing.T) {
 		other.get("/tickets").body, ref) {
 		t.Errorf("another citizen's list shows %s", ref)
 	}
+}
+
+// A mistyped ticket number was told it should look like a request's,
+// B-2026-4817-3925.
+func TestBadTicketNumberGivesATicketExample(t *testing.T) {
+	p, _ := citizenPortal(t)
+	b := p.browser(t)
+	b.signInCitizen(p, 1)
+	r := b.get("/tickets/S-2026-12")
+	if r.status != http.StatusBadRequest {
+		t.Fatalf("bad ticket number: %d", r.status)
+	}
+	r.mustContain(t, "هذا ليس رقم شكوى أو استفسار", "S-2026-4817-3925")
+	r.mustNotContain(t, "B-2026-4817-3925")
+	b.get("/requests/B-2026-12").mustContain(t, "B-2026-4817-3925")
 }

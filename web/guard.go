@@ -92,7 +92,7 @@ func statusFor(err error) int {
 	return statusOf(sijil.KindOf(err))
 }
 
-func errPasswordsDiffer() error {
+func errPasswordsDiffer() *sijil.Error {
 	return sijil.Errorf(sijil.Invalid, "web.passwords_differ",
 		"The two passwords are not the same.")
 }

@@ -25,16 +25,21 @@ type Page struct {
 	Demo      bool           // the server runs with --demo
 	Bilingual bool           // a public page shown in Arabic with English
 
-	Flash   string     // a one-line confirmation at the top of the page
-	Error   string     // a form's translated error, shown above the form
-	Form    url.Values // what the person typed, to fill a form again
-	Message string     // the error page's translated message
+	Flash string     // a one-line confirmation at the top of the page
+	Error string     // a form's translated error, shown above the form
+	Form  url.Values // what the person typed, to fill a form again
+	// Problems are a form's translated errors by field name, shown beside
+	// their fields (showFieldForm).
+	Problems map[string]string
+	Message  string // the error page's translated message
 
 	Data any // the page's own content
 
 	// The public verify pages' content.
-	Result *verify.Result
-	Code   string
+	Result      *verify.Result
+	Code        string // the code a verifier typed, to fill the form again
+	CodeError   string // why it was refused, in Arabic
+	CodeErrorEN string // and in English
 }
 
 // page is the name the verify pages use for Page.
@@ -54,13 +59,20 @@ func (s *Server) show(w http.ResponseWriter, r *http.Request, status int, name s
 // language. An error that is not the person's to fix goes to fail.
 func (s *Server) showForm(w http.ResponseWriter, r *http.Request, name string, p Page,
 	err error) error {
+	return s.showFormMessage(w, r, name, p, err, s.userMessage(Lang(r.Context()), err))
+}
+
+// showFormMessage is showForm with the message at the top of the form
+// already chosen.
+func (s *Server) showFormMessage(w http.ResponseWriter, r *http.Request, name string, p Page,
+	err error, message string) error {
 	switch sijil.KindOf(err) {
 	case sijil.Internal, sijil.Unavailable:
 		return err
 	}
 	status := statusFor(err)
 	s.logFailure(r, status, err)
-	p.Error = s.userMessage(Lang(r.Context()), err)
+	p.Error = message
 	p.Form = url.Values{}
 	for k, v := range r.PostForm {
 		if !secretField[k] {
@@ -69,6 +81,24 @@ func (s *Server) showForm(w http.ResponseWriter, r *http.Request, name string, p
 	}
 	s.show(w, r, status, name, p)
 	return nil
+}
+
+// showFieldForm is showForm for a form whose errors belong to fields: each
+// field's message, translated, goes in Problems by the field's name, for
+// the template to put beside it, and the top of the form says to correct
+// the marked fields.
+func (s *Server) showFieldForm(w http.ResponseWriter, r *http.Request, name string, p Page,
+	err error, fields map[string]*sijil.Error) error {
+	if len(fields) == 0 {
+		return s.showForm(w, r, name, p, err)
+	}
+	lang := Lang(r.Context())
+	problems := map[string]string{}
+	for field, fe := range fields {
+		problems[field] = s.userMessage(lang, fe)
+	}
+	p.Problems = problems
+	return s.showFormMessage(w, r, name, p, err, s.T(r, "form.fix_fields"))
 }
 
 // secretField names the form fields never echoed back into a page.
@@ -103,4 +133,11 @@ func (s *Server) render(w http.ResponseWriter, status int, name string, p Page) 
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.WriteHeader(status)
 	w.Write(buf.Bytes())
+}
+
+// fieldProblem is what the field_problem template shows above a field:
+// its message, with an id the field's aria-describedby names.
+type fieldProblem struct {
+	Field   string
+	Message string
 }

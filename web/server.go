@@ -123,7 +123,10 @@ func New(cfg Config) (*Server, error) {
 				return s.translate(lang, key, args...)
 			},
 			"other": otherLang,
-			"has":   func(u *accounts.User, role string) bool { return u != nil && u.Has(role) },
+			"problem": func(p Page, field string) fieldProblem {
+				return fieldProblem{Field: field, Message: p.Problems[field]}
+			},
+			"has": func(u *accounts.User, role string) bool { return u != nil && u.Has(role) },
 		}).ParseFS(templateFS, "templates/*.html")
 		if err != nil {
 			return nil, err

@@ -114,6 +114,7 @@ func TestVerifyPage(t *testing.T) {
 	c := f.issue(t)
 	code := verify.CheckCode(mustID(t, c.ID))
 	wrongCode := code[:13] + string("AB"[btoi(code[13] == 'A')])
+	otherCode := verify.CheckCode([]byte("0123456789"))
 
 	tests := []struct {
 		name    string
@@ -145,7 +146,19 @@ func TestVerifyPage(t *testing.T) {
 		{"typed check code", "/verify?code=" + url.QueryEscape(code), "text/html", 200,
 			[]string{"سلمى يوسف"}, nil},
 		{"mistyped check code", "/verify?code=" + url.QueryEscape(wrongCode), "text/html",
-			400, []string{"mistyped"}, []string{"سلمى"}},
+			400, []string{"أُخطئ في كتابة حرف", "mistyped", `value="` + wrongCode + `"`,
+				`aria-invalid="true"`, `aria-describedby="code-error"`}, []string{"سلمى"}},
+		{"check code one character short", "/verify?code=" + url.QueryEscape(code[:13]),
+			"text/html", 400, []string{"حرف ناقص أو زائد", "missing or extra",
+				`value="` + code[:13] + `"`}, []string{"سلمى"}},
+		{"check code of no certificate", "/verify?code=" + url.QueryEscape(otherCode),
+			"text/html", 404, []string{"لا توجد إفادة بهذا الرقم", "No certificate has",
+				`value="` + otherCode + `"`}, []string{"سلمى"}},
+		{"log entry counted from 1", "/V/" + c.Token, "text/html", 200,
+			[]string{"القيد رقم <bdi>1</bdi> من <bdi>1</bdi>", "entry 1 of 1"}, nil},
+		{"damaged link offers the check code", "/V/" + c.Token[:len(c.Token)/2],
+			"text/html", 200, []string{"لا يمكن التحقق", "type the check code printed",
+				`name="code"`}, []string{"سلمى"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -22,37 +22,70 @@ func (s *Server) home(w http.ResponseWriter, r *http.Request) error {
 // token is about 250 characters.
 const maxCodeLen = 2048
 
+// maxTypedCode is the longest text looked up as a certificate number or
+// check code; a token is far longer.
+const maxTypedCode = 30
+
 // verifyForm takes what a verifier typed or pasted (a verify link, a
 // token, the certificate number or the check code printed under the QR)
-// and sends them to the token's page.
+// and sends them to the token's page. What it cannot use comes back on
+// the form, with what was typed and why, for the verifier to correct.
 func (s *Server) verifyForm(w http.ResponseWriter, r *http.Request) error {
 	code := strings.TrimSpace(r.URL.Query().Get("code"))
 	if code == "" {
 		s.render(w, http.StatusOK, "home.html", page{Title: "التحقق · Verify"})
 		return nil
 	}
-	if len(code) > maxCodeLen {
-		return sijil.Errorf(sijil.Invalid, "verify.code_too_long",
-			"That is too long to be a verify link or a code.")
-	}
 
-	token := ""
-	if s.cfg.Codes != nil && len(code) <= 30 {
-		t, err := s.cfg.Codes.TokenByCode(r.Context(), code)
-		if err != nil && sijil.KindOf(err) != sijil.NotFound {
-			return err
-		}
-		token = t
-	}
-	if token == "" {
-		t, err := verify.TokenFromText(code)
-		if err != nil {
-			return sijil.Errorf(sijil.Invalid, "verify.empty_code",
-				"Enter the text of the QR code, the verify link, or the code under the QR.")
-		}
-		token = t
+	token, err := s.tokenFor(r, code)
+	if err != nil {
+		return s.refuseCode(w, r, code, err)
 	}
 	http.Redirect(w, r, verify.TokenPath+url.PathEscape(token), http.StatusSeeOther)
+	return nil
+}
+
+// tokenFor finds the token that code names. Short text without a verify
+// link is a number or a check code: the office's answer on it (mistyped,
+// wrong length, unknown) is final, since sending it on as a token would
+// only call it damaged.
+func (s *Server) tokenFor(r *http.Request, code string) (string, error) {
+	if len(code) > maxCodeLen {
+		return "", sijil.Errorf(sijil.Invalid, "verify.code_too_long",
+			"That is too long to be a verify link or a code.")
+	}
+	if s.cfg.Codes != nil && len(code) <= maxTypedCode &&
+		!strings.Contains(code, verify.TokenPath) {
+		return s.cfg.Codes.TokenByCode(r.Context(), code)
+	}
+	t, err := verify.TokenFromText(code)
+	if err != nil {
+		return "", sijil.Errorf(sijil.Invalid, "verify.empty_code",
+			"Enter the text of the QR code, the verify link, or the code under the QR.")
+	}
+	return t, nil
+}
+
+// refuseCode shows the verify form again with the code as typed and the
+// reason next to it, in Arabic with English like the rest of the public
+// pages: a teller retypes it there rather than starting over.
+func (s *Server) refuseCode(w http.ResponseWriter, r *http.Request, code string,
+	err error) error {
+	switch sijil.KindOf(err) {
+	case sijil.Internal, sijil.Unavailable:
+		return err
+	}
+	if wantsJSON(r) {
+		return err
+	}
+	status := statusFor(err)
+	s.logFailure(r, status, err)
+
+	if len(code) > maxCodeLen {
+		code = ""
+	}
+	s.render(w, status, "home.html", page{Title: "التحقق · Verify", Code: code,
+		CodeError: s.userMessage(langAR, err), CodeErrorEN: s.userMessage(langEN, err)})
 	return nil
 }
 

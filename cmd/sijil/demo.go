@@ -53,7 +53,7 @@ func (e *env) addDemo(ctx context.Context, a *app, publicURL string) error {
 	}
 	fmt.Fprintf(e.stdout, "Demo record %s archived; demo certificate %s issued.\n", rec.ID,
 		issued.ID)
-	fmt.Fprintf(e.stdout, "Verify it at: %s\n", issued.URL)
+	fmt.Fprintf(e.stdout, "Verify it at: %s\n", verify.LinkURL(is.PublicURL, issued.Token))
 	return nil
 }
 
@@ -104,6 +104,6 @@ func (e *env) showLatest(ctx context.Context, a *app, publicURL string) error {
 		return err
 	}
 	fmt.Fprintf(e.stdout, "The archive already holds data. The newest certificate, %s, "+
-		"verifies at:\n%s\n", c.ID, verify.TokenURL(publicURL, c.Token))
+		"verifies at:\n%s\n", c.ID, verify.LinkURL(publicURL, c.Token))
 	return nil
 }

@@ -55,7 +55,7 @@ func TestPostgresThroughTheBinary(t *testing.T) {
 	publicURL := "http://127.0.0.1:" + freePort(t)
 	pdf := issueBuilding(t, data, work, publicURL, recordID)
 	out := sijil(t, 0, "verify", "--data", data, pdf)
-	if !strings.HasPrefix(out, "VALID") || !strings.Contains(out, "public log: entry 0") {
+	if !strings.HasPrefix(out, "VALID") || !strings.Contains(out, "public log: entry 1 of") {
 		t.Fatalf("verify --data of a certificate issued on PostgreSQL: %q", out)
 	}
 	number := certNumber(t, data, pdf)

@@ -29,7 +29,7 @@ func TestRevocationRotationAndBundleThroughTheBinary(t *testing.T) {
 	}
 	first := issue("first")
 	firstID := strings.TrimSpace(sijil(t, 0, "verify", "--data", data, first))
-	if !strings.HasPrefix(firstID, "VALID") || !strings.Contains(firstID, "public log: entry 0") {
+	if !strings.HasPrefix(firstID, "VALID") || !strings.Contains(firstID, "public log: entry 1 of") {
 		t.Fatalf("verify --data of a fresh certificate: %q", firstID)
 	}
 	bundle := filepath.Join(work, "bundle.json")

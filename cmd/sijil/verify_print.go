@@ -42,7 +42,7 @@ func printLog(w io.Writer, r verify.Result) {
 	case r.Log == nil:
 		fmt.Fprintln(w, "public log: not checked (needs the office's data or a connection)")
 	case r.Log.Included:
-		fmt.Fprintf(w, "public log: entry %d of %d, inclusion proven\n", r.Log.Index,
+		fmt.Fprintf(w, "public log: entry %d of %d, inclusion proven\n", r.Log.Entry(),
 			r.Log.TreeSize)
 	}
 	if r.RevocationsAsOf != "" {
