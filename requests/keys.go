@@ -58,6 +58,7 @@ var otherKeys = []string{
 	"requests.kind_invalid",
 	"requests.state_invalid",
 	"requests.ref_invalid",
+	"requests.ticket_ref_invalid",
 	"requests.not_found",
 	"requests.ticket_not_found",
 	"requests.changed_meanwhile",
