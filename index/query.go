@@ -354,24 +354,39 @@ func patternOn(p pattern, field string, boost float64) query.Query {
 	return q
 }
 
-// phraseQuery finds the words of p in order in the text. The pairs of
-// adjacent words find the pages, each pair one term; a phrase of three
-// or more words thus matches a page that has all its pairs, which is
-// nearly always the phrase itself. The words themselves, required on the
-// text field too, give the snippet its marks.
+// phraseQuery finds the words of p in order in the text, or as a whole
+// name, neighbourhood or street: a clerk who quotes "منى الخطيب" means
+// that person, whose name is on the record though rarely legible in its
+// OCR text. In the text the pairs of adjacent words find the pages, each
+// pair one term; a phrase of three or more words thus matches a page
+// that has all its pairs, which is nearly always the phrase itself. The
+// words themselves, required on the text field too, give the snippet its
+// marks. The names and places are a few words a page, matched by
+// position.
 func phraseQuery(p string) query.Query {
-	words := match(p, fieldText, 0, 1)
-	if len(strings.Fields(p)) < 2 {
-		return words
+	inText := match(p, fieldText, 0, 1)
+	if len(strings.Fields(p)) >= 2 {
+		// text_pairs is no property of a page, so bleve cannot find its
+		// analyzer by the field name.
+		pairs := bleve.NewMatchQuery(p)
+		pairs.SetField(fieldTextPairs)
+		pairs.Analyzer = pairsAnalyzerName
+		pairs.SetOperator(query.MatchQueryOperatorAnd)
+		inText = bleve.NewConjunctionQuery(pairs, inText)
 	}
 
-	// text_pairs is no property of a page, so bleve cannot find its
-	// analyzer by the field name.
-	pairs := bleve.NewMatchQuery(p)
-	pairs.SetField(fieldTextPairs)
-	pairs.Analyzer = pairsAnalyzerName
-	pairs.SetOperator(query.MatchQueryOperatorAnd)
-	return bleve.NewConjunctionQuery(pairs, words)
+	q := bleve.NewDisjunctionQuery(inText)
+	for _, field := range []string{fieldNames, fieldNeighbourhood, fieldStreet} {
+		boost := 1.0
+		if field == fieldNames {
+			boost = boostName
+		}
+		whole := bleve.NewMatchPhraseQuery(p)
+		whole.SetField(field)
+		whole.SetBoost(boost)
+		q.AddQuery(whole)
+	}
+	return q
 }
 
 // filterQuery restricts the search to pages whose field has the value.
