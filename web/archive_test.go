@@ -228,7 +228,7 @@ func TestArchivistWorksARecord(t *testing.T) {
 		if r.status != http.StatusBadRequest {
 			t.Fatalf("correction with a bad date: %d", r.status)
 		}
-		r.mustContain(t, `class="ferr">Write the date as YYYY-MM-DD`)
+		r.mustContain(t, `class="ferr">Write the date as YYYY, YYYY-MM or YYYY-MM-DD`)
 
 		edit.Del("date")
 		r = b.post("/archive/records/"+id, edit)
