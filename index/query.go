@@ -23,7 +23,8 @@ const CountCap = 2000
 
 // Request is a clerk's search. Query is in the clerk's query language:
 //
-//	words            every word must be on the page (or in its title or names)
+//	words            every word must be on the page (or in its title, names
+//	                 or places; a number may be the parcel or plot)
 //	"a phrase"       the words in this order
 //	بلد*  م?مد        a word with wildcards: * any letters, ? one letter
 //	                 (also ٭ and ؟); a * at the end only is a prefix,
@@ -247,13 +248,24 @@ func buildQuery(cq clerkQuery, raw string, fuzzy bool) (query.Query, error) {
 	return bleve.NewDisjunctionQuery(all, ref), nil
 }
 
-// wordQuery finds one word in the text, title, names, neighbourhood or street,
-// exactly or, for long words and when fuzzy, with a letter or two wrong.
+// wordQuery finds one word in the text, title, names, neighbourhood or
+// street, a number also as the parcel or plot, exactly or, for long words
+// and when fuzzy, with a letter or two wrong.
 func wordQuery(w string, fuzzy bool) query.Query {
 	exact := bleve.NewDisjunctionQuery(
 		match(w, fieldText, 0, 1), match(w, fieldTitle, 0, 1),
 		match(w, fieldNames, 0, boostName), match(w, fieldNeighbourhood, 0, 1),
 		match(w, fieldStreet, 0, 1))
+	// A number typed alone is as likely the parcel or plot the archivist
+	// recorded, which Tesseract's reading of the page often gets wrong.
+	if strings.IndexFunc(w, unicode.IsDigit) >= 0 {
+		for _, field := range []string{fieldParcel, fieldPlot} {
+			q := bleve.NewTermQuery(Fold(w))
+			q.SetField(field)
+			q.SetBoost(boostName)
+			exact.AddQuery(q)
+		}
+	}
 
 	n := fuzziness(w)
 	if n == 0 || !fuzzy {
