@@ -433,6 +433,29 @@ func TestBlockedRecordShowsNoImages(t *testing.T) {
 	r.mustNotContain(t, `src="`+img)
 }
 
+// TestRecordEventsInTheReadersLanguage: a record's events say what
+// happened in Arabic on an Arabic page, as they do in English.
+func TestRecordEventsInTheReadersLanguage(t *testing.T) {
+	p, b := archivistAt(t)
+	id, _ := mustUpload(t, b, "permit.tif", testScan(t, "building-administration.tif"))
+	fx := archive.Fixity{DB: p.office.DB, Blobs: p.office.Blobs}
+	for range 2 { // the first check records the hashes, the second compares them
+		if _, err := fx.CheckAll(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+	}
+
+	r := b.get("/archive/records/" + id)
+	r.mustContain(t, "archived permit.tif (image/tiff, 1 pages)",
+		"first check: the file&#39;s SHA-256 is recorded as the baseline",
+		"SHA-256 matches the recorded hash")
+	b.lang = "ar"
+	r = b.get("/archive/records/" + id)
+	r.mustContain(t, "أُرشف الملف permit.tif (image/tiff، عدد الصفحات 1)",
+		"الفحص الأول: سُجّلت بصمة SHA-256 للملف مرجعًا", "بصمة SHA-256 مطابقة للمسجّلة")
+	r.mustNotContain(t, "archived permit.tif", "SHA-256 matches", "first check")
+}
+
 // TestRecordPagesAScreenAtATime: a record of many pages shows ten at a
 // time, and a hit's link opens the screen holding its page.
 func TestRecordPagesAScreenAtATime(t *testing.T) {
