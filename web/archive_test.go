@@ -336,6 +336,12 @@ func TestArchiveRefusals(t *testing.T) {
 		t.Fatalf("a text file: %d", r.status)
 	}
 	r.mustContain(t, "لا تُقبل إلا المسوح", `value="12"`)
+	r = b.upload("empty.tif", nil, "reference", "12")
+	if r.status != http.StatusBadRequest {
+		t.Fatalf("an empty file: %d", r.status)
+	}
+	r.mustContain(t, "الملف فارغ")
+	r.mustNotContain(t, "لا تُقبل إلا المسوح")
 
 	b.lang = "en"
 	r = b.upload("permit.tif", testScan(t, "building-administration.tif"),
