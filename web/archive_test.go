@@ -275,7 +275,19 @@ func TestArchivistWorksARecord(t *testing.T) {
 			t.Fatalf("decision: %d\n%s", r.status, r.body)
 		}
 		b.get(r.location).mustContain(t, "No possible duplicates to decide")
-		b.get("/archive/duplicates?all=1").mustContain(t, "two permits", "Two different documents")
+		all := b.get("/archive/duplicates?all=1")
+		all.mustContain(t, "two permits", "Two different documents",
+			`<input type="hidden" name="all" value="1">`)
+
+		// Deciding again from the all=1 view without a note: the form
+		// posts all=1 back and the page says what is wrong.
+		r = b.post(path, url.Values{"status": {"duplicate_kept"}, "all": {"1"}})
+		if r.status != http.StatusBadRequest {
+			t.Errorf("second decision without a note: %d", r.status)
+		}
+		r.mustContain(t, "Say why", "two permits")
+		r = b.post(path, url.Values{"status": {"duplicate_kept"}})
+		r.mustContain(t, "Say why") // without all=1 the flag is unlisted: the error shows atop
 	})
 
 	t.Run("views of a restricted record are in the admin's audit trail", func(t *testing.T) {
