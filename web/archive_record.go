@@ -147,7 +147,10 @@ func (s *Server) loadRecord(r *http.Request, id, q string, first int) (recordVie
 	if v.Blocked, err = s.cfg.Archive.OriginalBlocked(ctx, id); err != nil {
 		return recordView{}, err
 	}
-	first = screenOf(max(first, 1))
+	// A from past the last page, up to the largest int a URL may carry,
+	// opens the last screen: unclamped, first+pagesPerScreen overflowed
+	// into a negative range that showed no pages.
+	first = screenOf(min(max(first, 1), max(len(pages), 1)))
 	v.Screen = pageScreen{From: first, To: min(first+pagesPerScreen-1, len(pages))}
 	if first > 1 {
 		v.Screen.Prev = s.recordLink(rec.ID, q, first-pagesPerScreen)

@@ -488,6 +488,10 @@ func TestRecordPagesAScreenAtATime(t *testing.T) {
 	r = b.get("/archive/records/" + id + "?from=11")
 	r.mustContain(t, `id="page-11"`, `id="page-12"`, "pages 11 to 12")
 	r.mustNotContain(t, `id="page-10"`)
+	for _, from := range []string{"99", "9223372036854775807", "9223372036854775800"} {
+		r = b.get("/archive/records/" + id + "?from=" + from)
+		r.mustContain(t, `id="page-11"`, `id="page-12"`, "pages 11 to 12")
+	}
 
 	// The title's word is on every page as far as search goes.
 	r = b.get("/archive/search?q=twelve")
