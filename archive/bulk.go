@@ -69,8 +69,8 @@ func (b *BulkImport) Run(ctx context.Context, m *Manifest) (BulkReport, error) {
 		case done[l.Line]:
 			p.add(LineDone)
 		case l.Refusal != nil:
-			_, msg := sijil.UserMessage(l.Refusal)
-			if err := j.set(ctx, id, l.Line, LineRefused, msg); err != nil {
+			key, msg := sijil.UserMessage(l.Refusal)
+			if err := j.set(ctx, id, l.Line, LineRefused, msg, key); err != nil {
 				return BulkReport{}, err
 			}
 			p.add(LineRefused)

@@ -29,6 +29,11 @@ type JobLine struct {
 	State    string // one of the Line constants
 	RecordID string // set when State is LineDone
 	Reason   string // why a line was refused or failed; never a national ID
+
+	// ReasonKey names Reason in the portal's catalogs; "" for a failure
+	// (its reason is for an administrator) and for lines written before
+	// keys were kept.
+	ReasonKey string
 }
 
 // jobs keeps bulk-import jobs and their lines in the database.
@@ -101,10 +106,12 @@ func (j jobs) start(ctx context.Context, m *Manifest) (id string, err error) {
 	return id, nil
 }
 
-// set records a line's new state. It never writes a done line: see done.
-func (j jobs) set(ctx context.Context, job string, line int, state, reason string) error {
-	_, err := j.db.ExecContext(ctx, `UPDATE ingest_job_lines SET state = $1, reason = $2
-		WHERE job_id = $3 AND line = $4`, state, reason, job, line)
+// set records a line's new state, with its reason and the reason's
+// catalog key. It never writes a done line: see done.
+func (j jobs) set(ctx context.Context, job string, line int, state, reason,
+	key string) error {
+	_, err := j.db.ExecContext(ctx, `UPDATE ingest_job_lines SET state = $1, reason = $2,
+		reason_key = $3 WHERE job_id = $4 AND line = $5`, state, reason, key, job, line)
 	if err != nil {
 		return fmt.Errorf("archive: line %d of job %s: %w", line, job, err)
 	}
@@ -115,7 +122,7 @@ func (j jobs) set(ctx context.Context, job string, line int, state, reason strin
 // in one small transaction after the record's own. A crash between the
 // two leaves the line pending; the re-run finds the record by its hash.
 func (j jobs) done(ctx context.Context, job string, l ManifestLine, rec Record,
-	reason string) (err error) {
+	reason, key string) (err error) {
 	tx, err := j.db.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("archive: begin line %d: %w", l.Line, err)
@@ -138,7 +145,8 @@ func (j jobs) done(ctx context.Context, job string, l ManifestLine, rec Record,
 		return fmt.Errorf("archive: metadata of line %d: %w", l.Line, err)
 	}
 	_, err = tx.ExecContext(ctx, `UPDATE ingest_job_lines SET state = $1, record_id = $2,
-		reason = $3 WHERE job_id = $4 AND line = $5`, LineDone, rec.ID, reason, job, l.Line)
+		reason = $3, reason_key = $4 WHERE job_id = $5 AND line = $6`, LineDone, rec.ID,
+		reason, key, job, l.Line)
 	if err != nil {
 		return fmt.Errorf("archive: line %d of job %s: %w", l.Line, job, err)
 	}
@@ -161,8 +169,8 @@ func (j jobs) finish(ctx context.Context, job string) error {
 
 // lines returns every line of the job in manifest order.
 func (j jobs) lines(ctx context.Context, job string) ([]JobLine, error) {
-	rows, err := j.db.QueryContext(ctx, `SELECT line, file, state, record_id, reason
-		FROM ingest_job_lines WHERE job_id = $1 ORDER BY line`, job)
+	rows, err := j.db.QueryContext(ctx, `SELECT line, file, state, record_id, reason,
+		reason_key FROM ingest_job_lines WHERE job_id = $1 ORDER BY line`, job)
 	if err != nil {
 		return nil, fmt.Errorf("archive: lines of job %s: %w", job, err)
 	}
@@ -171,7 +179,8 @@ func (j jobs) lines(ctx context.Context, job string) ([]JobLine, error) {
 	var out []JobLine
 	for rows.Next() {
 		var l JobLine
-		if err := rows.Scan(&l.Line, &l.File, &l.State, &l.RecordID, &l.Reason); err != nil {
+		if err := rows.Scan(&l.Line, &l.File, &l.State, &l.RecordID, &l.Reason,
+			&l.ReasonKey); err != nil {
 			return nil, fmt.Errorf("archive: lines of job %s: %w", job, err)
 		}
 		out = append(out, l)

@@ -18,30 +18,30 @@ func importLine(ctx context.Context, in *Ingester, j jobs, id string, root *os.R
 
 	switch {
 	case rec.ID != "":
-		reason := ""
+		reason, key := "", ""
 		if existed {
-			reason = "already archived"
+			reason, key = "already archived", "bulk.already_archived"
 		}
 		if err != nil {
 			// The record is stored and a re-run would not index it again.
 			in.log().ErrorContext(ctx, "bulk import: record not fully indexed",
 				"record_id", rec.ID, "line", l.Line, "err", err)
-			reason = "archived, but not fully indexed"
+			reason, key = "archived, but not fully indexed", "bulk.not_fully_indexed"
 		}
 		// The record is committed: its line is marked done even if the run
 		// is being interrupted, so that the next run need not hash it again.
-		return LineDone, j.done(context.WithoutCancel(ctx), id, l, rec, reason)
+		return LineDone, j.done(context.WithoutCancel(ctx), id, l, rec, reason, key)
 	case ctx.Err() != nil:
 		return LinePending, nil
 	}
 
-	state, reason := LineFailed, err.Error()
+	state, reason, key := LineFailed, err.Error(), ""
 	switch sijil.KindOf(err) {
 	case sijil.Invalid, sijil.TooLarge, sijil.NotFound:
 		state = LineRefused
-		_, reason = sijil.UserMessage(err)
+		key, reason = sijil.UserMessage(err)
 	}
-	return state, j.set(ctx, id, l.Line, state, reason)
+	return state, j.set(ctx, id, l.Line, state, reason, key)
 }
 
 // ingestFromRoot opens the line's file inside the manifest's folder, so

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"slices"
 	"strings"
-	"time"
 
 	"github.com/sijil-municipality/sijil"
 )
@@ -21,7 +20,7 @@ var RecordTypes = []string{"building_permit", "craft_licence", "deed", "other"}
 type BulkMetadata struct {
 	RecordType    string
 	Reference     string
-	Date          string   // YYYY-MM-DD in ASCII digits, or ""
+	Date          string   // in one of DateForms, in ASCII digits, or ""
 	Names         []string // parties, in manifest order
 	NationalIDs   []string // ASCII digits, each valid; never logged
 	Parcel        string
@@ -48,11 +47,8 @@ func parseMetadata(f []string) (BulkMetadata, error) {
 		return m, sijil.Errorf(sijil.Invalid, "bulk.record_type",
 			"record_type %q is not one of %s", m.RecordType, strings.Join(RecordTypes, ", "))
 	}
-	if m.Date != "" {
-		if _, err := time.Parse(time.DateOnly, m.Date); err != nil {
-			return m, sijil.Errorf(sijil.Invalid, "bulk.date",
-				"date %q is not a date written YYYY-MM-DD", m.Date)
-		}
+	if _, err := yearOf(m.Date); err != nil {
+		return m, err
 	}
 	if len(f) > 10 && strings.TrimSpace(f[10]) != "" {
 		r, ok := parseYesNo(f[10])

@@ -24,7 +24,7 @@ const bulkManifest = archive.ManifestHeader + "\n" + permitRow +
 	"/etc/passwd,deed,,,,,,,,,\n" +
 	"licence.png,craft_licence,303,,خالد العطار,123456789,,,,,\n" +
 	permitRow +
-	"licence.png,craft_licence,303,٢٠٠٣-٠١-٠٢,خالد العطار,,,,الشجاعية,,\n"
+	"licence.png,craft_licence,303,١٩٨٥,خالد العطار,,,,الشجاعية,,\n"
 
 // permitRow is a line with every field filled in.
 const permitRow = "permit.png,building_permit,101/1998,1998-05-02," +
@@ -59,6 +59,7 @@ func TestBulkImport(t *testing.T) {
 	}
 	checkBulkMetadata(t, f, rep.Lines[0].RecordID)
 	checkBulkRecord(t, f, rep.Lines[0].RecordID, filepath.Join(dir, "permit.png"))
+	checkYearOnly(t, f, rep.Lines[7].RecordID)
 	checkImportQueue(t, f, rep.JobID)
 
 	again, err := bulk.Run(context.Background(), m)
@@ -86,7 +87,7 @@ func checkBulkReport(t *testing.T, rep archive.BulkReport) {
 	}
 	want := []line{
 		{"done", ""},
-		{"refused", `date "2001-13-40" is not a date written YYYY-MM-DD`},
+		{"refused", `date "2001-13-40" is not written YYYY, YYYY-MM or YYYY-MM-DD`},
 		{"refused", "missing.png does not exist"},
 		{"refused", "../outside.png is not a path inside the manifest's folder"},
 		{"refused", "/etc/passwd is not a path inside the manifest's folder"},
@@ -143,6 +144,19 @@ func checkBulkRecord(t *testing.T, f *fixture, recordID, origin string) {
 	flags, err := f.store.Duplicates(ctx, archive.DuplicateFilter{})
 	if err != nil || len(flags) != 0 {
 		t.Errorf("flags after one import of distinct files: %+v, %v", flags, err)
+	}
+}
+
+// checkYearOnly checks that a line dated by its year alone, as old
+// records often are, was archived with that year for the year filter.
+func checkYearOnly(t *testing.T, f *fixture, recordID string) {
+	t.Helper()
+	rec, err := f.store.RecordByID(context.Background(), recordID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rec.Date != "1985" || rec.Year != 1985 {
+		t.Errorf("licence dated ١٩٨٥: date %q, year %d; want 1985 for both", rec.Date, rec.Year)
 	}
 }
 

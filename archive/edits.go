@@ -21,7 +21,7 @@ type Update struct {
 	RecordType    *string
 	Reference     *string
 	Title         *string
-	Date          *string // YYYY-MM-DD in either digit set, or "" for unknown
+	Date          *string // YYYY, YYYY-MM or YYYY-MM-DD in any digit set, or "" for unknown
 	Names         *[]string
 	NationalIDs   *[]string
 	Parcel        *string

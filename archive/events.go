@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 	"time"
 )
@@ -123,4 +124,88 @@ func (s *Store) Events(ctx context.Context, recordID string, limit int) ([]Event
 		return nil, fmt.Errorf("archive: events of %s: %w", recordID, err)
 	}
 	return events, nil
+}
+
+// Phrase is a text of the portal's catalogs, by its key, and the values
+// that fill its verbs in order.
+type Phrase struct {
+	Key  string
+	Args []any
+}
+
+// detailForms are the details this package writes, each as the phrases
+// it reads as: a page in Arabic must not show an auditor English. Events
+// keep their English detail, which the command line prints and which
+// rows written before the catalogs had these keys hold; a page reads it
+// back through these forms. Keep them beside what writes each detail.
+var detailForms = []struct {
+	re   *regexp.Regexp
+	keys []string // one phrase per key, its args the next submatches
+	args []int    // how many submatches each phrase takes
+}{
+	{regexp.MustCompile(`^archived (.+) \(([^,()]+), (\d+) pages\) from (.+), restricted$`),
+		[]string{"archive.detail_ingested", "archive.detail_from", "archive.detail_restricted"},
+		[]int{3, 1, 0}},
+	{regexp.MustCompile(`^archived (.+) \(([^,()]+), (\d+) pages\) from (.+)$`),
+		[]string{"archive.detail_ingested", "archive.detail_from"}, []int{3, 1}},
+	{regexp.MustCompile(`^archived (.+) \(([^,()]+), (\d+) pages\), restricted$`),
+		[]string{"archive.detail_ingested", "archive.detail_restricted"}, []int{3, 0}},
+	{regexp.MustCompile(`^archived (.+) \(([^,()]+), (\d+) pages\)$`),
+		[]string{"archive.detail_ingested"}, []int{3}},
+	{regexp.MustCompile(`^` + regexp.QuoteMeta(detailBaseline) + `$`),
+		[]string{"archive.detail_baseline"}, []int{0}},
+	{regexp.MustCompile(`^` + regexp.QuoteMeta(detailHashMatches) + `$`),
+		[]string{"archive.detail_hash_matches"}, []int{0}},
+	{regexp.MustCompile(`^(\d+) bytes stored, (\d+) expected$`),
+		[]string{"archive.detail_size_differs"}, []int{2}},
+	{regexp.MustCompile(`^SHA-256 ([0-9a-f]+), expected ([0-9a-f]+)$`),
+		[]string{"archive.detail_hash_differs"}, []int{2}},
+	{regexp.MustCompile(`^` + regexp.QuoteMeta(detailNotInStore) + `$`),
+		[]string{"archive.detail_not_in_store"}, []int{0}},
+	{regexp.MustCompile(`^reading failed: (.+)$`),
+		[]string{"archive.detail_read_failed"}, []int{1}},
+	{regexp.MustCompile(`^corrected the text of page (\d+)$`),
+		[]string{"archive.detail_page_corrected"}, []int{1}},
+	{regexp.MustCompile(`^corrected (.+)$`),
+		[]string{"archive.detail_corrected"}, []int{1}},
+	{regexp.MustCompile(`^exported for (.+)$`),
+		[]string{"archive.detail_exported_for"}, []int{1}},
+	{regexp.MustCompile(`^exported$`), []string{"archive.detail_exported"}, []int{0}},
+}
+
+// DetailKeys are the catalog keys DetailPhrases may return, for a test
+// that the catalogs have them all.
+func DetailKeys() []string {
+	var keys []string
+	for _, f := range detailForms {
+		for _, k := range f.keys {
+			if !slices.Contains(keys, k) {
+				keys = append(keys, k)
+			}
+		}
+	}
+	return keys
+}
+
+// DetailPhrases returns e's detail as catalog phrases, or false for a
+// detail of another form, which a page shows as written.
+func (e Event) DetailPhrases() ([]Phrase, bool) {
+	for _, f := range detailForms {
+		m := f.re.FindStringSubmatch(e.Detail)
+		if m == nil {
+			continue
+		}
+		var out []Phrase
+		next := 1
+		for i, k := range f.keys {
+			p := Phrase{Key: k}
+			for _, a := range m[next : next+f.args[i]] {
+				p.Args = append(p.Args, a)
+			}
+			next += f.args[i]
+			out = append(out, p)
+		}
+		return out, true
+	}
+	return nil, false
 }

@@ -60,18 +60,31 @@ func checkRecordType(t string) error {
 	return nil
 }
 
-// yearOf checks a date written YYYY-MM-DD (or "", unknown) and returns
-// its year, 0 when unknown.
+// DateForms are the layouts a record's date may be written in. Old
+// records often carry only a year, or a year and a month: the archivist
+// writes what the record says rather than inventing a day.
+var DateForms = []string{"2006", "2006-01", time.DateOnly}
+
+// yearOf checks a record's date (or "", unknown), already in ASCII digits
+// (see identifier), in one of DateForms, and returns its year, 0 when
+// unknown. Archivists' edits, uploads and manifests all check dates here,
+// so each accepts what the others do.
 func yearOf(date string) (int, error) {
 	if date == "" {
 		return 0, nil
 	}
-	d, err := time.Parse(time.DateOnly, date)
-	if err != nil {
-		return 0, sijil.Errorf(sijil.Invalid, "archive.date",
-			"date %q is not a date written YYYY-MM-DD", date)
+	for _, layout := range DateForms {
+		// The length check refuses what time.Parse forgives: "1998-4" for
+		// "2006-01", which would store a date no other row is written as.
+		if len(date) != len(layout) {
+			continue
+		}
+		if d, err := time.Parse(layout, date); err == nil {
+			return d.Year(), nil
+		}
 	}
-	return d.Year(), nil
+	return 0, sijil.Errorf(sijil.Invalid, "archive.date",
+		"date %q is not written YYYY, YYYY-MM or YYYY-MM-DD", date)
 }
 
 // cleanNames trims each name and drops blanks. A ';' inside a name is

@@ -184,7 +184,7 @@ func (f *Fixity) checkObject(ctx context.Context, c objectCheck) (objectResult, 
 	r := objectResult{objectCheck: c}
 	rc, err := f.Blobs.Get(ctx, c.key)
 	if errors.Is(err, ErrBlobNotFound) {
-		r.kind, r.detail = EventFixityMissing, "the object is not in the store"
+		r.kind, r.detail = EventFixityMissing, detailNotInStore
 		return r, nil
 	}
 	if err == nil {
@@ -212,7 +212,7 @@ func (f *Fixity) checkObject(ctx context.Context, c objectCheck) (objectResult, 
 func verdict(c objectCheck, gotSHA string, gotSize int64) (kind, detail string) {
 	switch {
 	case c.wantSHA == "":
-		return EventFixityOK, "first check: hash recorded as the baseline"
+		return EventFixityOK, detailBaseline
 	case gotSize < c.wantSize:
 		return EventFixityTruncated,
 			fmt.Sprintf("%d bytes stored, %d expected", gotSize, c.wantSize)
@@ -222,8 +222,15 @@ func verdict(c objectCheck, gotSHA string, gotSize int64) (kind, detail string) 
 	case gotSHA != c.wantSHA:
 		return EventFixityAltered, "SHA-256 " + gotSHA + ", expected " + c.wantSHA
 	}
-	return EventFixityOK, "SHA-256 matches"
+	return EventFixityOK, detailHashMatches
 }
+
+// Fixed details of fixity events, which DetailPhrases reads back.
+const (
+	detailBaseline    = "first check: hash recorded as the baseline"
+	detailHashMatches = "SHA-256 matches"
+	detailNotInStore  = "the object is not in the store"
+)
 
 func (f *Fixity) logRecord(ctx context.Context, id string, results []objectResult) {
 	failed := 0

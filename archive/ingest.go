@@ -62,7 +62,7 @@ type Metadata struct {
 	Reference  string
 	Title      string
 
-	Date          string // YYYY-MM-DD in either digit set, or ""
+	Date          string // YYYY, YYYY-MM or YYYY-MM-DD in any digit set, or ""
 	Names         []string
 	NationalIDs   []string
 	Parcel        string

@@ -276,6 +276,45 @@ func TestUpdateKeepsHistoryAndReindexes(t *testing.T) {
 	}
 }
 
+// TestRecordDateForms pins that an old record dated by its year, or its
+// year and month, is accepted as written and filed under its year, from
+// an archivist's edit as from an upload.
+func TestRecordDateForms(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, "eng")
+	ctx := context.Background()
+	rec := f.ingestPage(t, archive.Metadata{RecordType: "deed", Date: "١٩٨٥"}, "Deed")
+	if rec.Date != "1985" || rec.Year != 1985 {
+		t.Errorf("uploaded with date ١٩٨٥: date %q, year %d", rec.Date, rec.Year)
+	}
+	s := f.store.WithIndexer(f.index)
+	tests := []struct {
+		typed, date string
+		year        int
+	}{
+		{"1985", "1985", 1985},
+		{"١٩٨٥-٠٣", "1985-03", 1985},
+		{"۱۹۸۶-۰۳-۱۲", "1986-03-12", 1986},
+		{"", "", 0},
+	}
+	for _, tt := range tests {
+		var u archive.Update
+		mustDo(t, u.Set("date", tt.typed))
+		got, err := s.Update(ctx, rec.ID, u, archive.Change{By: "huda", Reason: "register"})
+		if err != nil {
+			t.Errorf("date %q: %v", tt.typed, err)
+			continue
+		}
+		if got.Date != tt.date || got.Year != tt.year {
+			t.Errorf("date %q: stored %q, year %d; want %q, %d", tt.typed, got.Date,
+				got.Year, tt.date, tt.year)
+		}
+		if p := f.lastIndexed(t, rec.ID); p.Year != tt.year {
+			t.Errorf("date %q: indexed with year %d, want %d", tt.typed, p.Year, tt.year)
+		}
+	}
+}
+
 func TestUpdateRefusesBadValues(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t, "eng")
@@ -290,6 +329,9 @@ func TestUpdateRefusesBadValues(t *testing.T) {
 		key          string
 	}{
 		{"date", "1998-02-30", ok, sijil.Invalid, "archive.date"},
+		{"date", "1998-13", ok, sijil.Invalid, "archive.date"},
+		{"date", "1998-4", ok, sijil.Invalid, "archive.date"},
+		{"date", "98", ok, sijil.Invalid, "archive.date"},
 		{"record_type", "letter", ok, sijil.Invalid, "archive.record_type"},
 		{"national_ids", "123456782;123456789", ok, sijil.Invalid, "archive.national_id"},
 		{"parcel", "71", archive.Change{Reason: "r"}, sijil.Invalid, "archive.no_editor"},

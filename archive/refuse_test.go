@@ -33,7 +33,7 @@ func TestIngestRefuses(t *testing.T) {
 		{"unknown bytes", []byte("name,parcel\nAhmad,1207\n"), archive.Limits{},
 			sijil.Invalid, "archive.unsupported_type", "only PDF, TIFF, JPEG and PNG"},
 		{"empty file", nil, archive.Limits{},
-			sijil.Invalid, "archive.unsupported_type", "empty"},
+			sijil.Invalid, "archive.empty_file", "the file is empty"},
 		{"truncated TIFF", tiff2[:len(tiff2)/2], archive.Limits{},
 			sijil.Invalid, "archive.damaged_file", "truncated or damaged"},
 		{"truncated PDF", pdf[:len(pdf)/2], archive.Limits{},

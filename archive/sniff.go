@@ -35,6 +35,12 @@ var signatures = []struct {
 // its name. Anything other than PDF, TIFF, JPEG or PNG is refused with an
 // Invalid error that says what was found.
 func Sniff(head []byte) (string, error) {
+	// An empty file is no file of the wrong type: the upload or the copy
+	// failed, and the archivist must choose the scan again.
+	if len(head) == 0 {
+		return "", sijil.Errorf(sijil.Invalid, "archive.empty_file",
+			"the file is empty: choose the scan again")
+	}
 	for _, s := range signatures {
 		if bytes.HasPrefix(head, s.magic) {
 			return s.media, nil

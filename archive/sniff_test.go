@@ -29,11 +29,20 @@ func TestSniff(t *testing.T) {
 	}
 }
 
+// TestSniffEmptyFile: an empty upload is told it is empty, not that
+// its type is not accepted.
+func TestSniffEmptyFile(t *testing.T) {
+	_, err := archive.Sniff(nil)
+	se := wantKind(t, err, sijil.Invalid, "archive.empty_file")
+	if strings.Contains(se.Message, "TIFF") {
+		t.Errorf("message %q speaks of types", se.Message)
+	}
+}
+
 func TestSniffRefuses(t *testing.T) {
 	tests := []struct {
 		name, head, says string
 	}{
-		{"empty", "", "empty"},
 		{"zip named scan.pdf", "PK\x03\x04\x14\x00", "ZIP"},
 		{"gif", "GIF89a", "GIF"},
 		{"text", "hello, archive", "68 65 6c 6c 6f"},

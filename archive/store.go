@@ -31,7 +31,7 @@ type Record struct {
 
 	// What the manifest or the archivist says; OCR misreads the digits of
 	// such fields, so they are never taken from the page text.
-	Date          string   // YYYY-MM-DD, or "" when unknown
+	Date          string   // YYYY, YYYY-MM or YYYY-MM-DD (DateForms), or "" when unknown
 	Year          int      // of Date; 0 when unknown
 	Names         []string // parties: owners, holders
 	NationalIDs   []string // ASCII digits; never indexed, logged or put in an event

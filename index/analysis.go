@@ -24,6 +24,7 @@ import (
 const (
 	wordsTokenizerName = "sijil_words"
 	foldFilterName     = "sijil_fold"
+	stemFilterName     = "sijil_stem"
 	textAnalyzerName   = "sijil_ar"
 	refAnalyzerName    = "sijil_ref"
 	nameAnalyzerName   = "sijil_name"
@@ -44,6 +45,9 @@ func register() error {
 		errRegister = registry.RegisterTokenizer(wordsTokenizerName, newWordsTokenizer)
 		if errRegister == nil {
 			errRegister = registry.RegisterTokenFilter(foldFilterName, newFoldFilter)
+		}
+		if errRegister == nil {
+			errRegister = registry.RegisterTokenFilter(stemFilterName, newStemFilter)
 		}
 	})
 	if errRegister != nil {
@@ -149,6 +153,67 @@ func (foldFilter) Filter(input analysis.TokenStream) analysis.TokenStream {
 	return out
 }
 
+// stemFilter is the light Arabic stemmer of bleve and Lucene (an article
+// or conjunction cut from the front, pronoun and plural endings from the
+// back) with one change: an ending is cut only when three letters remain.
+// Their rule of two turned short names into function words: the name
+// "منى" became "من" ("from"), which is on nearly every page, so a search
+// for the name found the whole archive; so did "هدى" and "في", "عن" with
+// a pronoun. Arabic roots have three letters; a two-letter stem is nearly
+// always such a word.
+type stemFilter struct{}
+
+func newStemFilter(map[string]any, *registry.Cache) (analysis.TokenFilter, error) {
+	return stemFilter{}, nil
+}
+
+// Filter implements analysis.TokenFilter.
+func (stemFilter) Filter(input analysis.TokenStream) analysis.TokenStream {
+	for _, tok := range input {
+		tok.Term = []byte(stem(string(tok.Term)))
+	}
+	return input
+}
+
+// The clitics and endings the stemmer cuts, in the order it tries them.
+// Only one prefix is cut; every ending that still fits is, in this order.
+var (
+	stemPrefixes = []string{"ال", "وال", "بال", "كال", "فال", "لل", "و"}
+	stemSuffixes = []string{"ها", "ان", "ات", "ون", "ين", "يه", "ية", "ه", "ة", "ي"}
+)
+
+// Letters a word keeps: after an article two (Lucene's rule, so "الدم"
+// is still "دم"); after an ending three.
+const (
+	minAfterPrefix = 2
+	minAfterSuffix = 3
+)
+
+// stem returns the stem of a folded, normalised word.
+func stem(w string) string {
+	r := []rune(w)
+	for _, p := range stemPrefixes {
+		pr := []rune(p)
+		// A lone و is cut only from words of four letters or more, as
+		// Lucene does: "ورد" (a rose) is a word, not "and" + "رد".
+		if len(pr) == 1 && len(r) < 4 {
+			continue
+		}
+		if len(r)-len(pr) >= minAfterPrefix && string(r[:len(pr)]) == p {
+			r = r[len(pr):]
+			break
+		}
+	}
+
+	for _, s := range stemSuffixes {
+		sr := []rune(s)
+		if len(r)-len(sr) >= minAfterSuffix && string(r[len(r)-len(sr):]) == s {
+			r = r[:len(r)-len(sr)]
+		}
+	}
+	return string(r)
+}
+
 // Field names in the index.
 const (
 	fieldText       = "text"
@@ -179,7 +244,7 @@ func newMapping() (mapping.IndexMapping, error) {
 		"type":      custom.Name,
 		"tokenizer": wordsTokenizerName,
 		"token_filters": []any{
-			lowercase.Name, foldFilterName, ar.NormalizeName, ar.StemmerName,
+			lowercase.Name, foldFilterName, ar.NormalizeName, stemFilterName,
 		},
 	})
 	if err == nil {
@@ -219,7 +284,11 @@ func newMapping() (mapping.IndexMapping, error) {
 		doc.AddFieldMappingsAt(name, storedField(refAnalyzerName))
 	}
 	for _, name := range []string{fieldNames, fieldNeighbourhood, fieldStreet} {
-		doc.AddFieldMappingsAt(name, storedField(nameAnalyzerName))
+		// Positions, so that a phrase finds a whole name or street: these
+		// fields are a few words a record, so their vectors cost little.
+		f := storedField(nameAnalyzerName)
+		f.IncludeTermVectors = true
+		doc.AddFieldMappingsAt(name, f)
 	}
 	page := bleve.NewNumericFieldMapping()
 	page.DocValues = false // read from the stored page, never counted or sorted
@@ -250,7 +319,7 @@ func addPairsAnalyzer(im *mapping.IndexMappingImpl) error {
 		"type":      custom.Name,
 		"tokenizer": wordsTokenizerName,
 		"token_filters": []any{
-			lowercase.Name, foldFilterName, ar.NormalizeName, ar.StemmerName, pairsFilterName,
+			lowercase.Name, foldFilterName, ar.NormalizeName, stemFilterName, pairsFilterName,
 		},
 	})
 }
@@ -300,9 +369,10 @@ func decadeField() *mapping.FieldMapping {
 	return f
 }
 
-// storedField is a field kept for display. No field keeps term vectors:
-// Sijil marks snippets itself (see wordMatcher) and finds phrases by
-// their pairs of words, so nothing reads them. Nor doc values, which only
+// storedField is a field kept for display. It keeps no term vectors:
+// Sijil marks snippets itself (see wordMatcher) and finds phrases in the
+// text by their pairs of words, so only the names and places, where a
+// phrase is matched by positions, need them. Nor doc values, which only
 // facets and sorting read: a facet field asks for them itself.
 func storedField(analyzer string) *mapping.FieldMapping {
 	f := bleve.NewTextFieldMapping()

@@ -32,7 +32,7 @@ import (
 
 // benchVersion names the cache folder and is written in the marker of a
 // finished build; a cached index with another marker is rebuilt.
-const benchVersion = "v4"
+const benchVersion = "v5"
 
 func BenchmarkSearch100k(b *testing.B) { benchSearch(b, 100_000) }
 func BenchmarkSearch300k(b *testing.B) { benchSearch(b, 300_000) }

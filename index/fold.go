@@ -9,7 +9,7 @@ import (
 
 // Fold returns s with the spelling differences that Arabic search must
 // ignore removed. The sijil_ar analyzer applies it to every word at index
-// and query time, before bleve's Arabic normaliser and stemmer; callers
+// and query time, before bleve's Arabic normaliser and the stemmer; callers
 // that build queries bleve does not analyse (term, prefix, fuzzy) apply it
 // themselves.
 //

@@ -16,7 +16,6 @@ var (
 	wordsTok    = wordsTokenizer{words: bleveunicode.NewUnicodeTokenizer()}
 	lowerFilter = lowercase.NewLowerCaseFilter()
 	normFilter  = ar.NewArabicNormalizeFilter()
-	stemFilter  = ar.NewArabicStemmerFilter()
 )
 
 // word is one word of a text as the index holds it.
@@ -37,7 +36,7 @@ func analyzeWords(text string) []word {
 	}
 	// The stemmer rewrites the terms in place, so it runs after the
 	// folded forms are copied.
-	for i, t := range stemFilter.Filter(toks) {
+	for i, t := range (stemFilter{}).Filter(toks) {
 		out[i].stem = string(t.Term)
 	}
 	return out

@@ -113,7 +113,7 @@ func newPattern(w string) (p pattern, ok bool, err error) {
 	return pattern{text: text, prefix: prefix}, true, nil
 }
 
-// clitics are the letters bleve's Arabic stemmer strips from the front
+// clitics are the letters the Arabic stemmer (stem) strips from the front
 // of a word: the article and the conjunctions and prepositions glued to
 // it. A pattern may stand behind one, so "بلد*" finds "البلدية" and
 // "م?مد" finds "والمحمد", as a plain word would.

@@ -23,7 +23,8 @@ const CountCap = 2000
 
 // Request is a clerk's search. Query is in the clerk's query language:
 //
-//	words            every word must be on the page (or in its title or names)
+//	words            every word must be on the page (or in its title, names
+//	                 or places; a number may be the parcel or plot)
 //	"a phrase"       the words in this order
 //	بلد*  م?مد        a word with wildcards: * any letters, ? one letter
 //	                 (also ٭ and ؟); a * at the end only is a prefix,
@@ -247,13 +248,24 @@ func buildQuery(cq clerkQuery, raw string, fuzzy bool) (query.Query, error) {
 	return bleve.NewDisjunctionQuery(all, ref), nil
 }
 
-// wordQuery finds one word in the text, title, names, neighbourhood or street,
-// exactly or, for long words and when fuzzy, with a letter or two wrong.
+// wordQuery finds one word in the text, title, names, neighbourhood or
+// street, a number also as the parcel or plot, exactly or, for long words
+// and when fuzzy, with a letter or two wrong.
 func wordQuery(w string, fuzzy bool) query.Query {
 	exact := bleve.NewDisjunctionQuery(
 		match(w, fieldText, 0, 1), match(w, fieldTitle, 0, 1),
 		match(w, fieldNames, 0, boostName), match(w, fieldNeighbourhood, 0, 1),
 		match(w, fieldStreet, 0, 1))
+	// A number typed alone is as likely the parcel or plot the archivist
+	// recorded, which Tesseract's reading of the page often gets wrong.
+	if strings.IndexFunc(w, unicode.IsDigit) >= 0 {
+		for _, field := range []string{fieldParcel, fieldPlot} {
+			q := bleve.NewTermQuery(Fold(w))
+			q.SetField(field)
+			q.SetBoost(boostName)
+			exact.AddQuery(q)
+		}
+	}
 
 	n := fuzziness(w)
 	if n == 0 || !fuzzy {
@@ -354,24 +366,39 @@ func patternOn(p pattern, field string, boost float64) query.Query {
 	return q
 }
 
-// phraseQuery finds the words of p in order in the text. The pairs of
-// adjacent words find the pages, each pair one term; a phrase of three
-// or more words thus matches a page that has all its pairs, which is
-// nearly always the phrase itself. The words themselves, required on the
-// text field too, give the snippet its marks.
+// phraseQuery finds the words of p in order in the text, or as a whole
+// name, neighbourhood or street: a clerk who quotes "منى الخطيب" means
+// that person, whose name is on the record though rarely legible in its
+// OCR text. In the text the pairs of adjacent words find the pages, each
+// pair one term; a phrase of three or more words thus matches a page
+// that has all its pairs, which is nearly always the phrase itself. The
+// words themselves, required on the text field too, give the snippet its
+// marks. The names and places are a few words a page, matched by
+// position.
 func phraseQuery(p string) query.Query {
-	words := match(p, fieldText, 0, 1)
-	if len(strings.Fields(p)) < 2 {
-		return words
+	inText := match(p, fieldText, 0, 1)
+	if len(strings.Fields(p)) >= 2 {
+		// text_pairs is no property of a page, so bleve cannot find its
+		// analyzer by the field name.
+		pairs := bleve.NewMatchQuery(p)
+		pairs.SetField(fieldTextPairs)
+		pairs.Analyzer = pairsAnalyzerName
+		pairs.SetOperator(query.MatchQueryOperatorAnd)
+		inText = bleve.NewConjunctionQuery(pairs, inText)
 	}
 
-	// text_pairs is no property of a page, so bleve cannot find its
-	// analyzer by the field name.
-	pairs := bleve.NewMatchQuery(p)
-	pairs.SetField(fieldTextPairs)
-	pairs.Analyzer = pairsAnalyzerName
-	pairs.SetOperator(query.MatchQueryOperatorAnd)
-	return bleve.NewConjunctionQuery(pairs, words)
+	q := bleve.NewDisjunctionQuery(inText)
+	for _, field := range []string{fieldNames, fieldNeighbourhood, fieldStreet} {
+		boost := 1.0
+		if field == fieldNames {
+			boost = boostName
+		}
+		whole := bleve.NewMatchPhraseQuery(p)
+		whole.SetField(field)
+		whole.SetBoost(boost)
+		q.AddQuery(whole)
+	}
+	return q
 }
 
 // filterQuery restricts the search to pages whose field has the value.

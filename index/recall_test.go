@@ -43,6 +43,8 @@ var variantGroups = []variantGroup{
 	wordGroup("hamza on yeh", "رئيس", "رييس"),
 	wordGroup("taa marbuta and haa", "مدرسة", "مدرسه"),
 	wordGroup("alef maqsura and yaa", "مصطفى", "مصطفي"),
+	wordGroup("alef maqsura in a three-letter name", "منى", "مني"),
+	wordGroup("three-letter name with an ending", "هدى", "هدي"),
 	wordGroup("diacritics", "مُحَمَّد", "محمد", "مُحمد"),
 	wordGroup("tatweel", "مـــحمد", "محمد", "محـمد"),
 	wordGroup("superscript alef", "رحمٰن", "رحمن"),
@@ -124,6 +126,57 @@ func (g variantGroup) queries() []string {
 			g.filter+":"+s, g.filter+":"+s+"*")
 	}
 	return append(out, g.alsoFound...)
+}
+
+// TestShortNamesAreNotFunctionWords pins the precision the recall above
+// must not cost: a short name folded and stemmed must not become a
+// common word. "منى" had the stem "من" ("from") and found every page.
+func TestShortNamesAreNotFunctionWords(t *testing.T) {
+	pages := []index.Page{
+		{RecordID: "muna-owner", Number: 1, Text: "رخصة بناء للعقار المذكور",
+			Names: []string{"منى الخطيب"}},
+		{RecordID: "muna-text", Number: 1, Text: "قدمت السيدة منى طلبها"},
+		{RecordID: "from", Number: 1, Text: "صادر من البلدية إلى المالك"},
+		{RecordID: "from-him", Number: 1, Text: "أخذ منه الرسوم"},
+		{RecordID: "in-it", Number: 1, Text: "البيت وما فيه من أثاث"},
+		{RecordID: "other-khatib", Number: 1, Text: "طلب من السيد",
+			Names: []string{"منير الخطيب"}},
+	}
+	tests := []struct {
+		name, query string
+		want        []string
+	}{
+		{"the name finds its pages only", "منى", []string{"muna-owner", "muna-text"}},
+		{"the name typed with yaa", "مني", []string{"muna-owner", "muna-text"}},
+		{"the owner filter", "owner:منى", []string{"muna-owner"}},
+		{"the whole name as a phrase", `"منى الخطيب"`, []string{"muna-owner"}},
+		{"the whole name in other spellings", `"مُنى الخطيب"`, []string{"muna-owner"}},
+		{"a phrase of another name", `"منير الخطيب"`, []string{"other-khatib"}},
+		{"a phrase not in that order", `"الخطيب منى"`, nil},
+		{"the function word is still found",
+			"من", []string{"from", "in-it", "other-khatib"}},
+		{"a function word with a pronoun is its own word", "منه", []string{"from-him"}},
+		{"another short name", "هدى", nil},
+	}
+	ix := openIndex(t)
+	if err := ix.AddAll(context.Background(), pages); err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			res, err := ix.Query(context.Background(), index.Request{Query: tt.query, Limit: 10})
+			if err != nil {
+				t.Fatalf("Query(%q): %v", tt.query, err)
+			}
+
+			got := recordIDs(res.Hits)
+			slices.Sort(got)
+			want := slices.Sorted(slices.Values(tt.want))
+			if !slices.Equal(got, want) {
+				t.Errorf("Query(%q) = %v, want %v", tt.query, got, want)
+			}
+		})
+	}
 }
 
 func TestPatterns(t *testing.T) {

@@ -20,6 +20,10 @@ type dupsView struct {
 	Flags []dupView
 	All   bool
 	Open  string // the flag whose decision failed, shown with its error
+
+	// OpenUnlisted is set when that flag is not among Flags, so that its
+	// error shows at the top instead of nowhere.
+	OpenUnlisted bool
 }
 
 // archiveDuplicates lists the duplicate flags, oldest first, each with
@@ -39,7 +43,9 @@ func (s *Server) archiveDuplicates(w http.ResponseWriter, r *http.Request) error
 
 func (s *Server) loadDuplicates(r *http.Request) (dupsView, error) {
 	ctx := r.Context()
-	v := dupsView{All: r.URL.Query().Get("all") == "1"}
+	// A decision's form posts all=1 back, so that a refusal shows the
+	// same list the archivist decided from.
+	v := dupsView{All: r.FormValue("all") == "1"}
 	f := archive.DuplicateFilter{Status: archive.DupOpen, Limit: 200}
 	if v.All {
 		f.Status = ""
@@ -76,7 +82,12 @@ func (s *Server) archiveDecide(w http.ResponseWriter, r *http.Request) error {
 		if lerr != nil {
 			return lerr
 		}
-		v.Open = id
+		v.Open, v.OpenUnlisted = id, true
+		for _, f := range v.Flags {
+			if f.Flag.ID == id {
+				v.OpenUnlisted = false
+			}
+		}
 		return s.showForm(w, r, "archive_duplicates.html",
 			Page{Title: s.T(r, "archive.dups_title"), Data: v}, err)
 	}
@@ -85,6 +96,10 @@ func (s *Server) archiveDecide(w http.ResponseWriter, r *http.Request) error {
 		"decided "+d.Status); err != nil {
 		return err
 	}
-	http.Redirect(w, r, "/archive/duplicates?done=decided", http.StatusSeeOther)
+	back := "/archive/duplicates?done=decided"
+	if r.PostFormValue("all") == "1" {
+		back += "&all=1"
+	}
+	http.Redirect(w, r, back, http.StatusSeeOther)
 	return nil
 }

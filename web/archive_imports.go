@@ -11,8 +11,18 @@ import (
 // jobView is one bulk import's lines: those not archived, or all.
 type jobView struct {
 	ID    string
-	Lines []archive.JobLine
+	Lines []lineView
 	All   bool
+}
+
+// lineView is a job's line as its page lists it. Why is the reason in the
+// reader's language, or in English, as recorded, when English is set: on
+// English pages, for a failure, and for a line written before reasons
+// kept their catalog key.
+type lineView struct {
+	archive.JobLine
+	Why     string
+	English bool
 }
 
 // archiveImports lists the bulk imports, newest first, with their counts.
@@ -30,9 +40,19 @@ func (s *Server) archiveImports(w http.ResponseWriter, r *http.Request) error {
 // still pending, each with its reason; with all=1 every line.
 func (s *Server) archiveImport(w http.ResponseWriter, r *http.Request) error {
 	v := jobView{ID: chi.URLParam(r, "id"), All: r.URL.Query().Get("all") == "1"}
-	var err error
-	if v.Lines, err = s.cfg.Archive.ImportJobLines(r.Context(), v.ID, !v.All); err != nil {
+	lines, err := s.cfg.Archive.ImportJobLines(r.Context(), v.ID, !v.All)
+	if err != nil {
 		return err
+	}
+	lang := Lang(r.Context())
+	for _, l := range lines {
+		// The recorded English names the file and the value at fault; the
+		// catalogs say what is wrong in general, the line names the file.
+		lv := lineView{JobLine: l, Why: l.Reason, English: l.Reason != ""}
+		if _, ok := s.catalogs[lang][l.ReasonKey]; ok && lang != langEN {
+			lv.Why, lv.English = s.translate(lang, l.ReasonKey), false
+		}
+		v.Lines = append(v.Lines, lv)
 	}
 	s.show(w, r, http.StatusOK, "archive_import.html", Page{
 		Title: s.T(r, "archive.import_title"), Data: v})

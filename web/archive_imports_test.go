@@ -45,6 +45,12 @@ func TestImportsShowRefusedLines(t *testing.T) {
 	r = b.get("/archive/imports/" + rep.JobID)
 	r.mustContain(t, "missing.tif does not exist", "other.tif does not exist",
 		"Refused")
+
+	// In Arabic the reasons come from the catalogs, not the recorded English.
+	b.lang = "ar"
+	r = b.get("/archive/imports/" + rep.JobID)
+	r.mustContain(t, "الملف غير موجود في مجلد البيان.")
+	r.mustNotContain(t, "does not exist")
 	if r := b.get("/archive/imports/job_0000000000000000"); r.status != http.StatusNotFound {
 		t.Errorf("a job that does not exist: %d", r.status)
 	}

@@ -21,7 +21,7 @@ type recordView struct {
 	MaskedIDs []string
 	Pages     []pageView
 	History   []editView
-	Events    []archive.Event
+	Events    []eventView
 	Flags     []archive.DuplicateFlag
 	Blocked   bool   // its last fixity check failed: no images are shown
 	Query     string // the search that led here, whose words are drawn
@@ -147,7 +147,10 @@ func (s *Server) loadRecord(r *http.Request, id, q string, first int) (recordVie
 	if v.Blocked, err = s.cfg.Archive.OriginalBlocked(ctx, id); err != nil {
 		return recordView{}, err
 	}
-	first = screenOf(max(first, 1))
+	// A from past the last page, up to the largest int a URL may carry,
+	// opens the last screen: unclamped, first+pagesPerScreen overflowed
+	// into a negative range that showed no pages.
+	first = screenOf(min(max(first, 1), max(len(pages), 1)))
 	v.Screen = pageScreen{From: first, To: min(first+pagesPerScreen-1, len(pages))}
 	if first > 1 {
 		v.Screen.Prev = s.recordLink(rec.ID, q, first-pagesPerScreen)
@@ -176,8 +179,12 @@ func (s *Server) loadRecord(r *http.Request, id, q string, first int) (recordVie
 		v.History = append(v.History, editView{Edit: e, Old: s.editValue(r, e, e.Old),
 			New: s.editValue(r, e, e.New)})
 	}
-	if v.Events, err = s.cfg.Archive.Events(ctx, id, 200); err != nil {
+	events, err := s.cfg.Archive.Events(ctx, id, 200)
+	if err != nil {
 		return recordView{}, err
+	}
+	for _, e := range events {
+		v.Events = append(v.Events, s.eventView(r, e))
 	}
 	if v.Flags, err = s.cfg.Archive.Duplicates(ctx,
 		archive.DuplicateFilter{RecordID: id}); err != nil {
@@ -453,4 +460,25 @@ func maskIDs(ids []string) []string {
 // archive keeps its own events too; the trail is what an admin reads.
 func (s *Server) auditArchive(r *http.Request, action, kind, id, detail string) error {
 	return s.auditAs(r, accounts.RoleArchivist, action, kind, id, detail)
+}
+
+// eventView is an event as the record page lists it. Detail is in the
+// reader's language, or in English, as recorded, when English is set: a
+// detail of a form the catalogs do not know.
+type eventView struct {
+	archive.Event
+	Detail  string
+	English bool
+}
+
+func (s *Server) eventView(r *http.Request, e archive.Event) eventView {
+	phrases, ok := e.DetailPhrases()
+	if !ok {
+		return eventView{Event: e, Detail: e.Detail, English: e.Detail != ""}
+	}
+	parts := make([]string, len(phrases))
+	for i, p := range phrases {
+		parts[i] = s.T(r, p.Key, p.Args...)
+	}
+	return eventView{Event: e, Detail: strings.Join(parts, s.T(r, "archive.detail_and"))}
 }

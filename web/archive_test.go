@@ -228,7 +228,7 @@ func TestArchivistWorksARecord(t *testing.T) {
 		if r.status != http.StatusBadRequest {
 			t.Fatalf("correction with a bad date: %d", r.status)
 		}
-		r.mustContain(t, `class="ferr">Write the date as YYYY-MM-DD`)
+		r.mustContain(t, `class="ferr">Write the date as YYYY, YYYY-MM or YYYY-MM-DD`)
 
 		edit.Del("date")
 		r = b.post("/archive/records/"+id, edit)
@@ -275,7 +275,19 @@ func TestArchivistWorksARecord(t *testing.T) {
 			t.Fatalf("decision: %d\n%s", r.status, r.body)
 		}
 		b.get(r.location).mustContain(t, "No possible duplicates to decide")
-		b.get("/archive/duplicates?all=1").mustContain(t, "two permits", "Two different documents")
+		all := b.get("/archive/duplicates?all=1")
+		all.mustContain(t, "two permits", "Two different documents",
+			`<input type="hidden" name="all" value="1">`)
+
+		// Deciding again from the all=1 view without a note: the form
+		// posts all=1 back and the page says what is wrong.
+		r = b.post(path, url.Values{"status": {"duplicate_kept"}, "all": {"1"}})
+		if r.status != http.StatusBadRequest {
+			t.Errorf("second decision without a note: %d", r.status)
+		}
+		r.mustContain(t, "Say why", "two permits")
+		r = b.post(path, url.Values{"status": {"duplicate_kept"}})
+		r.mustContain(t, "Say why") // without all=1 the flag is unlisted: the error shows atop
 	})
 
 	t.Run("views of a restricted record are in the admin's audit trail", func(t *testing.T) {
@@ -336,6 +348,12 @@ func TestArchiveRefusals(t *testing.T) {
 		t.Fatalf("a text file: %d", r.status)
 	}
 	r.mustContain(t, "لا تُقبل إلا المسوح", `value="12"`)
+	r = b.upload("empty.tif", nil, "reference", "12")
+	if r.status != http.StatusBadRequest {
+		t.Fatalf("an empty file: %d", r.status)
+	}
+	r.mustContain(t, "الملف فارغ")
+	r.mustNotContain(t, "لا تُقبل إلا المسوح")
 
 	b.lang = "en"
 	r = b.upload("permit.tif", testScan(t, "building-administration.tif"),
@@ -433,6 +451,29 @@ func TestBlockedRecordShowsNoImages(t *testing.T) {
 	r.mustNotContain(t, `src="`+img)
 }
 
+// TestRecordEventsInTheReadersLanguage: a record's events say what
+// happened in Arabic on an Arabic page, as they do in English.
+func TestRecordEventsInTheReadersLanguage(t *testing.T) {
+	p, b := archivistAt(t)
+	id, _ := mustUpload(t, b, "permit.tif", testScan(t, "building-administration.tif"))
+	fx := archive.Fixity{DB: p.office.DB, Blobs: p.office.Blobs}
+	for range 2 { // the first check records the hashes, the second compares them
+		if _, err := fx.CheckAll(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+	}
+
+	r := b.get("/archive/records/" + id)
+	r.mustContain(t, "archived permit.tif (image/tiff, 1 pages)",
+		"first check: the file&#39;s SHA-256 is recorded as the baseline",
+		"SHA-256 matches the recorded hash")
+	b.lang = "ar"
+	r = b.get("/archive/records/" + id)
+	r.mustContain(t, "أُرشف الملف permit.tif (image/tiff، عدد الصفحات 1)",
+		"الفحص الأول: سُجّلت بصمة SHA-256 للملف مرجعًا", "بصمة SHA-256 مطابقة للمسجّلة")
+	r.mustNotContain(t, "archived permit.tif", "SHA-256 matches", "first check")
+}
+
 // TestRecordPagesAScreenAtATime: a record of many pages shows ten at a
 // time, and a hit's link opens the screen holding its page.
 func TestRecordPagesAScreenAtATime(t *testing.T) {
@@ -447,6 +488,10 @@ func TestRecordPagesAScreenAtATime(t *testing.T) {
 	r = b.get("/archive/records/" + id + "?from=11")
 	r.mustContain(t, `id="page-11"`, `id="page-12"`, "pages 11 to 12")
 	r.mustNotContain(t, `id="page-10"`)
+	for _, from := range []string{"99", "9223372036854775807", "9223372036854775800"} {
+		r = b.get("/archive/records/" + id + "?from=" + from)
+		r.mustContain(t, `id="page-11"`, `id="page-12"`, "pages 11 to 12")
+	}
 
 	// The title's word is on every page as far as search goes.
 	r = b.get("/archive/search?q=twelve")

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/sijil-municipality/sijil/accounts"
+	"github.com/sijil-municipality/sijil/archive"
 )
 
 func TestCatalogsAreComplete(t *testing.T) {
@@ -59,6 +60,14 @@ func TestCatalogsAreComplete(t *testing.T) {
 	}
 	for _, role := range accounts.StaffRoles {
 		used["role."+role] = "staff.html"
+	}
+	for _, key := range archive.DetailKeys() {
+		used[key] = "archive_record.go (event details)"
+	}
+	for _, key := range []string{"bulk.already_archived", "bulk.not_fully_indexed",
+		"bulk.fields", "bulk.no_file", "bulk.outside", "bulk.missing", "bulk.unreadable",
+		"bulk.not_file", "bulk.record_type", "bulk.restricted", "bulk.national_id"} {
+		used[key] = "archive_imports.go (refused lines)"
 	}
 	for key, path := range used {
 		if _, ok := cats[langEN][key]; !ok {

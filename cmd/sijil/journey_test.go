@@ -141,9 +141,10 @@ func draftFromTheArchive(t *testing.T, b *browsertest.Browser, tx texts, base, r
 	}
 	bothLanguages(t, b, tx, "j07-taken")
 
-	// The kind of document and the owner's family name: the OCR of the
-	// scan misreads some of the owner's other names.
-	b.Fill(ar("clerk.search_label"), "رخصة بناء الخطيب")
+	// The owner's family name and the parcel the citizen gave, as the
+	// search hint shows: the archivist recorded both on the permit, whose
+	// OCR misreads digits and some of the owner's other names.
+	b.Fill(ar("clerk.search_label"), "owner:الخطيب parcel:"+permitParcel+" year:1995..1999")
 	b.In("#search").Press(ar("clerk.search_button"))
 	b.In("#search").MustSay(permitRef)
 	bothLanguages(t, b, tx, "j08-search")
