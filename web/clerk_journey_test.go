@@ -417,9 +417,19 @@ func TestOfficeSearchShowsArchiveRecords(t *testing.T) {
 	page := "/office/requests/" + ref
 	mustRedirect(t, clerk.post(page+"/review", nil), page+"?done=review")
 	r := clerk.get(page + "?q=" + url.QueryEscape("parcel:9876"))
-	r.mustContain(t, open, closed, "building_permit", "no. <bdi dir=\"ltr\">4517</bdi>", "1998",
+	r.mustContain(t, open, closed, `<span class="tag">Building permit</span>`,
+		"no. <bdi dir=\"ltr\">4517</bdi>", "1998",
 		`src="/office/records/`+open+`/pages/1/thumb"`, "A restricted record")
-	r.mustNotContain(t, `src="/office/records/`+closed+`/pages/1/thumb"`)
+	r.mustNotContain(t, `src="/office/records/`+closed+`/pages/1/thumb"`, "building_permit")
+
+	// In Arabic, the hits and the linked records name the type in Arabic
+	// too, not by the archive's code.
+	clerk.lang = "ar"
+	r = clerk.get(page + "?" + url.Values{"drafting": {"1"}, "kind": {"building_certificate"},
+		"q": {"parcel:9876"}, "add": {open}}.Encode())
+	r.mustContain(t, `<span class="tag">رخصة بناء</span>`,
+		`<span class="muted">رخصة بناء · <bdi dir="ltr">4517</bdi>`)
+	r.mustNotContain(t, "building_permit")
 	thumb := clerk.get("/office/records/" + open + "/pages/1/thumb")
 	if thumb.status != http.StatusOK {
 		t.Errorf("thumbnail: %d", thumb.status)
