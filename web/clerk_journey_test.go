@@ -77,6 +77,11 @@ func TestOfficeIssuesABuildingCertificate(t *testing.T) {
 	r.mustContain(t, `name="link_record" value="rec_a"`, `name="link_pages" value="1"`,
 		`value="typed name"`, "<mark>")
 
+	// The citizen is the holder: the draft starts from their national ID,
+	// which the page shows masked elsewhere, for the clerk to confirm.
+	clerk.get(page).mustContain(t, `name="draft_holder_id" value="`+citizen.NationalID+`"`,
+		`value="`+citizen.FullName+`"`)
+
 	// A draft without the holder's ID is refused next to that field.
 	draft := url.Values{"drafting": {"1"}, "kind": {"building_certificate"},
 		"link_record": {"rec_a"}, "link_pages": {"1"},
