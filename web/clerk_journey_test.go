@@ -440,3 +440,38 @@ func TestOfficeSearchShowsArchiveRecords(t *testing.T) {
 		t.Errorf("thumbnail: %d", thumb.status)
 	}
 }
+
+// TestOfficeCountsAgreeWithTheirNumber pins a trial's finding: the queue
+// said "6 طلب" and the dashboard "أقل من 2 يوم". Arabic counts one and two
+// in words, 3 to 10 with the plural, 11 and on with the singular.
+func TestOfficeCountsAgreeWithTheirNumber(t *testing.T) {
+	p, o := officePortal(t)
+	clerk := p.browser(t)
+	clerk.signInStaff(p, "clerk", accounts.RoleClerk)
+
+	submitted := 0
+	for _, tc := range []struct {
+		n      int
+		ar, en string
+	}{
+		{1, "طلب واحد.", "1 request."},
+		{2, "طلبان، الأقدم أولاً.", "2 requests, the oldest first."},
+		{6, "6 طلبات، الأقدم أولاً.", "6 requests, the oldest first."},
+		{11, "11 طلبًا، الأقدم أولاً.", "11 requests, the oldest first."},
+	} {
+		for ; submitted < tc.n; submitted++ {
+			submitBuilding(t, p, o, submitted+1)
+		}
+		clerk.lang = "ar"
+		clerk.get("/office/queue").mustContain(t, "<p>"+tc.ar+"</p>")
+		clerk.lang = "en"
+		clerk.get("/office/queue").mustContain(t, "<p>"+tc.en+"</p>")
+	}
+
+	clerk.lang = "ar"
+	clerk.get("/office/dashboard").mustContain(t, "أقل من يومين", "من 2 إلى 7 أيام",
+		"من 7 إلى 30 يومًا", "أكثر من 30 يومًا")
+	clerk.lang = "en"
+	clerk.get("/office/dashboard").mustContain(t, "under 2 days", "2 to 7 days",
+		"7 to 30 days", "over 30 days")
+}

@@ -130,6 +130,10 @@ func New(cfg Config) (*Server, error) {
 			"T": func(key string, args ...any) string {
 				return s.translate(lang, key, args...)
 			},
+			"N": func(key string, n any, args ...any) (string, error) {
+				count, err := countOf(n)
+				return s.translateN(lang, key, count, args...), err
+			},
 			"other": otherLang,
 			"has":   func(u *accounts.User, role string) bool { return u != nil && u.Has(role) },
 		}).ParseFS(templateFS, "templates/*.html")
