@@ -293,8 +293,8 @@ func TestApprovalIssuesOnce(t *testing.T) {
 			t.Fatal(err)
 		}
 		last := tl[len(tl)-1]
-		if last.Action != "issue_failed" || !strings.Contains(last.StaffNote, "rec-1") {
-			t.Fatalf("last event %+v, want issue_failed naming the record", last)
+		if last.Action != "issue_failed" || last.StaffNote != "certs.unknown_record" {
+			t.Fatalf("last event %+v, want issue_failed with the refusal's message key", last)
 		}
 		mine, err := e.svc.Timeline(ctx, amal, r.Ref)
 		if err != nil {

@@ -273,9 +273,10 @@ func (s *Service) issueDraft(ctx context.Context, r Request) (Certificate, error
 
 // issueRefused puts a request whose draft the issuer refused back to
 // awaiting approval, with the issuer's reason for the staff, and returns
-// that reason.
+// that reason. The event's staff note is the reason's catalog key, not its
+// English text: the timeline is read in Arabic too, and translates it.
 func (s *Service) issueRefused(ctx context.Context, by Actor, r Request, cause error) error {
-	_, msg := sijil.UserMessage(cause)
+	msg, _ := sijil.UserMessage(cause)
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
 		cur, err := loadRequest(ctx, tx, r.Ref)
 		if err != nil {
