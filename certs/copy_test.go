@@ -95,9 +95,13 @@ func TestIssueCopy(t *testing.T) {
 
 	text := pdfText(t, path)
 	assertText(t, text, "صورة طبق الأصل", "Certified copy", issued.ID, rec.ID,
-		"licence-4521.pdf", "4521/1987", "craft_licence", rec.SHA256[:16],
+		"licence-4521.pdf", "4521/1987", "رخصة حرفة", "Craft licence", rec.SHA256[:16],
 		rec.SHA256, rec.CreatedAt.Format(time.DateOnly), "خالد يوسف العطار", "123456782",
-		"تشهد البلدية", "Certified copy · page 1 of 2", "Certified copy · page 2 of 2")
+		"تشهد البلدية بأن الصفحتين التاليتين", "the 2 pages that follow are",
+		"Certified copy · page 1 of 2", "Certified copy · page 2 of 2")
+	if strings.Contains(text, "craft_licence") {
+		t.Errorf("the cover prints the archive's code of the record type:\n%s", text)
+	}
 	// pdftotext orders the Arabic stamp line by the Latin lines around it
 	// ("2 من 1صورة …"), so only its words are checked, once on each page.
 	if n := strings.Count(text, "صورة طبق الأصل · صفحة"); n != 2 {
@@ -128,6 +132,30 @@ func TestIssueCopy(t *testing.T) {
 	}
 	if masked := res.Content.Masked().Copy.HolderID; masked != "••••••782" {
 		t.Errorf("masked national ID %q", masked)
+	}
+}
+
+// TestCopyCoverCountsItsPagesInWords pins a trial's finding: the cover of a
+// one-page record said "the 1 pages that follow" and "وعددها 1".
+func TestCopyCoverCountsItsPagesInWords(t *testing.T) {
+	need(t, "tesseract", "pdftotext")
+	office := certstest.New(t, now, nil)
+	rec := office.Ingest(t, plotDrawing(t), archive.Metadata{Filename: "plot.png",
+		RecordType: "building_permit"})
+
+	issued, err := office.Issuer.IssueCopy(context.Background(),
+		certs.CopyRequest{Record: rec.ID})
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	text := strings.Join(strings.Fields(pdfText(t, writePDF(t, "one.pdf", issued.PDF))), " ")
+	assertText(t, text, "الصفحة التالية صورة طبق الأصل", "the page that follows is a true",
+		"رخصة بناء", "Building permit")
+	for _, wrong := range []string{"1 pages", "وعددها", "building_permit"} {
+		if strings.Contains(text, wrong) {
+			t.Errorf("the cover of a one-page copy says %q:\n%s", wrong, text)
+		}
 	}
 }
 

@@ -86,13 +86,13 @@ func craftSheet(c verify.Content) render.Sheet {
 func copyCover(c verify.Content) render.Sheet {
 	cp := c.Copy
 	n := len(cp.Pages)
+	ar, en := coverCount(n)
 	notes := []string{
-		fmt.Sprintf("تشهد البلدية بأن الصفحات التالية، وعددها %d، صورة طبق الأصل عن "+
-			"السجل المؤرشف المبيّن أعلاه كما هو محفوظ في أرشيفها. تحمل كل صفحة رمز "+
-			"التحقق ورقم هذه الإفادة.", n),
-		fmt.Sprintf("The municipality certifies that the %d pages that follow are a true "+
-			"copy of the archived record named above, as kept in its archive. Every page "+
-			"bears the verification code and this certificate's number.", n),
+		"تشهد البلدية بأن " + ar + " صورة طبق الأصل عن السجل المؤرشف المبيّن أعلاه كما هو " +
+			"محفوظ في أرشيفها. تحمل كل صفحة رمز التحقق ورقم هذه الإفادة.",
+		"The municipality certifies that " + en + " a true copy of the archived record " +
+			"named above, as kept in its archive. Every page bears the verification code " +
+			"and this certificate's number.",
 		"بصمة الأصل / SHA-256 of the original: " + cp.SHA256,
 	}
 	fields := []render.Field{
@@ -100,7 +100,7 @@ func copyCover(c verify.Content) render.Sheet {
 		{Label: "تاريخ الأرشفة", LabelEn: "Archived on", Value: cp.ArchivedOn},
 		{Label: "اسم الملف الأصلي", LabelEn: "Original file", Value: orDash(cp.Filename)},
 		{Label: "المرجع", LabelEn: "Reference", Value: orDash(cp.Reference)},
-		{Label: "نوع السجل", LabelEn: "Record type", Value: orDash(cp.RecordType)},
+		{Label: "نوع السجل", LabelEn: "Record type", Value: recordTypeValue(cp.RecordType)},
 		{Label: "عدد الصفحات", LabelEn: "Pages", Value: fmt.Sprint(n)},
 		{Label: "بصمة SHA-256", LabelEn: "SHA-256 (start)", Value: cp.SHA256[:16] + "…"},
 	}
@@ -110,6 +110,52 @@ func copyCover(c verify.Content) render.Sheet {
 			render.Field{Label: "رقم الهوية", LabelEn: "National ID", Value: cp.HolderID})
 	}
 	return certificateSheet(c, "صورة طبق الأصل", "Certified copy", fields, notes)
+}
+
+// coverCount is the subject of the cover's certifying sentence, in Arabic
+// and in English: an Arabic count agrees with its noun (one page and two
+// take no number, and two the dual), an English one takes the plural.
+func coverCount(n int) (ar, en string) {
+	switch n {
+	case 1:
+		return "الصفحة التالية", "the page that follows is"
+	case 2:
+		return "الصفحتين التاليتين", "the 2 pages that follow are"
+	}
+	return fmt.Sprintf("الصفحات التالية، وعددها %d،", n),
+		fmt.Sprintf("the %d pages that follow are", n)
+}
+
+// recordTypes are the archive's record types as a certificate names them,
+// in Arabic and in English; the archive's codes mean nothing to a reader.
+var recordTypes = map[string][2]string{
+	"building_permit": {"رخصة بناء", "Building permit"},
+	"craft_licence":   {"رخصة حرفة", "Craft licence"},
+	"deed":            {"سند ملكية", "Deed"},
+	"other":           {"أخرى", "Other"},
+}
+
+// RecordTypeLabel names an archive record type in Arabic and in English,
+// as certificates print it; a type it does not know is returned as it is,
+// in both.
+func RecordTypeLabel(code string) (ar, en string) {
+	if l, ok := recordTypes[code]; ok {
+		return l[0], l[1]
+	}
+	return code, code
+}
+
+// recordTypeValue is the record type as the cover's field shows it: the
+// Arabic name, then the English one.
+func recordTypeValue(code string) string {
+	if code == "" {
+		return orDash(code)
+	}
+	ar, en := RecordTypeLabel(code)
+	if ar == en {
+		return ar
+	}
+	return ar + " · " + en
 }
 
 // copyStamp is what each copied page carries beside its QR code: what it

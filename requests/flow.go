@@ -74,7 +74,7 @@ type Event struct {
 	ByRole    string
 	ActorID   string
 	Note      string // public: the question, the answer, the reason
-	StaffNote string
+	StaffNote string // of issue_failed: the message key of the issuer's refusal
 }
 
 // The timeline's actions, each also a notice key "requests.notice_<action>"

@@ -293,8 +293,8 @@ func TestApprovalIssuesOnce(t *testing.T) {
 			t.Fatal(err)
 		}
 		last := tl[len(tl)-1]
-		if last.Action != "issue_failed" || !strings.Contains(last.StaffNote, "rec-1") {
-			t.Fatalf("last event %+v, want issue_failed naming the record", last)
+		if last.Action != "issue_failed" || last.StaffNote != "certs.unknown_record" {
+			t.Fatalf("last event %+v, want issue_failed with the refusal's message key", last)
 		}
 		mine, err := e.svc.Timeline(ctx, amal, r.Ref)
 		if err != nil {
@@ -519,10 +519,21 @@ func TestStartingDraftComesFromTheForm(t *testing.T) {
 	e := newEnv(t)
 	ctx := context.Background()
 	r := must(t)(e.svc.Request(ctx, clerk, e.submit(t, amal).Ref))
-	d := r.StartingDraft()
+	d := r.StartingDraft(requests.Holder{Name: "أمل  حداد", NationalID: "123456782"})
 	if d.Building == nil || d.Building.Parcel != "1234" || d.Building.HolderName != "أمل حداد" ||
 		d.Building.AsOf != "1998-01-01" || len(d.Records) != 0 {
 		t.Fatalf("starting draft %+v", d.Building)
+	}
+	// The citizen named as the holder: the ID the clerk needs is theirs.
+	if d.Building.HolderID != "123456782" {
+		t.Errorf("the holder is the citizen, yet the draft's holder ID is %q",
+			d.Building.HolderID)
+	}
+	// Someone else named as the holder: their ID is not the citizen's.
+	other := r.StartingDraft(requests.Holder{Name: "يوسف حداد", NationalID: "123456782"})
+	if other.Building.HolderID != "" {
+		t.Errorf("the holder is not the citizen, yet the draft's holder ID is %q",
+			other.Building.HolderID)
 	}
 
 	craft, err := e.svc.Submit(ctx, basel, &requests.CraftForm{ShopAddress: "سوق الذهب ١٢",
@@ -530,8 +541,10 @@ func TestStartingDraftComesFromTheForm(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	c := must(t)(e.svc.Request(ctx, clerk, craft.Ref)).StartingDraft().Craft
-	if c == nil || c.Activity != "صياغة" || c.FromYear != 1980 || c.ToYear != 2011 {
+	c := must(t)(e.svc.Request(ctx, clerk, craft.Ref)).StartingDraft(
+		requests.Holder{Name: "باسل", NationalID: "123456782"}).Craft
+	if c == nil || c.Activity != "صياغة" || c.FromYear != 1980 || c.ToYear != 2011 ||
+		c.HolderID != "123456782" {
 		t.Fatalf("craft starting draft %+v", c)
 	}
 
@@ -540,7 +553,7 @@ func TestStartingDraftComesFromTheForm(t *testing.T) {
 	saved.Building.HolderName = "أمل يوسف حداد"
 	must(t)(e.svc.SubmitDraft(ctx, clerk, r.Ref, saved))
 	r = must(t)(e.svc.Request(ctx, super, r.Ref))
-	if got := r.StartingDraft(); got.Building.HolderName != "أمل يوسف حداد" ||
+	if got := r.StartingDraft(requests.Holder{}); got.Building.HolderName != "أمل يوسف حداد" ||
 		len(got.Records) != 1 {
 		t.Fatalf("after drafting, the starting draft is %+v", got)
 	}

@@ -273,9 +273,10 @@ func (s *Service) issueDraft(ctx context.Context, r Request) (Certificate, error
 
 // issueRefused puts a request whose draft the issuer refused back to
 // awaiting approval, with the issuer's reason for the staff, and returns
-// that reason.
+// that reason. The event's staff note is the reason's catalog key, not its
+// English text: the timeline is read in Arabic too, and translates it.
 func (s *Service) issueRefused(ctx context.Context, by Actor, r Request, cause error) error {
-	_, msg := sijil.UserMessage(cause)
+	msg, _ := sijil.UserMessage(cause)
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
 		cur, err := loadRequest(ctx, tx, r.Ref)
 		if err != nil {
@@ -354,13 +355,31 @@ func (s *Service) CertificatePDF(ctx context.Context, by Actor, ref string) (Req
 	return r, rc, nil
 }
 
+// Holder is a person as a certificate names them: the citizen who made a
+// request, from their account.
+type Holder struct {
+	Name       string
+	NationalID string
+}
+
 // StartingDraft returns the draft a clerk's page starts from: the one
 // saved on the request, or else the certificate's fields as far as the
 // citizen's form states them, with no records linked yet. The clerk checks
 // every field against the archive before submitting it.
-func (r Request) StartingDraft() Draft {
+//
+// citizen is the account that made the request. When the form names them
+// as the holder (the same name, spacing aside), the holder's national ID
+// is theirs: the clerk, who sees it masked everywhere else, confirms it
+// rather than types it.
+func (r Request) StartingDraft(citizen Holder) Draft {
 	if r.Draft != nil {
 		return *r.Draft
+	}
+	idOf := func(holder string) string {
+		if citizen.Name != "" && sameName(holder, citizen.Name) {
+			return citizen.NationalID
+		}
+		return ""
 	}
 	switch f := r.Form.(type) {
 	case *BuildingForm:
@@ -368,15 +387,22 @@ func (r Request) StartingDraft() Draft {
 		if f.ApproxYear != "" {
 			asOf = f.ApproxYear + "-01-01"
 		}
-		return Draft{Building: &BuildingDraft{HolderName: f.Owner, Parcel: f.Parcel,
-			Plot: f.Plot, Neighbourhood: f.Neighbourhood, Street: f.Street, AsOf: asOf}}
+		return Draft{Building: &BuildingDraft{HolderName: f.Owner, HolderID: idOf(f.Owner),
+			Parcel: f.Parcel, Plot: f.Plot, Neighbourhood: f.Neighbourhood, Street: f.Street,
+			AsOf: asOf}}
 	case *CraftForm:
 		from, _ := strconv.Atoi(f.FromYear)
 		to, _ := strconv.Atoi(f.ToYear)
-		return Draft{Craft: &CraftDraft{HolderName: f.Holder, LicenceNo: f.LicenceNo,
-			Street: f.ShopAddress, Activity: f.Trade, FromYear: from, ToYear: to}}
+		return Draft{Craft: &CraftDraft{HolderName: f.Holder, HolderID: idOf(f.Holder),
+			LicenceNo: f.LicenceNo, Street: f.ShopAddress, Activity: f.Trade, FromYear: from,
+			ToYear: to}}
 	case *CopyForm:
 		return Draft{Copy: &CopyDraft{HolderName: f.Parties}}
 	}
 	return Draft{}
+}
+
+// sameName tells whether two names are one, however they are spaced.
+func sameName(a, b string) bool {
+	return strings.Join(strings.Fields(a), " ") == strings.Join(strings.Fields(b), " ")
 }

@@ -451,3 +451,30 @@ func TestCitizenPagesWeighLittle(t *testing.T) {
 		}
 	}
 }
+
+// TestPlotHintAddsToItsLabel pins a trial's finding: the plot field's hint
+// repeated its label ("Plot number — or the plot number") and said nothing
+// more.
+func TestPlotHintAddsToItsLabel(t *testing.T) {
+	p, _ := citizenPortal(t)
+	b := p.browser(t)
+	b.signInCitizen(p, 1)
+
+	for _, tc := range []struct{ lang, label, hint string }{
+		{"ar", "رقم القسيمة", "كما هو مكتوب في أوراق الطابو"},
+		{"en", "Plot number", "as written in the land registry papers"},
+	} {
+		b.lang = tc.lang
+		r := b.get("/requests/new/building")
+		hint := regexp.MustCompile(`<span class="hint" id="f-plot-hint">([^<]*)</span>`).
+			FindStringSubmatch(r.body)
+		if hint == nil {
+			t.Fatalf("%s: no hint for the plot field:\n%s", tc.lang, r.body)
+		}
+		if !strings.Contains(hint[1], tc.hint) || strings.Contains(hint[1], tc.label) ||
+			strings.Contains(strings.ToLower(hint[1]), strings.ToLower(tc.label)) {
+			t.Errorf("%s: the plot hint %q should say %q and not repeat the label %q",
+				tc.lang, hint[1], tc.hint, tc.label)
+		}
+	}
+}

@@ -117,11 +117,12 @@ func (s *Server) officeDashboard(w http.ResponseWriter, r *http.Request) error {
 func (s *Server) ageLabels(r *http.Request) []string {
 	days := func(d time.Duration) int { return int(d.Hours() / 24) }
 	b := requests.AgeBuckets
-	out := []string{s.T(r, "clerk.age_under", days(b[0]))}
+	out := []string{s.N(r, "clerk.age_under", days(b[0]))}
 	for i := 1; i < len(b); i++ {
-		out = append(out, s.T(r, "clerk.age_between", days(b[i-1]), days(b[i])))
+		// The days agree with the number next to them, the upper bound.
+		out = append(out, s.N(r, "clerk.age_between", days(b[i]), days(b[i-1]), days(b[i])))
 	}
-	return append(out, s.T(r, "clerk.age_over", days(b[len(b)-1])))
+	return append(out, s.N(r, "clerk.age_over", days(b[len(b)-1])))
 }
 
 // horizontalChart lays bars out one a row, labelled on the reading side.

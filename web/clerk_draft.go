@@ -12,6 +12,7 @@ import (
 	"github.com/go-chi/chi/v5"
 
 	"github.com/sijil-municipality/sijil"
+	"github.com/sijil-municipality/sijil/accounts"
 	"github.com/sijil-municipality/sijil/archive"
 	"github.com/sijil-municipality/sijil/index"
 	"github.com/sijil-municipality/sijil/requests"
@@ -121,16 +122,17 @@ func draftFieldErrors(err error) map[string]*sijil.Error {
 }
 
 // draftFrom is the draft the page shows: the query's, when the clerk is
-// drafting, else the request's starting draft. The error is the query's
-// problems, shown next to their fields.
-func (s *Server) draftFrom(ctx context.Context, req requests.Request,
+// drafting, else the request's starting draft for the citizen who made
+// it. The error is the query's problems, shown next to their fields.
+func (s *Server) draftFrom(ctx context.Context, req requests.Request, citizen accounts.User,
 	v url.Values) (clerkDraft, error) {
 	var d requests.Draft
 	var err error
 	if v.Get("drafting") != "" {
 		d, err = readDraft(req.Kind, v)
 	} else {
-		d = req.StartingDraft()
+		d = req.StartingDraft(requests.Holder{Name: citizen.FullName,
+			NationalID: citizen.NationalID})
 	}
 	return s.draftView(ctx, req.Kind, d, v), err
 }

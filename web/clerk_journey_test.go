@@ -77,6 +77,11 @@ func TestOfficeIssuesABuildingCertificate(t *testing.T) {
 	r.mustContain(t, `name="link_record" value="rec_a"`, `name="link_pages" value="1"`,
 		`value="typed name"`, "<mark>")
 
+	// The citizen is the holder: the draft starts from their national ID,
+	// which the page shows masked elsewhere, for the clerk to confirm.
+	clerk.get(page).mustContain(t, `name="draft_holder_id" value="`+citizen.NationalID+`"`,
+		`value="`+citizen.FullName+`"`)
+
 	// A draft without the holder's ID is refused next to that field.
 	draft := url.Values{"drafting": {"1"}, "kind": {"building_certificate"},
 		"link_record": {"rec_a"}, "link_pages": {"1"},
@@ -374,7 +379,7 @@ func TestOfficeQueuePages(t *testing.T) {
 
 	// The oldest first, 25 a page, the counts of the whole queue.
 	r := clerk.get("/office/queue?kind=building_certificate")
-	r.mustContain(t, refs[0], refs[24], "Page 1 of 2", "27 requests", "<td>1</td>",
+	r.mustContain(t, refs[0], refs[24], "Page 1 of 2", "27 requests", `<td data-label="Waiting (days):">1</td>`,
 		`href="/office/queue?kind=building_certificate&amp;page=2"`)
 	r.mustNotContain(t, refs[25])
 	r = clerk.get("/office/queue?kind=building_certificate&page=2")
@@ -417,11 +422,56 @@ func TestOfficeSearchShowsArchiveRecords(t *testing.T) {
 	page := "/office/requests/" + ref
 	mustRedirect(t, clerk.post(page+"/review", nil), page+"?done=review")
 	r := clerk.get(page + "?q=" + url.QueryEscape("parcel:9876"))
-	r.mustContain(t, open, closed, "building_permit", "no. <bdi dir=\"ltr\">4517</bdi>", "1998",
+	r.mustContain(t, open, closed, `<span class="tag">Building permit</span>`,
+		"no. <bdi dir=\"ltr\">4517</bdi>", "1998",
 		`src="/office/records/`+open+`/pages/1/thumb"`, "A restricted record")
-	r.mustNotContain(t, `src="/office/records/`+closed+`/pages/1/thumb"`)
+	r.mustNotContain(t, `src="/office/records/`+closed+`/pages/1/thumb"`, "building_permit")
+
+	// In Arabic, the hits and the linked records name the type in Arabic
+	// too, not by the archive's code.
+	clerk.lang = "ar"
+	r = clerk.get(page + "?" + url.Values{"drafting": {"1"}, "kind": {"building_certificate"},
+		"q": {"parcel:9876"}, "add": {open}}.Encode())
+	r.mustContain(t, `<span class="tag">رخصة بناء</span>`,
+		`<span class="muted">رخصة بناء · <bdi dir="ltr">4517</bdi>`)
+	r.mustNotContain(t, "building_permit")
 	thumb := clerk.get("/office/records/" + open + "/pages/1/thumb")
 	if thumb.status != http.StatusOK {
 		t.Errorf("thumbnail: %d", thumb.status)
 	}
+}
+
+// TestOfficeCountsAgreeWithTheirNumber pins a trial's finding: the queue
+// said "6 طلب" and the dashboard "أقل من 2 يوم". Arabic counts one and two
+// in words, 3 to 10 with the plural, 11 and on with the singular.
+func TestOfficeCountsAgreeWithTheirNumber(t *testing.T) {
+	p, o := officePortal(t)
+	clerk := p.browser(t)
+	clerk.signInStaff(p, "clerk", accounts.RoleClerk)
+
+	submitted := 0
+	for _, tc := range []struct {
+		n      int
+		ar, en string
+	}{
+		{1, "طلب واحد.", "1 request."},
+		{2, "طلبان، الأقدم أولاً.", "2 requests, the oldest first."},
+		{6, "6 طلبات، الأقدم أولاً.", "6 requests, the oldest first."},
+		{11, "11 طلبًا، الأقدم أولاً.", "11 requests, the oldest first."},
+	} {
+		for ; submitted < tc.n; submitted++ {
+			submitBuilding(t, p, o, submitted+1)
+		}
+		clerk.lang = "ar"
+		clerk.get("/office/queue").mustContain(t, "<p>"+tc.ar+"</p>")
+		clerk.lang = "en"
+		clerk.get("/office/queue").mustContain(t, "<p>"+tc.en+"</p>")
+	}
+
+	clerk.lang = "ar"
+	clerk.get("/office/dashboard").mustContain(t, "أقل من يومين", "من 2 إلى 7 أيام",
+		"من 7 إلى 30 يومًا", "أكثر من 30 يومًا")
+	clerk.lang = "en"
+	clerk.get("/office/dashboard").mustContain(t, "under 2 days", "2 to 7 days",
+		"7 to 30 days", "over 30 days")
 }

@@ -85,7 +85,7 @@ func (s *Server) showOfficeRequest(w http.ResponseWriter, r *http.Request, statu
 	}
 
 	var derr error
-	v.Draft, derr = s.draftFrom(r.Context(), v.Req, values)
+	v.Draft, derr = s.draftFrom(r.Context(), v.Req, v.Owner, values)
 	v.Drafting = values.Get("drafting") != ""
 	v.Search = s.search(r, values.Get("q"), v.Draft)
 

@@ -6,10 +6,14 @@ import (
 	"encoding/json"
 	"fmt"
 	"io/fs"
+	"maps"
+	"math"
 	"net/http"
 	"path"
+	"slices"
 	"strings"
 
+	"golang.org/x/text/feature/plural"
 	"golang.org/x/text/language"
 )
 
@@ -62,8 +66,8 @@ func loadCatalogs() (map[string]catalog, error) {
 		if err != nil {
 			return nil, err
 		}
-		var m map[string]string
-		if err := json.Unmarshal(b, &m); err != nil {
+		m, err := readCatalog(b)
+		if err != nil {
 			return nil, fmt.Errorf("catalog %s: %w", name, err)
 		}
 		for k, v := range m {
@@ -75,6 +79,92 @@ func loadCatalogs() (map[string]catalog, error) {
 		}
 	}
 	return cats, nil
+}
+
+// A text that counts something is an object of its CLDR plural forms
+// ("zero", "one", "two", "few", "many", "other") instead of a string: Arabic
+// says "طلب واحد", "طلبان", "6 طلبات", "11 طلبًا", "100 طلب", English "1
+// request", "6 requests". Each form is kept as "KEY#FORM"; "other" is
+// required, the others as the language's rules use them.
+var pluralForms = map[plural.Form]string{plural.Zero: "zero", plural.One: "one",
+	plural.Two: "two", plural.Few: "few", plural.Many: "many", plural.Other: "other"}
+
+// readCatalog reads one catalog file, its counting texts as "KEY#FORM".
+func readCatalog(b []byte) (catalog, error) {
+	var raw map[string]json.RawMessage
+	if err := json.Unmarshal(b, &raw); err != nil {
+		return nil, err
+	}
+	out := catalog{}
+	for k, v := range raw {
+		var text string
+		if err := json.Unmarshal(v, &text); err == nil {
+			out[k] = text
+			continue
+		}
+		var forms map[string]string
+		if err := json.Unmarshal(v, &forms); err != nil {
+			return nil, fmt.Errorf("key %q: give a text or an object of plural forms: %w",
+				k, err)
+		}
+		if _, ok := forms["other"]; !ok {
+			return nil, fmt.Errorf("key %q: a counting text needs its \"other\" form", k)
+		}
+		for form, text := range forms {
+			if !slices.Contains(slices.Collect(maps.Values(pluralForms)), form) {
+				return nil, fmt.Errorf("key %q: %q is not a CLDR plural form", k, form)
+			}
+			out[k+"#"+form] = text
+		}
+	}
+	return out, nil
+}
+
+// pluralForm names the CLDR plural form of the count n in lang.
+func pluralForm(lang string, n int) string {
+	tag := language.English
+	if lang == langAR {
+		tag = language.Arabic
+	}
+	return pluralForms[plural.Cardinal.MatchPlural(tag, n, 0, 0, 0, 0)]
+}
+
+// translateN returns the text of key in lang in the plural form of the
+// count n, with args filled in (n alone when none are given). A form with
+// no verb, such as "طلب واحد", is returned as it is.
+func (s *Server) translateN(lang, key string, n int, args ...any) string {
+	if len(args) == 0 {
+		args = []any{n}
+	}
+	text, ok := s.catalogs[lang][key+"#"+pluralForm(lang, n)]
+	if !ok {
+		text, ok = s.catalogs[lang][key+"#other"]
+	}
+	if !ok {
+		return s.translate(lang, key, args...)
+	}
+	if !strings.Contains(text, "%") {
+		return text
+	}
+	return fmt.Sprintf(text, args...)
+}
+
+// countOf is a template's count as an int: pages hold counts as int or,
+// from the search index, uint64.
+func countOf(n any) (int, error) {
+	switch n := n.(type) {
+	case int:
+		return n, nil
+	case uint64:
+		return int(min(n, math.MaxInt32)), nil
+	}
+	return 0, fmt.Errorf("count %v is a %T, not an int", n, n)
+}
+
+// N translates the counting text key for the count n into the request's
+// language, for handlers. Templates call {{N "key" n}}.
+func (s *Server) N(r *http.Request, key string, n int, args ...any) string {
+	return s.translateN(Lang(r.Context()), key, n, args...)
 }
 
 // translate returns the text of key in lang with args filled in the

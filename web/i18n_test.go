@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/sijil-municipality/sijil/accounts"
@@ -17,23 +18,45 @@ func TestCatalogsAreComplete(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// A counting text ("KEY#FORM") has the forms its language's rules use,
+	// which differ: the languages must agree on its key only.
+	keys := func(lang string) map[string]bool {
+		out := map[string]bool{}
+		for k := range cats[lang] {
+			out[strings.Split(k, "#")[0]] = true
+		}
+		return out
+	}
 	for _, lang := range languages {
-		for key := range cats[langEN] {
-			if _, ok := cats[lang][key]; !ok {
+		for key := range keys(langEN) {
+			if !keys(lang)[key] {
 				t.Errorf("%s lacks %q, which English has", lang, key)
 			}
 		}
-		for key := range cats[lang] {
-			if _, ok := cats[langEN][key]; !ok {
+		for key := range keys(lang) {
+			if !keys(langEN)[key] {
 				t.Errorf("English lacks %q, which %s has", key, lang)
+			}
+		}
+		for k := range cats[lang] {
+			base, _, counting := strings.Cut(k, "#")
+			if !counting {
+				continue
+			}
+			for n := range 1001 {
+				if _, ok := cats[lang][base+"#"+pluralForm(lang, n)]; !ok {
+					t.Errorf("%s: %q lacks the form %q, which %d takes", lang, base,
+						pluralForm(lang, n), n)
+					break
+				}
 			}
 		}
 	}
 
 	// Every key a template or a handler names exists.
 	used := map[string]string{}
-	templateKey := regexp.MustCompile(`\bT "([a-z0-9_.]+)"`)
-	goKey := regexp.MustCompile(`\bs\.T\(r, "([a-z0-9_.]+)"`)
+	templateKey := regexp.MustCompile(`\b[TN] "([a-z0-9_.]+)"`)
+	goKey := regexp.MustCompile(`\bs\.[TN]\(r, "([a-z0-9_.]+)"`)
 	err = fs.WalkDir(os.DirFS("."), ".", func(path string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() {
 			return err
@@ -70,7 +93,7 @@ func TestCatalogsAreComplete(t *testing.T) {
 		used[key] = "archive_imports.go (refused lines)"
 	}
 	for key, path := range used {
-		if _, ok := cats[langEN][key]; !ok {
+		if !keys(langEN)[key] {
 			t.Errorf("%s uses %q, which no catalog defines", path, key)
 		}
 	}

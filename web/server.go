@@ -20,6 +20,7 @@ import (
 
 	"github.com/sijil-municipality/sijil"
 	"github.com/sijil-municipality/sijil/accounts"
+	"github.com/sijil-municipality/sijil/certs"
 	"github.com/sijil-municipality/sijil/notify"
 	"github.com/sijil-municipality/sijil/verify"
 )
@@ -116,11 +117,22 @@ func New(cfg Config) (*Server, error) {
 	s := &Server{cfg: cfg, log: log, catalogs: cats, pages: map[string]*template.Template{}}
 	for _, lang := range languages {
 		t, err := template.New("").Funcs(template.FuncMap{
-			"when":   readableTime,
-			"kind":   kindName,
+			"when": readableTime,
+			"kind": kindName,
+			"recordType": func(code string) string {
+				ar, en := certs.RecordTypeLabel(code)
+				if ar == en {
+					return ar
+				}
+				return ar + " · " + en
+			},
 			"reason": reasonName,
 			"T": func(key string, args ...any) string {
 				return s.translate(lang, key, args...)
+			},
+			"N": func(key string, n any, args ...any) (string, error) {
+				count, err := countOf(n)
+				return s.translateN(lang, key, count, args...), err
 			},
 			"other": otherLang,
 			"problem": func(p Page, field string) fieldProblem {
