@@ -166,8 +166,9 @@ func issueCraftAndCopy(t *testing.T, data, work, publicURL, keys, recordID strin
 	copyPDF := issueKind(t, data, work, publicURL, "copy", map[string]any{
 		"record": recordID, "holder_name": "أحمد محمود الخطيب", "holder_id": "123456782",
 	})
-	assertPDFText(t, copyPDF, "صورة طبق الأصل", recordID, "permit.pdf", "building_permit",
-		"Certified copy · page 1 of 1")
+	// The cover names the record's type in words, never the archive's code.
+	assertPDFText(t, copyPDF, "صورة طبق الأصل", recordID, "permit.pdf", "رخصة بناء",
+		"Building permit", "Certified copy · page 1 of 1")
 
 	for _, tc := range []struct {
 		pdf, kind string
