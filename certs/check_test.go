@@ -189,7 +189,8 @@ func TestCheckCopyNamesItsFields(t *testing.T) {
 		req  certs.CopyRequest
 		want map[string]string
 	}{
-		{"no record", is, certs.CopyRequest{}, map[string]string{"record": "certs.field_required"}},
+		{"no record", is, certs.CopyRequest{},
+			map[string]string{"record": "certs.field_required"}},
 		{"unknown record", is, certs.CopyRequest{Record: "rec_0000000000000000"},
 			map[string]string{"record": "certs.unknown_record"}},
 		{"a holder without an ID", &empty,
