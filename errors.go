@@ -28,12 +28,15 @@ const (
 // Error is a failure with a kind and a message safe to show to the user.
 // Key names the message in the translation catalogs; Message is its English
 // text with the details filled in. Err, when set, is the cause, for logs
-// only.
+// only. Field, when set, names the input the error is about, in the words
+// of the package that made it (certs says "plot", "floors"), so that a
+// form can show the error next to that input.
 type Error struct {
 	Kind    Kind
 	Key     string
 	Message string
 	Err     error
+	Field   string
 }
 
 // Errorf returns an Error of the kind, with a message key and an English
@@ -45,6 +48,14 @@ func Errorf(kind Kind, key, format string, args ...any) *Error {
 }
 
 func (e *Error) Error() string { return e.Message }
+
+// In returns a copy of e about the input field; e itself is left as it
+// was, since the same error may be shared.
+func (e *Error) In(field string) *Error {
+	c := *e
+	c.Field = field
+	return &c
+}
 
 func (e *Error) Unwrap() error { return e.Err }
 

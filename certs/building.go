@@ -2,6 +2,7 @@ package certs
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"math/big"
 	"strings"
@@ -54,7 +55,9 @@ func ParseBuildingRequest(data []byte) (BuildingRequest, error) {
 }
 
 // building checks the request and returns the facts to certify, with
-// floor areas in canonical decimal form and their total.
+// floor areas in canonical decimal form and their total. It reports every
+// field's problem at once, each tagged with its field, so that a form can
+// show them all next to their inputs.
 func (req BuildingRequest) building(now time.Time) (verify.Building, error) {
 	b := verify.Building{
 		HolderName:    strings.TrimSpace(req.HolderName),
@@ -66,28 +69,36 @@ func (req BuildingRequest) building(now time.Time) (verify.Building, error) {
 		ZoningStatus:  strings.TrimSpace(req.ZoningStatus),
 		AsOf:          strings.TrimSpace(req.AsOf),
 	}
+	var errs []error
 	for _, f := range []struct{ name, value string }{
 		{"holder_name", b.HolderName}, {"parcel", b.Parcel}, {"plot", b.Plot},
 		{"neighbourhood", b.Neighbourhood}, {"street", b.Street},
 		{"zoning_status", b.ZoningStatus},
 	} {
-		if err := checkText(f.name, f.value); err != nil {
-			return verify.Building{}, err
-		}
+		errs = append(errs, in(f.name, checkText(f.name, f.value)))
 	}
-	if err := checkNationalID("holder_id", b.HolderID); err != nil {
-		return verify.Building{}, err
-	}
-	if err := checkAsOf(b.AsOf, now); err != nil {
-		return verify.Building{}, err
-	}
+	errs = append(errs, in("holder_id", checkNationalID("holder_id", b.HolderID)),
+		in("as_of", checkAsOf(b.AsOf, now)))
 
 	floors, total, err := checkFloors(req.Floors)
-	if err != nil {
+	if err := errors.Join(append(errs, in("floors", err))...); err != nil {
 		return verify.Building{}, err
 	}
 	b.Floors, b.TotalAreaM2 = floors, total
 	return b, nil
+}
+
+// texts are the request's texts as the certificate prints them, by field,
+// to find which field holds what the renderer refuses.
+func (req BuildingRequest) texts() []fieldText {
+	out := []fieldText{{"holder_name", req.HolderName}, {"holder_id", req.HolderID},
+		{"parcel", req.Parcel}, {"plot", req.Plot}, {"neighbourhood", req.Neighbourhood},
+		{"street", req.Street}, {"zoning_status", req.ZoningStatus}, {"as_of", req.AsOf}}
+	for _, f := range req.Floors {
+		out = append(out, fieldText{"floors", f.Level}, fieldText{"floors", f.Use},
+			fieldText{"floors", f.AreaM2.String()})
+	}
+	return out
 }
 
 // checkText refuses what cannot be printed faithfully: control and format

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -70,20 +71,28 @@ func (is *Issuer) IssueCopy(ctx context.Context, req CopyRequest) (Issued, error
 // replaces issues a new certificate.
 func (is *Issuer) SupersedeCopy(ctx context.Context, replaces string,
 	req CopyRequest) (Issued, error) {
+	d, err := is.copyDraft(ctx, req)
+	if err != nil {
+		return Issued{}, err
+	}
+	return is.issue(ctx, d, replaces)
+}
+
+// copyDraft checks the holder and the record, and lays out the cover and
+// the record's stamped pages.
+func (is *Issuer) copyDraft(ctx context.Context, req CopyRequest) (draft, error) {
 	now := is.now()
 	name := strings.TrimSpace(req.HolderName)
 	id := sijil.NormalizeDigits(strings.TrimSpace(req.HolderID))
-	if err := checkOptionalHolder(name, id); err != nil {
-		return Issued{}, err
-	}
-	src, err := is.copySource(ctx, strings.TrimSpace(req.Record))
-	if err != nil {
-		return Issued{}, err
+	herr := checkOptionalHolder(name, id)
+	src, serr := is.copySource(ctx, strings.TrimSpace(req.Record))
+	if err := joinChecks(herr, serr); err != nil {
+		return draft{}, err
 	}
 
 	content, claims, err := newContent(verify.KindCopy, is.Office, now)
 	if err != nil {
-		return Issued{}, err
+		return draft{}, err
 	}
 	content.Copy = &verify.Copy{RecordID: src.ID, SHA256: src.SHA256,
 		Filename: src.Filename, Reference: src.Reference, RecordType: src.RecordType,
@@ -100,7 +109,8 @@ func (is *Issuer) SupersedeCopy(ctx context.Context, replaces string,
 		}
 		return is.Renderer.Document(cover, images...)
 	}
-	return is.issue(ctx, content, claims, draw, replaces)
+	return draft{content: content, claims: claims, draw: draw,
+		texts: []fieldText{{"holder_name", name}, {"holder_id", id}}}, nil
 }
 
 // checkOptionalHolder accepts no holder, or a holder with a name and a
@@ -109,17 +119,15 @@ func checkOptionalHolder(name, id string) error {
 	if name == "" && id == "" {
 		return nil
 	}
-	if err := checkText("holder_name", name); err != nil {
-		return err
-	}
-	return checkNationalID("holder_id", id)
+	return errors.Join(in("holder_name", checkText("holder_name", name)),
+		in("holder_id", checkNationalID("holder_id", id)))
 }
 
 // copySource reads the record and refuses one a copy cannot be made of.
 func (is *Issuer) copySource(ctx context.Context, id string) (CopySource, error) {
 	if id == "" {
 		return CopySource{}, sijil.Errorf(sijil.Invalid, "certs.field_required",
-			"record is required")
+			"record is required").In("record")
 	}
 	if is.Pages == nil {
 		return CopySource{}, sijil.Errorf(sijil.Unavailable, "certs.no_archive",
@@ -128,7 +136,7 @@ func (is *Issuer) copySource(ctx context.Context, id string) (CopySource, error)
 	src, err := is.Pages.RecordForCopy(ctx, id)
 	if sijil.KindOf(err) == sijil.NotFound {
 		return CopySource{}, sijil.Errorf(sijil.Invalid, "certs.unknown_record",
-			"record %q is not in the archive", id)
+			"record %q is not in the archive", id).In("record")
 	}
 	if err != nil {
 		return CopySource{}, fmt.Errorf("read record %q for a copy: %w", id, err)
@@ -139,11 +147,11 @@ func (is *Issuer) copySource(ctx context.Context, id string) (CopySource, error)
 			id, src.SHA256)
 	case len(src.Pages) == 0:
 		return CopySource{}, sijil.Errorf(sijil.Invalid, "certs.record_no_pages",
-			"record %q has no page images to copy", id)
+			"record %q has no page images to copy", id).In("record")
 	case len(src.Pages) > maxCopyPages:
 		return CopySource{}, sijil.Errorf(sijil.TooLarge, "certs.copy_too_long",
 			"record %q has %d pages; a certified copy holds at most %d",
-			id, len(src.Pages), maxCopyPages)
+			id, len(src.Pages), maxCopyPages).In("record")
 	}
 	// Archive metadata is printed and signed like a clerk's facts: what
 	// cannot print faithfully must be fixed in the archive first.

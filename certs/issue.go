@@ -77,21 +77,31 @@ func (is *Issuer) IssueBuilding(ctx context.Context, req BuildingRequest) (Issue
 // empty replaces issues a new certificate.
 func (is *Issuer) SupersedeBuilding(ctx context.Context, replaces string,
 	req BuildingRequest) (Issued, error) {
-	now := is.now()
-	b, err := req.building(now)
+	d, err := is.buildingDraft(ctx, req)
 	if err != nil {
 		return Issued{}, err
 	}
-	if b.Records, err = is.recordRefs(ctx, req.Records); err != nil {
-		return Issued{}, err
+	return is.issue(ctx, d, replaces)
+}
+
+// buildingDraft checks the request's facts and the records it cites, and
+// lays out its sheet.
+func (is *Issuer) buildingDraft(ctx context.Context, req BuildingRequest) (draft, error) {
+	now := is.now()
+	b, ferr := req.building(now)
+	refs, rerr := is.recordRefs(ctx, req.Records)
+	if err := joinChecks(ferr, rerr); err != nil {
+		return draft{}, err
 	}
+	b.Records = refs
 
 	content, claims, err := newContent(verify.KindBuilding, is.Office, now)
 	if err != nil {
-		return Issued{}, err
+		return draft{}, err
 	}
 	content.Building = &b
-	return is.issue(ctx, content, claims, is.drawSheet(buildingSheet(content)), replaces)
+	return draft{content: content, claims: claims, draw: is.drawSheet(buildingSheet(content)),
+		texts: req.texts()}, nil
 }
 
 // drawFunc renders a certificate's PDF once its QR text is known; caption
@@ -113,20 +123,20 @@ func (is *Issuer) recordRefs(ctx context.Context, ids []string) ([]verify.Record
 	if len(ids) == 0 || len(ids) > maxRecords {
 		return nil, sijil.Errorf(sijil.Invalid, "certs.record_count",
 			"records must name between 1 and %d archived records that prove the facts",
-			maxRecords)
+			maxRecords).In("records")
 	}
 	refs := make([]verify.RecordRef, 0, len(ids))
 	seen := map[string]bool{}
 	for _, id := range ids {
 		if seen[id] {
 			return nil, sijil.Errorf(sijil.Invalid, "certs.record_twice",
-				"record %q is named twice", id)
+				"record %q is named twice", id).In("records")
 		}
 		seen[id] = true
 		ref, err := is.Records.RecordRef(ctx, id)
 		if sijil.KindOf(err) == sijil.NotFound {
 			return nil, sijil.Errorf(sijil.Invalid, "certs.unknown_record",
-				"record %q is not in the archive", id)
+				"record %q is not in the archive", id).In("records")
 		}
 		if err != nil {
 			return nil, fmt.Errorf("look up record %q: %w", id, err)
@@ -151,36 +161,27 @@ func newContent(kind verify.Kind, office string, now time.Time) (verify.Content,
 	return content, claims, nil
 }
 
-// issue signs the content, renders the PDF with the QR, embeds the content
-// in the PDF, signs the PDF, stores it and records the row and its log leaf,
-// in that order: a failure before the row leaves only an unreferenced blob
-// behind. Every kind of certificate is issued through here.
-func (is *Issuer) issue(ctx context.Context, content verify.Content, claims verify.Claims,
-	draw drawFunc, replaces string) (Issued, error) {
+// issue signs and draws the draft as the checks do (render), embeds the
+// content in the PDF, signs the PDF, stores it and records the row and its
+// log leaf, in that order: a failure before the row leaves only an
+// unreferenced blob behind. Every kind of certificate is issued through
+// here.
+func (is *Issuer) issue(ctx context.Context, d draft, replaces string) (Issued, error) {
 	start := time.Now()
 	if replaces != "" {
-		if err := is.checkReplaceable(ctx, replaces, claims.Kind); err != nil {
+		if err := is.checkReplaceable(ctx, replaces, d.claims.Kind); err != nil {
 			return Issued{}, err
 		}
 	}
-	encoded, err := content.Encode()
-	if err != nil {
-		return Issued{}, fmt.Errorf("encode content: %w", err)
-	}
-	claims.Digest = verify.Digest(encoded)
-	token, err := is.Signer.SignClaims(claims)
+	r, err := is.render(d)
 	if err != nil {
 		return Issued{}, err
 	}
-	out := Issued{ID: content.ID, Token: token, URL: verify.TokenURL(is.PublicURL, token),
-		PDFKey: PDFKey(content.ID)}
+	out, claims, encoded := r.out, r.claims, r.encoded
+	token := out.Token
 
-	pdf, err := draw(out.URL, []string{out.ID,
-		"رمز التحقق · Check code: " + verify.CheckCode(claims.ID)})
+	pdf, err := verify.EmbedContent(r.pdf, encoded, out.URL)
 	if err != nil {
-		return Issued{}, fmt.Errorf("render certificate: %w", err)
-	}
-	if pdf, err = verify.EmbedContent(pdf, encoded, out.URL); err != nil {
 		return Issued{}, err
 	}
 	// Sign last: any rewrite after this would break the PDF signature.

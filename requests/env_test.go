@@ -120,6 +120,16 @@ func (is *keyedIssuer) issue(ctx context.Context, key string,
 	return c, nil
 }
 
+// CheckDraft refuses a building draft whose plot is empty, as certs
+// would, naming the field as certs does.
+func (is *keyedIssuer) CheckDraft(ctx context.Context, d requests.Draft) error {
+	if d.Building != nil && d.Building.Plot == "" {
+		return sijil.Errorf(sijil.Invalid, "certs.field_required", "plot is required").
+			In("plot")
+	}
+	return nil
+}
+
 func (is *keyedIssuer) IssueBuilding(ctx context.Context, key string,
 	d requests.BuildingDraft, records []string) (requests.Certificate, error) {
 	return is.issue(ctx, key, records)

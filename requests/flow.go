@@ -173,10 +173,32 @@ func (s *Service) Answer(ctx context.Context, by Actor, ref, text string,
 // SubmitDraft records the certificate fields the clerk drafted, with the
 // archive records that prove them, and sends the draft for approval. The
 // clerk becomes the drafter, whom the two-person rule keeps from approving.
+//
+// The draft is refused with what issuing it would refuse, each problem
+// tagged with its form field (see FieldErrors), so that the clerk fixes it
+// now rather than the supervisor sending it back.
 func (s *Service) SubmitDraft(ctx context.Context, by Actor, ref string,
 	d Draft) (Request, error) {
+	if err := authorize(by, RoleClerk); err != nil {
+		return Request{}, err
+	}
+
+	// The issuer's check draws the certificate and reads the archive, so it
+	// runs before the step's transaction rather than holding it open; the
+	// step checks the state again, and the draft's fit to the request.
+	cur, err := s.loadFor(ctx, s.db, by, ref)
+	if err != nil {
+		return Request{}, err
+	}
+	if !slices.Contains(draftable, cur.State) {
+		return Request{}, errCannot(actDrafted, cur.State)
+	}
+	if err := s.checkDraft(ctx, cur.Kind, &d); err != nil {
+		return Request{}, err
+	}
+
 	return s.move(ctx, by, ref, step{action: actDrafted, who: RoleClerk,
-		from: []State{StateInReview, StateAnswered}, to: StateAwaitingApproval,
+		from: draftable, to: StateAwaitingApproval,
 		apply: func(r *Request) error {
 			if err := d.validate(r.Kind); err != nil {
 				return err
@@ -187,6 +209,22 @@ func (s *Service) SubmitDraft(ctx context.Context, by Actor, ref string,
 			r.Draft, r.DrafterID = &d, by.ID
 			return nil
 		}})
+}
+
+// draftable are the states a draft may be submitted in.
+var draftable = []State{StateInReview, StateAnswered}
+
+// checkDraft refuses a draft that lacks what issuing needs, then one the
+// issuer would refuse, with the issuer's problems renamed to the draft
+// form's fields.
+func (s *Service) checkDraft(ctx context.Context, kind Kind, d *Draft) error {
+	if err := d.validate(kind); err != nil {
+		return err
+	}
+	if err := s.issuer.CheckDraft(ctx, *d); err != nil {
+		return draftProblems(err)
+	}
+	return nil
 }
 
 // ReturnDraft sends a draft back to review, with the supervisor's note for

@@ -558,3 +558,38 @@ func TestStartingDraftComesFromTheForm(t *testing.T) {
 		t.Fatalf("after drafting, the starting draft is %+v", got)
 	}
 }
+
+// TestSubmitDraftRefusesWhatTheIssuerWould: a draft the issuer would
+// refuse was sent for approval, and only the supervisor learnt of it.
+func TestSubmitDraftRefusesWhatTheIssuerWould(t *testing.T) {
+	ctx := context.Background()
+	e := newEnv(t)
+	r := e.submit(t, amal)
+	must(t)(e.svc.StartReview(ctx, clerk, r.Ref))
+
+	d := buildingDraft()
+	d.Building.Plot = ""
+	_, err := e.svc.SubmitDraft(ctx, clerk, r.Ref, d)
+	wantKind(t, err, sijil.Invalid, "certs.field_required")
+	fields := requests.FieldErrors(err)
+	if fe := fields["draft_plot"]; fe == nil || fe.Key != "certs.field_required" {
+		t.Fatalf("field problems %v, want the plot's refusal on draft_plot", fields)
+	}
+	got := must(t)(e.svc.Request(ctx, clerk, r.Ref))
+	if got.State != requests.StateInReview || got.Draft != nil {
+		t.Fatalf("after a refused draft: %s with draft %v, want in review with none",
+			got.State, got.Draft)
+	}
+
+	// The issuer's own names are not the draft form's: at approval, its
+	// refusal names no field of any form, and stays atop the page.
+	certsNamed := sijil.Errorf(sijil.Invalid, "certs.field_required", "plot").In("plot")
+	if fields := requests.FieldErrors(certsNamed); len(fields) != 0 {
+		t.Errorf("an issuer's refusal at approval maps to fields %v, want none", fields)
+	}
+
+	got = must(t)(e.svc.SubmitDraft(ctx, clerk, r.Ref, buildingDraft()))
+	if got.State != requests.StateAwaitingApproval {
+		t.Fatalf("a good draft: %s, want awaiting approval", got.State)
+	}
+}

@@ -149,15 +149,60 @@ func FieldErrors(err error) map[string]*sijil.Error {
 		}
 		var se *sijil.Error
 		if errors.As(err, &se) {
-			if field, ok := fieldOfKey[se.Key]; ok {
-				if _, dup := out[field]; !dup {
-					out[field] = se
-				}
+			field, ok := fieldOfKey[se.Key]
+			if !ok && draftFormFields[se.Field] {
+				field, ok = se.Field, true
+			}
+			if _, dup := out[field]; ok && !dup {
+				out[field] = se
 			}
 		}
 	}
 	walk(err)
 	return out
+}
+
+// draftFields maps the fields an Issuer's CheckDraft names to the draft
+// form's, where the page shows each problem.
+var draftFields = map[string]string{
+	"holder_name": "draft_holder_name", "holder_id": "draft_holder_id",
+	"parcel": "draft_parcel", "plot": "draft_plot",
+	"neighbourhood": "draft_neighbourhood", "street": "draft_street",
+	"zoning_status": "draft_zoning_status", "as_of": "draft_as_of",
+	"floors": "draft_floors", "shop_name": "draft_shop_name",
+	"licence_no": "draft_licence_no", "activity": "draft_activity",
+	"from_year": "draft_from_year", "to_year": "draft_to_year",
+	"records": "draft_records", "record": "draft_records",
+}
+
+// draftFormFields are the form fields of draftFields. Only these are taken
+// from an error's Field: the issuer's own names ("plot") are also a
+// citizen form's, and its refusal at approval belongs atop the page.
+var draftFormFields = func() map[string]bool {
+	m := map[string]bool{}
+	for _, f := range draftFields {
+		m[f] = true
+	}
+	return m
+}()
+
+// draftProblems renames the fields of an Issuer's problems in err to the
+// draft form's, and leaves any other error as it is.
+func draftProblems(err error) error {
+	if joined, ok := err.(interface{ Unwrap() []error }); ok {
+		var out []error
+		for _, e := range joined.Unwrap() {
+			out = append(out, draftProblems(e))
+		}
+		return errors.Join(out...)
+	}
+	var se *sijil.Error
+	if errors.As(err, &se) {
+		if field, ok := draftFields[se.Field]; ok {
+			return se.In(field)
+		}
+	}
+	return err
 }
 
 // checker collects the problems of one form, one per field.

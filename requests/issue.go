@@ -73,9 +73,9 @@ type CopyDraft struct {
 // maxDraftRecords matches the most records a certificate may cite.
 const maxDraftRecords = 20
 
-// validate checks the draft has what issuing needs for kind. The issuer
-// checks the fields in full (national IDs, areas, years) when it issues;
-// this catches what a clerk can fix before a supervisor looks.
+// validate checks the draft has what issuing needs for kind, and trims
+// it. The issuer's CheckDraft then checks the fields in full (national
+// IDs, areas, dates, what the font prints), as issuing will.
 func (d *Draft) validate(kind Kind) error {
 	var v checker
 	n := len(d.Records)
@@ -145,15 +145,6 @@ func (d *Draft) validate(kind Kind) error {
 	return v.err()
 }
 
-// recordIDs lists the ids of the linked records, in order.
-func (d *Draft) recordIDs() []string {
-	ids := make([]string, len(d.Records))
-	for i, l := range d.Records {
-		ids[i] = l.RecordID
-	}
-	return ids
-}
-
 // Certificate is a certificate as the issuer reports it: its id, as
 // printed, and where its PDF is stored.
 type Certificate struct {
@@ -171,16 +162,34 @@ type Certificate struct {
 // heard back (it crashed, or the answer was lost). This is what makes a
 // retried approval safe.
 //
-// An error of kind Invalid means the draft was refused and nothing was
-// issued; the request goes back to awaiting approval. Any other error may
-// hide a certificate issued without an answer: the request stays in
-// issuing, and the next approval asks again under the same key.
+// An error of kind Invalid or TooLarge means the draft was refused and
+// nothing was issued; the request goes back to awaiting approval. Any
+// other error may hide a certificate issued without an answer: the request
+// stays in issuing, and the next approval asks again under the same key.
+//
+// CheckDraft, which SubmitDraft calls, refuses what issuing d now would
+// refuse, and issues nothing. Each problem is a *sijil.Error of kind
+// Invalid or TooLarge whose Field names the draft's field as its JSON tag
+// does ("plot", "floors", "from_year"), or "records" or "record" for the
+// linked records; the problems are joined. Any other error means the check
+// could not be made.
 type Issuer interface {
+	CheckDraft(ctx context.Context, d Draft) error
 	IssueBuilding(ctx context.Context, key string, d BuildingDraft,
 		records []string) (Certificate, error)
 	IssueCraft(ctx context.Context, key string, d CraftDraft,
 		records []string) (Certificate, error)
 	IssueCopy(ctx context.Context, key string, d CopyDraft, record string) (Certificate, error)
+}
+
+// RecordIDs lists the ids of the records the draft links, in order: those
+// a certificate cites.
+func (d Draft) RecordIDs() []string {
+	ids := make([]string, len(d.Records))
+	for i, l := range d.Records {
+		ids[i] = l.RecordID
+	}
+	return ids
 }
 
 // IssueKey is the idempotency key under which the certificate of the
@@ -212,7 +221,7 @@ func (s *Service) Approve(ctx context.Context, by Actor, ref string) (Request, e
 	}
 
 	cert, err := s.issueDraft(ctx, r)
-	if sijil.KindOf(err) == sijil.Invalid {
+	if k := sijil.KindOf(err); k == sijil.Invalid || k == sijil.TooLarge {
 		return Request{}, s.issueRefused(ctx, by, r, err)
 	}
 	if err != nil {
@@ -261,9 +270,9 @@ func (s *Service) issueDraft(ctx context.Context, r Request) (Certificate, error
 	d := r.Draft
 	switch {
 	case r.Kind == KindBuilding && d.Building != nil:
-		return s.issuer.IssueBuilding(ctx, r.issueKey, *d.Building, d.recordIDs())
+		return s.issuer.IssueBuilding(ctx, r.issueKey, *d.Building, d.RecordIDs())
 	case r.Kind == KindCraft && d.Craft != nil:
-		return s.issuer.IssueCraft(ctx, r.issueKey, *d.Craft, d.recordIDs())
+		return s.issuer.IssueCraft(ctx, r.issueKey, *d.Craft, d.RecordIDs())
 	case r.Kind == KindCopy && d.Copy != nil && len(d.Records) == 1:
 		return s.issuer.IssueCopy(ctx, r.issueKey, *d.Copy, d.Records[0].RecordID)
 	}

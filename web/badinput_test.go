@@ -1,6 +1,9 @@
 package web_test
 
 import (
+	"context"
+	"html"
+	"maps"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -8,6 +11,8 @@ import (
 	"testing"
 
 	"github.com/sijil-municipality/sijil/accounts"
+	"github.com/sijil-municipality/sijil/requests"
+	"github.com/sijil-municipality/sijil/web"
 )
 
 // postRaw sends body as it is, with contentType, from one of the site's
@@ -80,6 +85,11 @@ func TestCutShortUploadIsRefused(t *testing.T) {
 // or naming someone in letters its font lacks) and a revocation sent twice (a second tab, a double click) were
 // shown to an Arabic reader in the issuer's English, naming its JSON
 // fields ("plot is required").
+// TestCertificateRefusalsAreTranslated: the issuer refused drafts the
+// draft check let through (no plot, facts dated in the future, a name its
+// font cannot print), and the supervisor learnt of it at approval, atop
+// the page. The draft is now refused when the clerk submits it, next to
+// the field at fault, in Arabic and in English, and stays in review.
 func TestCertificateRefusalsAreTranslated(t *testing.T) {
 	p, o := officePortal(t)
 	citizen, ref := submitBuilding(t, p, o, 1)
@@ -90,37 +100,69 @@ func TestCertificateRefusalsAreTranslated(t *testing.T) {
 	sup.signInStaff(p, "supervisor", accounts.RoleSupervisor)
 
 	mustRedirect(t, clerk.post(page+"/review", nil), page+"?done=review")
-	draft := url.Values{"drafting": {"1"}, "kind": {"building_certificate"},
+	good := url.Values{"drafting": {"1"}, "kind": {"building_certificate"},
 		"link_record": {"rec_a"}, "link_pages": {"1"},
 		"draft_holder_name": {citizen.FullName}, "draft_holder_id": {citizen.NationalID},
-		"draft_parcel": {"1234"}, "draft_neighbourhood": {"الرمال"},
+		"draft_parcel": {"1234"}, "draft_plot": {"56"}, "draft_neighbourhood": {"الرمال"},
 		"draft_street": {"شارع عمر المختار"}, "draft_zoning_status": {"مرخص سكني"},
 		"draft_as_of": {"2023-10-01"},
 		"floor_level": {"الأرضي"}, "floor_area": {"180"}, "floor_use": {"تجاري"}}
-	for _, c := range []struct{ name, field, value, want string }{
-		{"no plot", "draft_plot", "", "حقل تحتاجه الإفادة فارغ"},
-		{"dated in the future", "draft_as_of", "2999-01-01",
-			"لا يمكن أن يكون تاريخ الوقائع في المستقبل"},
-		{"whose font cannot print a name", "draft_holder_name", "حداد 中",
-			"حرف لا يمكن طباعته بخطها"},
+	for _, c := range []struct {
+		name, field, value string
+		errID, ar, en      string // the error beside the field
+	}{
+		{"without a plot", "draft_plot", "", "err-draft_plot", "حقل تحتاجه الإفادة فارغ",
+			"A field the certificate needs is empty"},
+		{"without a street", "draft_street", "", "err-draft_street",
+			"حقل تحتاجه الإفادة فارغ", "A field the certificate needs is empty"},
+		{"dated in the future", "draft_as_of", "2999-01-01", "err-draft_as_of",
+			"لا يمكن أن يكون تاريخ الوقائع في المستقبل",
+			"The date of the facts cannot be in the future"},
+		{"with a malformed date", "draft_as_of", "1/10/2023", "err-draft_as_of",
+			"تاريخ الوقائع يُكتب بالشكل سنة-شهر-يوم",
+			"The date of the facts is written YYYY-MM-DD"},
+		{"with a floor of 0 m²", "floor_area", "0", "err-floors",
+			"مساحة كل طابق عدد موجب", "Each floor's area is a positive number"},
+		{"with a floor of -5 m²", "floor_area", "-5", "err-floors",
+			"مساحة كل طابق عدد موجب", "Each floor's area is a positive number"},
+		{"whose font cannot print the name", "draft_holder_name", "حداد 中",
+			"err-draft_holder_name", "حرف لا يمكن طباعته بخطها",
+			"holds a character its font cannot print"},
+		{"with an emoji in the street", "draft_street", "شارع البحر 🌊", "err-draft_street",
+			"حرف لا يمكن طباعته بخطها", "holds a character its font cannot print"},
 	} {
-		draft.Set("draft_plot", "56")
-		draft.Set("draft_as_of", "2023-10-01")
+		draft := url.Values{}
+		maps.Copy(draft, good)
 		draft.Set(c.field, c.value)
-		mustRedirect(t, clerk.post(page+"/draft", draft), page+"?done=drafted")
-		r := sup.post(page+"/approve", nil)
-		if got := formError(r); r.status != http.StatusBadRequest ||
-			!strings.Contains(got, c.want) {
-			t.Errorf("approving a draft %s: %d %q, want 400 saying %q", c.name, r.status,
-				got, c.want)
+		for _, lang := range []string{"ar", "en"} {
+			clerk.lang = lang
+			want := map[string]string{"ar": c.ar, "en": c.en}[lang]
+			r := clerk.post(page+"/draft", draft)
+			if got := fieldError(r, c.errID); r.status != http.StatusBadRequest ||
+				!strings.Contains(got, want) {
+				t.Errorf("a draft %s (%s): %d, beside its field %q; want 400 saying %q",
+					c.name, lang, r.status, got, want)
+			}
+			if c.errID != "err-floors" && !strings.Contains(r.body,
+				`aria-describedby="`+c.errID+`"`) {
+				t.Errorf("a draft %s (%s): the field is not marked invalid", c.name, lang)
+			}
+			// What was typed stays for the clerk to correct.
+			if c.value != "" && !strings.Contains(r.body, `value="`+c.value+`"`) {
+				t.Errorf("a draft %s (%s): the typed %q is gone", c.name, lang, c.value)
+			}
 		}
-		mustRedirect(t, sup.post(page+"/return", url.Values{"note": {"صحّح المسودة"}}),
-			page+"?done=returned")
+		if st := requestState(t, o, ref); st != requests.StateInReview {
+			t.Errorf("after a draft %s: the request is %s, want still in review", c.name, st)
+		}
 	}
 
-	draft.Set("draft_holder_name", citizen.FullName)
-	mustRedirect(t, clerk.post(page+"/draft", draft), page+"?done=drafted")
+	clerk.lang = "ar"
+	mustRedirect(t, clerk.post(page+"/draft", good), page+"?done=drafted")
 	mustRedirect(t, sup.post(page+"/approve", nil), page+"?done=approved")
+	if st := requestState(t, o, ref); st != requests.StateIssued {
+		t.Fatalf("after approving a good draft: %s, want issued", st)
+	}
 	revoke := url.Values{"reason": {"issued_in_error"}, "note": {"خطأ"}}
 	mustRedirect(t, sup.post(page+"/revoke", revoke), page+"?done=revoked")
 	r := sup.post(page+"/revoke", revoke)
@@ -128,6 +170,28 @@ func TestCertificateRefusalsAreTranslated(t *testing.T) {
 		!strings.Contains(got, "ألغيت هذه الإفادة أو استُبدلت من قبل") {
 		t.Errorf("revoking twice: %d %q, want 409 in Arabic", r.status, got)
 	}
+}
+
+// fieldError is the problem a form page shows beside the field whose
+// error has the id.
+func fieldError(r response, id string) string {
+	m := regexp.MustCompile(`class="field-error" id="` + regexp.QuoteMeta(id) +
+		`">([^<]*)<`).FindStringSubmatch(r.body)
+	if m == nil {
+		return ""
+	}
+	return html.UnescapeString(m[1])
+}
+
+// requestState is the state of the request ref, as the office sees it.
+func requestState(t *testing.T, o web.Office, ref string) requests.State {
+	t.Helper()
+	r, err := o.Requests.Request(context.Background(),
+		requests.Staff("test-reader", requests.RoleSupervisor), ref)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r.State
 }
 
 // formError is the refusal a form page shows above its form.

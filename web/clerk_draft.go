@@ -196,8 +196,8 @@ func readDraft(kind requests.Kind, v url.Values) (requests.Draft, error) {
 		d.Copy = &requests.CopyDraft{HolderName: field("holder_name"),
 			HolderID: field("holder_id")}
 	}
-	// The issuer checks the ID too, but only when a supervisor approves:
-	// a mistyped digit is the clerk's to fix now.
+	// The issuer's check at submission refuses a bad ID too; the page's own
+	// says what is wrong with it: a digit mistyped.
 	if id := field("holder_id"); id != "" && !sijil.ValidNationalID(sijil.NormalizeDigits(id)) {
 		errs = append(errs, fieldError("draft_holder_id", "clerk.national_id_invalid",
 			"This national ID's check digit does not match: check each digit."))

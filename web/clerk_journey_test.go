@@ -361,8 +361,15 @@ func TestOfficeDraftsCraftAndCopy(t *testing.T) {
 		t.Fatalf("copy of two records: %d", r.status)
 	}
 	r.mustContain(t, `id="err-records"`, `name="draft_holder_name"`)
-	mustRedirect(t, clerk.post(page+"/draft", url.Values{"kind": {"certified_copy"},
-		"link_record": {"rec_a"}, "link_pages": {""}}), page+"?done=drafted")
+
+	// rec_a is indexed but its pages are not in the archive: the issuer
+	// could copy nothing, and says so now, beside the linked records.
+	r = clerk.post(page+"/draft", url.Values{"kind": {"certified_copy"},
+		"link_record": {"rec_a"}, "link_pages": {""}})
+	if r.status != http.StatusBadRequest {
+		t.Fatalf("copy of a record with no archived pages: %d", r.status)
+	}
+	r.mustContain(t, `id="err-records"`, "One of the linked records is not in the archive")
 }
 
 func TestOfficeQueuePages(t *testing.T) {

@@ -1,6 +1,7 @@
 package render
 
 import (
+	"errors"
 	"slices"
 	"strings"
 	"unicode"
@@ -259,6 +260,28 @@ func (u *usage) check(out shaping.Output, runes []rune) error {
 
 func missingGlyph(f *fontFile, text []rune) error {
 	r := text[0]
-	return sijil.Errorf(sijil.Invalid, "render.missing_glyph",
-		"render: font %s has no glyph for %q (U+%04X)", f.name, string(r), r)
+	return &glyphError{r: r, err: sijil.Errorf(sijil.Invalid, "render.missing_glyph",
+		"render: font %s has no glyph for %q (U+%04X)", f.name, string(r), r)}
+}
+
+// glyphError is a missing glyph with the character that lacks it, so that
+// the caller, who knows which text came from where, can say which of its
+// inputs holds it.
+type glyphError struct {
+	r   rune
+	err *sijil.Error
+}
+
+func (e *glyphError) Error() string { return e.err.Error() }
+
+func (e *glyphError) Unwrap() error { return e.err }
+
+// MissingGlyph returns the character a render.missing_glyph error in err's
+// chain could not draw.
+func MissingGlyph(err error) (rune, bool) {
+	var g *glyphError
+	if errors.As(err, &g) {
+		return g.r, true
+	}
+	return 0, false
 }

@@ -74,6 +74,8 @@ type noIssuer struct{}
 
 var errNoIssue = errors.New("the demo test issues nothing")
 
+func (noIssuer) CheckDraft(context.Context, requests.Draft) error { return errNoIssue }
+
 func (noIssuer) IssueBuilding(context.Context, string, requests.BuildingDraft,
 	[]string) (requests.Certificate, error) {
 	return requests.Certificate{}, errNoIssue

@@ -41,6 +41,21 @@ func New(db *sql.DB, is *certs.Issuer) *Issuer {
 	return &Issuer{db: db, certs: &c}
 }
 
+// CheckDraft refuses what issuing d would refuse, through certs' own
+// checks; certs names the fields as the draft's JSON does, and the copied
+// record "record".
+func (is *Issuer) CheckDraft(ctx context.Context, d requests.Draft) error {
+	switch {
+	case d.Building != nil:
+		return is.certs.CheckBuilding(ctx, BuildingRequest(*d.Building, d.RecordIDs()))
+	case d.Craft != nil:
+		return is.certs.CheckCraft(ctx, CraftRequest(*d.Craft, d.RecordIDs()))
+	case d.Copy != nil && len(d.Records) == 1:
+		return is.certs.CheckCopy(ctx, CopyRequest(*d.Copy, d.Records[0].RecordID))
+	}
+	return fmt.Errorf("certsissuer: a draft with no certificate's fields to check")
+}
+
 // IssueBuilding issues a building certificate under key.
 func (is *Issuer) IssueBuilding(ctx context.Context, key string, d requests.BuildingDraft,
 	records []string) (requests.Certificate, error) {

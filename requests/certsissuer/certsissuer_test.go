@@ -4,6 +4,7 @@ import (
 	"context"
 	"io"
 	"log/slog"
+	"maps"
 	"strings"
 	"sync"
 	"testing"
@@ -141,7 +142,7 @@ func TestApprovalIssuesThroughCerts(t *testing.T) {
 	}
 	citizen, clerk := requests.Citizen("u-amal"), requests.Staff("u-clerk", "clerk")
 	super := requests.Staff("u-super", "supervisor")
-	drafted := func(d requests.BuildingDraft) requests.Request {
+	draft := func(d requests.BuildingDraft) (requests.Request, error) {
 		t.Helper()
 		r, err := svc.Submit(ctx, citizen, &requests.BuildingForm{Parcel: "1234",
 			Neighbourhood: "الرمل", Owner: "أمل حداد"}, nil)
@@ -151,8 +152,14 @@ func TestApprovalIssuesThroughCerts(t *testing.T) {
 		if _, err := svc.StartReview(ctx, clerk, r.Ref); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := svc.SubmitDraft(ctx, clerk, r.Ref, requests.Draft{
-			Records: []requests.RecordLink{{RecordID: "rec-1"}}, Building: &d}); err != nil {
+		_, err = svc.SubmitDraft(ctx, clerk, r.Ref, requests.Draft{
+			Records: []requests.RecordLink{{RecordID: "rec-1"}}, Building: &d})
+		return r, err
+	}
+	drafted := func(d requests.BuildingDraft) requests.Request {
+		t.Helper()
+		r, err := draft(d)
+		if err != nil {
 			t.Fatal(err)
 		}
 		return r
@@ -183,16 +190,49 @@ func TestApprovalIssuesThroughCerts(t *testing.T) {
 		t.Fatalf("downloaded %d bytes that are not a signed PDF", len(pdf))
 	}
 
-	bad := building()
-	bad.HolderID = "123456789" // fails the check digit
-	r = drafted(bad)
+	// What certs refuses, the draft check refuses at submission, each
+	// problem on its field of the draft form; the request stays in review.
+	for _, c := range []struct {
+		name string
+		edit func(*requests.BuildingDraft)
+		want map[string]string
+	}{
+		{"with three bad facts", func(d *requests.BuildingDraft) {
+			d.HolderID, d.AsOf, d.Floors[0].AreaM2 = "123456789", "2999-01-01", "-5"
+		}, map[string]string{"draft_holder_id": "certs.bad_national_id",
+			"draft_as_of": "certs.as_of_future", "draft_floors": "certs.bad_area"}},
+		{"whose name the font cannot print", func(d *requests.BuildingDraft) {
+			d.HolderName = "أمل 中"
+		}, map[string]string{"draft_holder_name": "render.missing_glyph"}},
+	} {
+		bad := building()
+		c.edit(&bad)
+		r, err := draft(bad)
+		got := map[string]string{}
+		for field, fe := range requests.FieldErrors(err) {
+			got[field] = fe.Key
+		}
+		if !maps.Equal(got, c.want) {
+			t.Errorf("a draft %s: field problems %v, want %v (%v)", c.name, got, c.want, err)
+		}
+		back, err := svc.Request(ctx, super, r.Ref)
+		if err != nil || back.State != requests.StateInReview || certificates(t, o) != 1 {
+			t.Fatalf("after a refused draft: %s, %v, %d certificates", back.State, err,
+				certificates(t, o))
+		}
+	}
+
+	// Approval checks again: the record the draft cites left the archive
+	// after the draft was submitted.
+	r = drafted(building())
+	delete(o.Issuer.Records.(certstest.Records), "rec-1")
 	_, err = svc.Approve(ctx, super, r.Ref)
 	if sijil.KindOf(err) != sijil.Invalid {
-		t.Fatalf("approving a bad draft: %v, want Invalid", err)
+		t.Fatalf("approving a draft citing a withdrawn record: %v, want Invalid", err)
 	}
 	back, err := svc.Request(ctx, super, r.Ref)
 	if err != nil || back.State != requests.StateAwaitingApproval || certificates(t, o) != 1 {
-		t.Fatalf("after a refused draft: %s, %v, %d certificates", back.State, err,
+		t.Fatalf("after a refused approval: %s, %v, %d certificates", back.State, err,
 			certificates(t, o))
 	}
 }
