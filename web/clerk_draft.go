@@ -19,10 +19,11 @@ import (
 )
 
 // The draft form has no script: its page-changing buttons (search, link a
-// record, unlink, more floor rows) send the whole form by GET to the
-// request's page, which draws it again from the query with "drafting"
-// set, so that nothing typed is lost and the search stays a GET q. Only
-// "submit for approval" (or a supervisor's "supersede") posts.
+// record, unlink, more floor rows) post the whole form to the request's
+// redraw route, which draws the page again from the form with "drafting"
+// set and saves nothing, so that nothing typed is lost. They post, not
+// get: the form holds the holder's national ID, which a query would leave
+// in the browser's history, proxy logs and the Referer of every image.
 
 // Floor rows: how many the form offers at first, how many "add rows" adds,
 // and the most it offers.

@@ -72,8 +72,9 @@ func TestOfficeIssuesABuildingCertificate(t *testing.T) {
 	r.mustContain(t, "rec_a", "<mark>", `name="add" value="rec_a:1"`)
 
 	// Linking page 1 keeps what was typed in the draft.
-	r = clerk.get(page + "?" + url.Values{"drafting": {"1"}, "kind": {"building_certificate"},
-		"q": {"الخطيب"}, "add": {"rec_a:1"}, "draft_holder_name": {"typed name"}}.Encode())
+	r = clerk.post(page+"/redraw", url.Values{"drafting": {"1"},
+		"kind": {"building_certificate"}, "q": {"الخطيب"}, "add": {"rec_a:1"},
+		"draft_holder_name": {"typed name"}})
 	r.mustContain(t, `name="link_record" value="rec_a"`, `name="link_pages" value="1"`,
 		`value="typed name"`, "<mark>")
 
@@ -430,8 +431,8 @@ func TestOfficeSearchShowsArchiveRecords(t *testing.T) {
 	// In Arabic, the hits and the linked records name the type in Arabic
 	// too, not by the archive's code.
 	clerk.lang = "ar"
-	r = clerk.get(page + "?" + url.Values{"drafting": {"1"}, "kind": {"building_certificate"},
-		"q": {"parcel:9876"}, "add": {open}}.Encode())
+	r = clerk.post(page+"/redraw", url.Values{"drafting": {"1"},
+		"kind": {"building_certificate"}, "q": {"parcel:9876"}, "add": {open}})
 	r.mustContain(t, `<span class="tag">رخصة بناء</span>`,
 		`<span class="muted">رخصة بناء · <bdi dir="ltr">4517</bdi>`)
 	r.mustNotContain(t, "building_permit")

@@ -67,12 +67,28 @@ type officeCert struct {
 	ReplacedURL string // the verify page of the certificate that superseded it
 }
 
-// officeRequest shows a request; the draft comes from the query when the
-// clerk pressed one of the draft's page-changing buttons (search, link,
-// more rows), else from the request.
+// officeRequest shows a request with the request's own draft. Of the
+// query it reads the search and the confirmation only: a draft is never
+// drawn from a URL, which would carry the holder's national ID.
 func (s *Server) officeRequest(w http.ResponseWriter, r *http.Request) error {
 	ref := chi.URLParam(r, "ref")
-	return s.showOfficeRequest(w, r, http.StatusOK, ref, r.URL.Query(), nil, "")
+	q := r.URL.Query()
+	values := url.Values{"q": q["q"], "done": q["done"]}
+	return s.showOfficeRequest(w, r, http.StatusOK, ref, values, nil, "")
+}
+
+// officeRedraw draws the request's page again from the posted draft form
+// when the clerk pressed one of its page-changing buttons (search, link,
+// unlink, more rows); it saves nothing.
+func (s *Server) officeRedraw(w http.ResponseWriter, r *http.Request) error {
+	ref := chi.URLParam(r, "ref")
+	if err := r.ParseForm(); err != nil {
+		return errUnreadable()
+	}
+
+	r.PostForm.Set("drafting", "1")
+	r.PostForm.Del("done")
+	return s.showOfficeRequest(w, r, http.StatusOK, ref, r.PostForm, nil, "")
 }
 
 // showOfficeRequest renders the request page with the draft and search of
@@ -89,7 +105,10 @@ func (s *Server) showOfficeRequest(w http.ResponseWriter, r *http.Request, statu
 	v.Drafting = values.Get("drafting") != ""
 	v.Search = s.search(r, values.Get("q"), v.Draft)
 
-	p := Page{Title: s.T(r, "clerk.request_title", v.Req.Ref), Data: v}
+	// Whether shown after a get, a redraw or a refused step, the page's
+	// "come back" link (the language switch) is the request's page.
+	p := Page{Title: s.T(r, "clerk.request_title", v.Req.Ref), Data: v,
+		Path: "/office/requests/" + url.PathEscape(ref)}
 	if key, ok := doneKeys[values.Get("done")]; ok {
 		p.Flash = s.T(r, key)
 	}

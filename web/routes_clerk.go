@@ -21,6 +21,7 @@ func (s *Server) clerkRoutes(r chi.Router) {
 	r.Get("/office/dashboard", s.handle(s.officeDashboard))
 
 	r.Get("/office/requests/{ref}", s.handle(s.officeRequest))
+	r.Post("/office/requests/{ref}/redraw", s.handle(s.officeRedraw))
 	r.Get("/office/requests/{ref}/files/{id}", s.handle(s.officeRequestFile))
 	r.Get("/office/requests/{ref}/certificate.pdf", s.handle(s.officeCertificatePDF))
 	r.Post("/office/requests/{ref}/take", s.handle(s.officeTake))
