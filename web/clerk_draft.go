@@ -85,6 +85,10 @@ type clerkHit struct {
 	index.Hit
 	Record *archive.Record
 	Linked bool
+
+	// Hidden is set, and the snippet blanked, when the record is
+	// restricted or the archive cannot say whether it is.
+	Hidden bool
 }
 
 // clerkFieldError is a problem the page itself finds in the draft (a page
@@ -364,7 +368,13 @@ func (s *Server) search(r *http.Request, q string, d clerkDraft) clerkSearch {
 		linked := slices.ContainsFunc(d.Links, func(l clerkLink) bool {
 			return l.RecordID == h.RecordID
 		})
-		out.Hits = append(out.Hits, clerkHit{Hit: h, Record: recs[h.RecordID], Linked: linked})
+		hit := clerkHit{Hit: h, Record: recs[h.RecordID], Linked: linked}
+		// A restricted page's text is seen only through its page, whose
+		// views are audited; a record unread may be restricted too.
+		if rec := hit.Record; rec == nil || rec.Restricted {
+			hit.Snippet, hit.SnippetHTML, hit.Marks, hit.Hidden = "", "", nil, true
+		}
+		out.Hits = append(out.Hits, hit)
 	}
 	return out
 }

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/sijil-municipality/sijil/accounts"
+	"github.com/sijil-municipality/sijil/index"
 	"github.com/sijil-municipality/sijil/requests"
 )
 
@@ -52,7 +53,8 @@ func TestOfficeDraftKeepsNationalIDOutOfURLs(t *testing.T) {
 	mustRedirect(t, clerk.post(page+"/review", nil), page+"?done=review")
 
 	r := clerk.get(page + "?q=" + url.QueryEscape("الخطيب"))
-	r.mustContain(t, `name="draft_holder_id" value="`+citizen.NationalID+`"`, "<mark>")
+	r.mustContain(t, `name="draft_holder_id" value="`+citizen.NationalID+`"`,
+		`name="add" value="rec_a:1"`)
 	mustKeepOutOfURLs(t, r, citizen.NationalID)
 
 	// Search, link a page and ask for more floor rows, with the ID typed.
@@ -66,7 +68,8 @@ func TestOfficeDraftKeepsNationalIDOutOfURLs(t *testing.T) {
 	}
 	r.mustContain(t, `value="typed name"`, `name="draft_holder_id" value="`+
 		citizen.NationalID+`"`, `name="link_record" value="rec_a"`,
-		`name="link_pages" value="1"`, `value="180"`, `id="floor-level-10"`, "<mark>",
+		`name="link_pages" value="1"`, `value="180"`, `id="floor-level-10"`,
+		`name="add" value="rec_a:1"`,
 		`href="/lang?to=ar&amp;next=%2foffice%2frequests%2f`+ref+`"`)
 	mustKeepOutOfURLs(t, r, citizen.NationalID)
 
@@ -81,4 +84,26 @@ func TestOfficeDraftKeepsNationalIDOutOfURLs(t *testing.T) {
 	old := clerk.get(page + "?" + url.Values{"drafting": {"1"},
 		"draft_holder_id": {"111111111"}}.Encode())
 	old.mustNotContain(t, "111111111")
+}
+
+// TestOfficeSearchHidesTextOfUnreadRecords pins a review's finding: the
+// page hid a hit's text only when it could read the record and saw it
+// restricted, so a record the archive could not read (a failing
+// database, or a record gone but still indexed) showed its page's text,
+// restricted or not, with no view recorded.
+func TestOfficeSearchHidesTextOfUnreadRecords(t *testing.T) {
+	p, o := officePortal(t)
+	_, ref := submitBuilding(t, p, o, 1)
+	err := o.Search.Add(t.Context(), index.Page{RecordID: "rec_gone", Number: 2,
+		Text: "محضر سري بشأن نزاع عائلة الحداد على القطعة 777"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	clerk := p.browser(t)
+	clerk.lang = "en"
+	clerk.signInStaff(p, "clerk", accounts.RoleClerk)
+
+	r := clerk.get("/office/requests/" + ref + "?q=" + url.QueryEscape("الحداد"))
+	r.mustContain(t, "rec_gone", "The archive cannot read this record now")
+	r.mustNotContain(t, "محضر", "نزاع", "<mark>")
 }
