@@ -463,6 +463,18 @@ func TestOfficeSearchShowsArchiveRecords(t *testing.T) {
 	if thumb.status != http.StatusOK {
 		t.Errorf("thumbnail: %d", thumb.status)
 	}
+
+	// A clerk's view of a restricted page is the clerk's in the trail, not
+	// an archivist's: the admin must see who looked in what capacity.
+	if view := clerk.get("/office/records/" + closed + "/pages/1/view"); view.status != 200 {
+		t.Errorf("a restricted page's image: %d", view.status)
+	}
+	admin := p.browser(t)
+	admin.lang = "en"
+	admin.signInStaff(p, "admin", accounts.RoleAdmin)
+	r = admin.get("/admin/audit?action=record.view_restricted")
+	r.mustContain(t, closed, "viewed the view image of page 1", `<span title="clerk">`)
+	r.mustNotContain(t, `<span title="archivist">`)
 }
 
 // TestOfficeCountsAgreeWithTheirNumber pins a trial's finding: the queue

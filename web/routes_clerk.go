@@ -38,7 +38,7 @@ func (s *Server) clerkRoutes(r chi.Router) {
 	// The page images a clerk checks a record's facts against: the
 	// archivist's handler, which audits each view of a restricted record.
 	if s.cfg.Archive != nil {
-		r.Get("/office/records/{id}/pages/{n}/{kind}", s.handle(s.archivePageImage))
+		r.Get("/office/records/{id}/pages/{n}/{kind}", s.handle(s.pageImage(officeRole)))
 	}
 
 	r.Get("/office/tickets", s.handle(s.officeTickets))
