@@ -140,6 +140,7 @@ func TestOfficeIssuesABuildingCertificate(t *testing.T) {
 	if pdf.status != http.StatusOK || !strings.HasPrefix(pdf.body, "%PDF") {
 		t.Errorf("certificate PDF: %d %.20q", pdf.status, pdf.body)
 	}
+	mustNotBeKept(t, "the certificate PDF the office opens", pdf)
 
 	// A supervisor revokes it for a reason; it no longer verifies.
 	mustRedirect(t, sup.post(page+"/revoke", url.Values{"reason": {"issued_in_error"},
@@ -216,6 +217,8 @@ func TestOfficeRejectsAndAsksForInformation(t *testing.T) {
 	if f := clerk.get(href[1]); f.status != http.StatusOK || !strings.HasPrefix(f.body,
 		"\x89PNG") {
 		t.Errorf("supporting file: %d %.8q", f.status, f.body)
+	} else {
+		mustNotBeKept(t, "a citizen's file the office opens", f)
 	}
 
 	// A clerk cannot reach a supervisor's decisions.
@@ -263,6 +266,20 @@ func TestOfficeDashboardAndTickets(t *testing.T) {
 func pngEncode(w io.Writer) error {
 	img := image.NewGray(image.Rect(0, 0, 8, 8))
 	return png.Encode(w, img)
+}
+
+// mustNotBeKept fails unless the browser (and any cache on the way) is
+// told to keep no copy of r: an office PC is shared, and a citizen's ID
+// document or certificate must not stay in its cache.
+func mustNotBeKept(t *testing.T, what string, r response) {
+	t.Helper()
+	if cc := r.header.Get("Cache-Control"); cc != "private, no-store" {
+		t.Errorf("%s: Cache-Control %q, want private, no-store", what, cc)
+	}
+	if !strings.HasPrefix(r.header.Get("Content-Disposition"), "attachment") {
+		t.Errorf("%s: Content-Disposition %q, want an attachment", what,
+			r.header.Get("Content-Disposition"))
+	}
 }
 
 func mustRedirect(t *testing.T, r response, to string) {

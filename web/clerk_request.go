@@ -2,11 +2,9 @@ package web
 
 import (
 	"context"
-	"io"
 	"net/http"
 	"net/url"
 	"slices"
-	"strconv"
 
 	"github.com/go-chi/chi/v5"
 
@@ -372,7 +370,7 @@ func (s *Server) officeRequestFile(w http.ResponseWriter, r *http.Request) error
 		return err
 	}
 	defer body.Close()
-	return sendOfficeFile(w, f.Name, f.ContentType, f.Size, body)
+	return s.sendAttachment(w, r, f.Name, f.ContentType, f.Size, body)
 }
 
 // officeCertificatePDF sends the PDF of the request's certificate.
@@ -383,23 +381,7 @@ func (s *Server) officeCertificatePDF(w http.ResponseWriter, r *http.Request) er
 		return err
 	}
 	defer body.Close()
-	return sendOfficeFile(w, req.CertID+".pdf", "application/pdf", -1, body)
-}
-
-// sendOfficeFile answers with a stored file as an attachment: the office opens
-// what a citizen uploaded, so the browser must not render it in the
-// portal's origin.
-func sendOfficeFile(w http.ResponseWriter, name, contentType string, size int64,
-	body io.Reader) error {
-	h := w.Header()
-	h.Set("Content-Type", contentType)
-	h.Set("Content-Disposition", "attachment; filename*=UTF-8''"+url.PathEscape(name))
-	h.Set("X-Content-Type-Options", "nosniff")
-	if size >= 0 {
-		h.Set("Content-Length", strconv.FormatInt(size, 10))
-	}
-	_, err := io.Copy(w, body)
-	return err
+	return s.sendAttachment(w, r, req.CertID+".pdf", requests.TypePDF, -1, body)
 }
 
 // revokeReasons are the public reason codes a supervisor may revoke with;
