@@ -314,8 +314,13 @@ func (s *Server) officeAssign(w http.ResponseWriter, r *http.Request) error {
 	return s.officeStep(w, r, "assign", "assigned",
 		func(ctx context.Context, by requests.Actor, ref string) error {
 			to, err := s.cfg.Accounts.UserByID(ctx, r.PostFormValue("to"))
-			if err != nil {
+			// Only an account that is not there is the supervisor's to fix;
+			// a database that fails is ours, and must say so.
+			if sijil.KindOf(err) == sijil.NotFound {
 				return sijil.Errorf(sijil.Invalid, "clerk.pick_clerk", "Pick a clerk.")
+			}
+			if err != nil {
+				return err
 			}
 			_, err = s.cfg.Requests.Assign(ctx, by, ref, actorOf(&to))
 			return err
