@@ -386,11 +386,16 @@ func (s *Server) officeSubmitDraft(w http.ResponseWriter, r *http.Request) error
 		return sijil.Errorf(sijil.Invalid, "web.bad_form", "The form could not be read; send it again.")
 	}
 	r.PostForm.Set("drafting", "1")
-	kind := requests.Kind(r.PostFormValue("kind"))
-	d, err := readDraft(kind, r.PostForm)
+	// The draft is read as the request's own kind, never the form's: a
+	// form edited or left from another request must not change it.
+	by := actorOf(CurrentUser(r.Context()))
+	req, err := s.cfg.Requests.Request(r.Context(), by, ref)
+	if err != nil {
+		return err
+	}
+	d, err := readDraft(req.Kind, r.PostForm)
 	if err == nil {
-		_, err = s.cfg.Requests.SubmitDraft(r.Context(), actorOf(CurrentUser(r.Context())),
-			ref, d)
+		_, err = s.cfg.Requests.SubmitDraft(r.Context(), by, ref, d)
 	}
 	if err == nil {
 		http.Redirect(w, r, "/office/requests/"+url.PathEscape(ref)+"?done=drafted",

@@ -38,3 +38,28 @@ func TestOfficeAssignTellsAFailureFromAWrongPick(t *testing.T) {
 			r.status)
 	}
 }
+
+// TestOfficeDraftIsReadAsTheRequestsKind pins a review's finding: the
+// draft was read as the kind the form named, so a form whose kind was
+// edited (or left from another request's page) read a building
+// request's draft as a craft certificate's, and the clerk's typing was
+// refused or lost. The request's own kind is what counts.
+func TestOfficeDraftIsReadAsTheRequestsKind(t *testing.T) {
+	p, o := officePortal(t)
+	citizen, ref := submitBuilding(t, p, o, 1)
+	page := "/office/requests/" + ref
+	clerk := p.browser(t)
+	clerk.lang = "en"
+	clerk.signInStaff(p, "clerk", accounts.RoleClerk)
+	mustRedirect(t, clerk.post(page+"/review", nil), page+"?done=review")
+
+	draft := url.Values{"drafting": {"1"}, "kind": {"craft_certificate"},
+		"link_record": {"rec_a"}, "link_pages": {"1"},
+		"draft_holder_name": {citizen.FullName}, "draft_holder_id": {citizen.NationalID},
+		"draft_parcel": {"1234"}, "draft_plot": {"56"}, "draft_neighbourhood": {"الرمال"},
+		"draft_street": {"شارع عمر المختار"}, "draft_zoning_status": {"مرخص سكني"},
+		"draft_as_of": {"2023-10-01"},
+		"floor_level": {"الأرضي"}, "floor_area": {"180"}, "floor_use": {"تجاري"}}
+	mustRedirect(t, clerk.post(page+"/draft", draft), page+"?done=drafted")
+	clerk.get(page).mustContain(t, "Awaiting approval", "شارع عمر المختار", "180")
+}
