@@ -383,7 +383,7 @@ func (s *Server) search(r *http.Request, q string, d clerkDraft) clerkSearch {
 func (s *Server) officeSubmitDraft(w http.ResponseWriter, r *http.Request) error {
 	ref := chi.URLParam(r, "ref")
 	if err := r.ParseForm(); err != nil {
-		return sijil.Errorf(sijil.Invalid, "web.bad_form", "The form could not be read; send it again.")
+		return errUnreadable()
 	}
 	r.PostForm.Set("drafting", "1")
 	// The draft is read as the request's own kind, never the form's: a

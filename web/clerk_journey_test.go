@@ -401,7 +401,8 @@ func TestOfficeQueuePages(t *testing.T) {
 
 	// The oldest first, 25 a page, the counts of the whole queue.
 	r := clerk.get("/office/queue?kind=building_certificate")
-	r.mustContain(t, refs[0], refs[24], "Page 1 of 2", "27 requests", `<td data-label="Waiting (days):">1</td>`,
+	r.mustContain(t, refs[0], refs[24], "Page 1 of 2", "27 requests",
+		`<td data-label="Waiting (days):">1</td>`,
 		`href="/office/queue?kind=building_certificate&amp;page=2"`)
 	r.mustNotContain(t, refs[25])
 	r = clerk.get("/office/queue?kind=building_certificate&page=2")

@@ -285,7 +285,7 @@ func (s *Server) officeStep(w http.ResponseWriter, r *http.Request, form, done s
 	do func(ctx context.Context, by requests.Actor, ref string) error) error {
 	ref := chi.URLParam(r, "ref")
 	if err := r.ParseForm(); err != nil {
-		return sijil.Errorf(sijil.Invalid, "web.bad_form", "The form could not be read; send it again.")
+		return errUnreadable()
 	}
 	err := do(r.Context(), actorOf(CurrentUser(r.Context())), ref)
 	if err == nil {
