@@ -8,6 +8,7 @@ import (
 	"github.com/go-chi/chi/v5"
 
 	"github.com/sijil-municipality/sijil"
+	"github.com/sijil-municipality/sijil/accounts"
 	"github.com/sijil-municipality/sijil/archive"
 )
 
@@ -18,11 +19,31 @@ var servedImages = map[string]archive.ImageKind{
 	"view":  archive.ImageView,
 }
 
-// archivePageImage sends a page's thumbnail or viewer image from the blob
-// store. A record whose last fixity check failed shows nothing: its
-// images may be the altered ones. A restricted record's image is a view
-// of it like its page, recorded each time and never kept by the browser.
-func (s *Server) archivePageImage(w http.ResponseWriter, r *http.Request) error {
+// pageImage sends a page's thumbnail or viewer image from the blob store
+// to staff acting in the role actingAs names: the archivist under
+// /archive, a clerk or supervisor under /office. A record whose last
+// fixity check failed shows nothing: its images may be the altered ones.
+// A restricted record's image is a view of it like its page, recorded
+// each time, in that role, and never kept by the browser.
+func (s *Server) pageImage(actingAs func(*accounts.User) string) handlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		return s.sendPageImage(w, r, actingAs(CurrentUser(r.Context())))
+	}
+}
+
+// archivistRole is the role of anyone on the archivist's pages.
+func archivistRole(*accounts.User) string { return accounts.RoleArchivist }
+
+// officeRole is the role u acts in on the office's pages, which clerks
+// and supervisors share: a clerk's, unless u is a supervisor only.
+func officeRole(u *accounts.User) string {
+	if u.Has(accounts.RoleClerk) {
+		return accounts.RoleClerk
+	}
+	return accounts.RoleSupervisor
+}
+
+func (s *Server) sendPageImage(w http.ResponseWriter, r *http.Request, role string) error {
 	kind, ok := servedImages[chi.URLParam(r, "kind")]
 	n, err := strconv.Atoi(chi.URLParam(r, "n"))
 	if !ok || err != nil || n < 1 {
@@ -44,7 +65,7 @@ func (s *Server) archivePageImage(w http.ResponseWriter, r *http.Request) error 
 			"record %s failed its last fixity check; its images are not shown", rec.ID)
 	}
 	if rec.Restricted {
-		if err := s.auditArchive(r, "record.view_restricted", "record", rec.ID,
+		if err := s.auditAs(r, role, "record.view_restricted", "record", rec.ID,
 			"viewed the "+string(kind)+" image of page "+strconv.Itoa(n)); err != nil {
 			return err
 		}

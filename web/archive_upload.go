@@ -122,9 +122,15 @@ func (s *Server) ingestUpload(r *http.Request) (archive.Record, bool, error) {
 		if part.FormName() == "file" {
 			return s.ingestPart(r, part)
 		}
-		value, err := io.ReadAll(io.LimitReader(part, formSlack))
+		value, err := io.ReadAll(io.LimitReader(part, formSlack+1))
 		if err != nil {
 			return archive.Record{}, false, uploadReadError(err)
+		}
+		// A field past the limit is refused, never saved cut short.
+		if len(value) > formSlack {
+			return archive.Record{}, false, sijil.Errorf(sijil.TooLarge,
+				"archive.field_too_long", "%s is longer than %d KiB; shorten it",
+				part.FormName(), formSlack>>10)
 		}
 		r.PostForm.Set(part.FormName(), string(value))
 	}

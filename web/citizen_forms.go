@@ -3,8 +3,6 @@ package web
 import (
 	"encoding/json"
 	"fmt"
-	"io"
-	"mime"
 	"net/http"
 	"net/url"
 	"slices"
@@ -182,20 +180,4 @@ func isFileKey(key string) bool {
 		}
 	}
 	return false
-}
-
-// download sends a stored file as an attachment named name: it is never
-// shown inline, so that nothing a citizen uploaded runs in the portal's
-// origin.
-func download(w http.ResponseWriter, ctype, name string, body io.Reader) error {
-	h := w.Header()
-	h.Set("Content-Type", ctype)
-	disp := mime.FormatMediaType("attachment", map[string]string{"filename": name})
-	if disp == "" {
-		disp = "attachment" // a name mime cannot write: the browser picks one
-	}
-	h.Set("Content-Disposition", disp)
-	h.Set("Cache-Control", "private, no-store")
-	_, err := io.Copy(w, body)
-	return err
 }

@@ -235,7 +235,7 @@ func (s *Server) downloadCertificate(w http.ResponseWriter, r *http.Request) err
 		return err
 	}
 	defer pdf.Close()
-	return download(w, requests.TypePDF, req.CertID+".pdf", pdf)
+	return s.sendAttachment(w, r, req.CertID+".pdf", requests.TypePDF, -1, pdf)
 }
 
 // openFile opens a supporting file of the request or ticket ref for by:
@@ -244,7 +244,7 @@ type openFile func(ctx context.Context, by requests.Actor, ref, id string) (requ
 	io.ReadCloser, error)
 
 // downloadFile serves the file {id} of the request or ticket {ref}.
-func downloadFile(open openFile) handlerFunc {
+func (s *Server) downloadFile(open openFile) handlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) error {
 		ref, ok, err := canonicalRef(w, r)
 		if !ok {
@@ -255,6 +255,6 @@ func downloadFile(open openFile) handlerFunc {
 			return err
 		}
 		defer body.Close()
-		return download(w, f.ContentType, f.Name, body)
+		return s.sendAttachment(w, r, f.Name, f.ContentType, f.Size, body)
 	}
 }

@@ -44,6 +44,9 @@ func parseUpload(w http.ResponseWriter, r *http.Request, name string,
 	r.Form = r.PostForm
 
 	var out []requests.Upload
+	// Every text field together, not each alone, stays within
+	// maxFormFields: the fields are held in memory and echoed back.
+	textLeft := int64(maxFormFields)
 	for {
 		part, err := mr.NextPart()
 		if err == io.EOF {
@@ -54,7 +57,7 @@ func parseUpload(w http.ResponseWriter, r *http.Request, name string,
 			return nil, uploadError(err)
 		}
 		if part.FormName() != name || part.FileName() == "" {
-			err = readField(r.PostForm, part)
+			err = readField(r.PostForm, part, &textLeft)
 		} else if len(out) == max {
 			err = sijil.Errorf(sijil.Invalid, "requests.files_too_many",
 				"Attach at most %d files.", max)
@@ -72,19 +75,23 @@ func parseUpload(w http.ResponseWriter, r *http.Request, name string,
 	}
 }
 
-// readField adds a text field to v; a file in any other input is skipped.
-func readField(v url.Values, part *multipart.Part) error {
+// readField adds a text field to v, refusing it past the *left bytes the
+// form's text may still have, and takes its length from *left; a file in
+// any other input is skipped.
+func readField(v url.Values, part *multipart.Part, left *int64) error {
 	if part.FileName() != "" {
 		_, err := io.Copy(io.Discard, part)
 		return err
 	}
-	b, err := io.ReadAll(io.LimitReader(part, maxFormFields+1))
+	b, err := io.ReadAll(io.LimitReader(part, *left+1))
 	if err != nil {
 		return err
 	}
-	if len(b) > maxFormFields {
-		return errUnreadable()
+	if int64(len(b)) > *left {
+		return sijil.Errorf(sijil.TooLarge, "citizen.form_too_long",
+			"The form's text is too long: shorten what you wrote and send it again.")
 	}
+	*left -= int64(len(b))
 	v.Add(part.FormName(), string(b))
 	return nil
 }

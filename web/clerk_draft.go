@@ -19,10 +19,11 @@ import (
 )
 
 // The draft form has no script: its page-changing buttons (search, link a
-// record, unlink, more floor rows) send the whole form by GET to the
-// request's page, which draws it again from the query with "drafting"
-// set, so that nothing typed is lost and the search stays a GET q. Only
-// "submit for approval" (or a supervisor's "supersede") posts.
+// record, unlink, more floor rows) post the whole form to the request's
+// redraw route, which draws the page again from the form with "drafting"
+// set and saves nothing, so that nothing typed is lost. They post, not
+// get: the form holds the holder's national ID, which a query would leave
+// in the browser's history, proxy logs and the Referer of every image.
 
 // Floor rows: how many the form offers at first, how many "add rows" adds,
 // and the most it offers.
@@ -84,6 +85,10 @@ type clerkHit struct {
 	index.Hit
 	Record *archive.Record
 	Linked bool
+
+	// Hidden is set, and the snippet blanked, when the record is
+	// restricted or the archive cannot say whether it is.
+	Hidden bool
 }
 
 // clerkFieldError is a problem the page itself finds in the draft (a page
@@ -363,7 +368,13 @@ func (s *Server) search(r *http.Request, q string, d clerkDraft) clerkSearch {
 		linked := slices.ContainsFunc(d.Links, func(l clerkLink) bool {
 			return l.RecordID == h.RecordID
 		})
-		out.Hits = append(out.Hits, clerkHit{Hit: h, Record: recs[h.RecordID], Linked: linked})
+		hit := clerkHit{Hit: h, Record: recs[h.RecordID], Linked: linked}
+		// A restricted page's text is seen only through its page, whose
+		// views are audited; a record unread may be restricted too.
+		if rec := hit.Record; rec == nil || rec.Restricted {
+			hit.Snippet, hit.SnippetHTML, hit.Marks, hit.Hidden = "", "", nil, true
+		}
+		out.Hits = append(out.Hits, hit)
 	}
 	return out
 }
@@ -372,14 +383,19 @@ func (s *Server) search(r *http.Request, q string, d clerkDraft) clerkSearch {
 func (s *Server) officeSubmitDraft(w http.ResponseWriter, r *http.Request) error {
 	ref := chi.URLParam(r, "ref")
 	if err := r.ParseForm(); err != nil {
-		return sijil.Errorf(sijil.Invalid, "web.bad_form", "The form could not be read; send it again.")
+		return errUnreadable()
 	}
 	r.PostForm.Set("drafting", "1")
-	kind := requests.Kind(r.PostFormValue("kind"))
-	d, err := readDraft(kind, r.PostForm)
+	// The draft is read as the request's own kind, never the form's: a
+	// form edited or left from another request must not change it.
+	by := actorOf(CurrentUser(r.Context()))
+	req, err := s.cfg.Requests.Request(r.Context(), by, ref)
+	if err != nil {
+		return err
+	}
+	d, err := readDraft(req.Kind, r.PostForm)
 	if err == nil {
-		_, err = s.cfg.Requests.SubmitDraft(r.Context(), actorOf(CurrentUser(r.Context())),
-			ref, d)
+		_, err = s.cfg.Requests.SubmitDraft(r.Context(), by, ref, d)
 	}
 	if err == nil {
 		http.Redirect(w, r, "/office/requests/"+url.PathEscape(ref)+"?done=drafted",

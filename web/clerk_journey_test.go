@@ -67,15 +67,20 @@ func TestOfficeIssuesABuildingCertificate(t *testing.T) {
 	mustRedirect(t, clerk.post(page+"/review", nil), page+"?done=review")
 	clerk.get("/office/queue?who=mine").mustContain(t, ref, "<strong>Me</strong>")
 
-	// The archive search finds the permit, with the match highlighted.
+	// The archive search finds the permit. The archive holds no row for
+	// rec_a, so it cannot say whether the page is restricted: its text is
+	// not shown (TestOfficeSearchShowsArchiveRecords shows a match).
 	r := clerk.get(page + "?q=" + url.QueryEscape("الخطيب"))
-	r.mustContain(t, "rec_a", "<mark>", `name="add" value="rec_a:1"`)
+	r.mustContain(t, "rec_a", "The archive cannot read this record now",
+		`name="add" value="rec_a:1"`)
+	r.mustNotContain(t, "<mark>", "حي الرمال")
 
 	// Linking page 1 keeps what was typed in the draft.
-	r = clerk.get(page + "?" + url.Values{"drafting": {"1"}, "kind": {"building_certificate"},
-		"q": {"الخطيب"}, "add": {"rec_a:1"}, "draft_holder_name": {"typed name"}}.Encode())
+	r = clerk.post(page+"/redraw", url.Values{"drafting": {"1"},
+		"kind": {"building_certificate"}, "q": {"الخطيب"}, "add": {"rec_a:1"},
+		"draft_holder_name": {"typed name"}})
 	r.mustContain(t, `name="link_record" value="rec_a"`, `name="link_pages" value="1"`,
-		`value="typed name"`, "<mark>")
+		`value="typed name"`, `name="add" value="rec_a:1"`)
 
 	// The citizen is the holder: the draft starts from their national ID,
 	// which the page shows masked elsewhere, for the clerk to confirm.
@@ -135,6 +140,7 @@ func TestOfficeIssuesABuildingCertificate(t *testing.T) {
 	if pdf.status != http.StatusOK || !strings.HasPrefix(pdf.body, "%PDF") {
 		t.Errorf("certificate PDF: %d %.20q", pdf.status, pdf.body)
 	}
+	mustNotBeKept(t, "the certificate PDF the office opens", pdf)
 
 	// A supervisor revokes it for a reason; it no longer verifies.
 	mustRedirect(t, sup.post(page+"/revoke", url.Values{"reason": {"issued_in_error"},
@@ -211,6 +217,8 @@ func TestOfficeRejectsAndAsksForInformation(t *testing.T) {
 	if f := clerk.get(href[1]); f.status != http.StatusOK || !strings.HasPrefix(f.body,
 		"\x89PNG") {
 		t.Errorf("supporting file: %d %.8q", f.status, f.body)
+	} else {
+		mustNotBeKept(t, "a citizen's file the office opens", f)
 	}
 
 	// A clerk cannot reach a supervisor's decisions.
@@ -258,6 +266,20 @@ func TestOfficeDashboardAndTickets(t *testing.T) {
 func pngEncode(w io.Writer) error {
 	img := image.NewGray(image.Rect(0, 0, 8, 8))
 	return png.Encode(w, img)
+}
+
+// mustNotBeKept fails unless the browser (and any cache on the way) is
+// told to keep no copy of r: an office PC is shared, and a citizen's ID
+// document or certificate must not stay in its cache.
+func mustNotBeKept(t *testing.T, what string, r response) {
+	t.Helper()
+	if cc := r.header.Get("Cache-Control"); cc != "private, no-store" {
+		t.Errorf("%s: Cache-Control %q, want private, no-store", what, cc)
+	}
+	if !strings.HasPrefix(r.header.Get("Content-Disposition"), "attachment") {
+		t.Errorf("%s: Content-Disposition %q, want an attachment", what,
+			r.header.Get("Content-Disposition"))
+	}
 }
 
 func mustRedirect(t *testing.T, r response, to string) {
@@ -386,7 +408,8 @@ func TestOfficeQueuePages(t *testing.T) {
 
 	// The oldest first, 25 a page, the counts of the whole queue.
 	r := clerk.get("/office/queue?kind=building_certificate")
-	r.mustContain(t, refs[0], refs[24], "Page 1 of 2", "27 requests", `<td data-label="Waiting (days):">1</td>`,
+	r.mustContain(t, refs[0], refs[24], "Page 1 of 2", "27 requests",
+		`<td data-label="Waiting (days):">1</td>`,
 		`href="/office/queue?kind=building_certificate&amp;page=2"`)
 	r.mustNotContain(t, refs[25])
 	r = clerk.get("/office/queue?kind=building_certificate&page=2")
@@ -422,6 +445,16 @@ func TestOfficeSearchShowsArchiveRecords(t *testing.T) {
 		return rec.ID
 	}
 	open, closed := ingest(0, false), ingest(1, true)
+	// The scans hold no text Tesseract can read: give their pages some, as
+	// a reindex would, to find them by.
+	for _, id := range []string{open, closed} {
+		err := o.Search.Add(context.Background(), index.Page{RecordID: id, Number: 1,
+			Text: "رخصة بناء للمالك سليم الحداد", RecordType: "building_permit",
+			Reference: "4517", Parcel: "9876", Year: 1998})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
 
 	clerk := p.browser(t)
 	clerk.lang = "en"
@@ -434,11 +467,20 @@ func TestOfficeSearchShowsArchiveRecords(t *testing.T) {
 		`src="/office/records/`+open+`/pages/1/thumb"`, "A restricted record")
 	r.mustNotContain(t, `src="/office/records/`+closed+`/pages/1/thumb"`, "building_permit")
 
+	// The open record's matching words show, marked; the restricted one's
+	// text shows nowhere, only its page's audited view.
+	r = clerk.get(page + "?q=" + url.QueryEscape("الحداد"))
+	r.mustContain(t, "<mark>الحداد</mark>", "A restricted record",
+		`href="/office/records/`+closed+`/pages/1/view"`)
+	if n := strings.Count(r.body, "سليم"); n != 1 {
+		t.Errorf("the owner's name shows %d times, want once (the open record's)", n)
+	}
+
 	// In Arabic, the hits and the linked records name the type in Arabic
 	// too, not by the archive's code.
 	clerk.lang = "ar"
-	r = clerk.get(page + "?" + url.Values{"drafting": {"1"}, "kind": {"building_certificate"},
-		"q": {"parcel:9876"}, "add": {open}}.Encode())
+	r = clerk.post(page+"/redraw", url.Values{"drafting": {"1"},
+		"kind": {"building_certificate"}, "q": {"parcel:9876"}, "add": {open}})
 	r.mustContain(t, `<span class="tag">رخصة بناء</span>`,
 		`<span class="muted">رخصة بناء · <bdi dir="ltr">4517</bdi>`)
 	r.mustNotContain(t, "building_permit")
@@ -446,6 +488,18 @@ func TestOfficeSearchShowsArchiveRecords(t *testing.T) {
 	if thumb.status != http.StatusOK {
 		t.Errorf("thumbnail: %d", thumb.status)
 	}
+
+	// A clerk's view of a restricted page is the clerk's in the trail, not
+	// an archivist's: the admin must see who looked in what capacity.
+	if view := clerk.get("/office/records/" + closed + "/pages/1/view"); view.status != 200 {
+		t.Errorf("a restricted page's image: %d", view.status)
+	}
+	admin := p.browser(t)
+	admin.lang = "en"
+	admin.signInStaff(p, "admin", accounts.RoleAdmin)
+	r = admin.get("/admin/audit?action=record.view_restricted")
+	r.mustContain(t, closed, "viewed the view image of page 1", `<span title="clerk">`)
+	r.mustNotContain(t, `<span title="archivist">`)
 }
 
 // TestOfficeCountsAgreeWithTheirNumber pins a trial's finding: the queue

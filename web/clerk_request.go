@@ -2,11 +2,9 @@ package web
 
 import (
 	"context"
-	"io"
 	"net/http"
 	"net/url"
 	"slices"
-	"strconv"
 
 	"github.com/go-chi/chi/v5"
 
@@ -67,12 +65,28 @@ type officeCert struct {
 	ReplacedURL string // the verify page of the certificate that superseded it
 }
 
-// officeRequest shows a request; the draft comes from the query when the
-// clerk pressed one of the draft's page-changing buttons (search, link,
-// more rows), else from the request.
+// officeRequest shows a request with the request's own draft. Of the
+// query it reads the search and the confirmation only: a draft is never
+// drawn from a URL, which would carry the holder's national ID.
 func (s *Server) officeRequest(w http.ResponseWriter, r *http.Request) error {
 	ref := chi.URLParam(r, "ref")
-	return s.showOfficeRequest(w, r, http.StatusOK, ref, r.URL.Query(), nil, "")
+	q := r.URL.Query()
+	values := url.Values{"q": q["q"], "done": q["done"]}
+	return s.showOfficeRequest(w, r, http.StatusOK, ref, values, nil, "")
+}
+
+// officeRedraw draws the request's page again from the posted draft form
+// when the clerk pressed one of its page-changing buttons (search, link,
+// unlink, more rows); it saves nothing.
+func (s *Server) officeRedraw(w http.ResponseWriter, r *http.Request) error {
+	ref := chi.URLParam(r, "ref")
+	if err := r.ParseForm(); err != nil {
+		return errUnreadable()
+	}
+
+	r.PostForm.Set("drafting", "1")
+	r.PostForm.Del("done")
+	return s.showOfficeRequest(w, r, http.StatusOK, ref, r.PostForm, nil, "")
 }
 
 // showOfficeRequest renders the request page with the draft and search of
@@ -89,7 +103,10 @@ func (s *Server) showOfficeRequest(w http.ResponseWriter, r *http.Request, statu
 	v.Drafting = values.Get("drafting") != ""
 	v.Search = s.search(r, values.Get("q"), v.Draft)
 
-	p := Page{Title: s.T(r, "clerk.request_title", v.Req.Ref), Data: v}
+	// Whether shown after a get, a redraw or a refused step, the page's
+	// "come back" link (the language switch) is the request's page.
+	p := Page{Title: s.T(r, "clerk.request_title", v.Req.Ref), Data: v,
+		Path: "/office/requests/" + url.PathEscape(ref)}
 	if key, ok := doneKeys[values.Get("done")]; ok {
 		p.Flash = s.T(r, key)
 	}
@@ -268,7 +285,7 @@ func (s *Server) officeStep(w http.ResponseWriter, r *http.Request, form, done s
 	do func(ctx context.Context, by requests.Actor, ref string) error) error {
 	ref := chi.URLParam(r, "ref")
 	if err := r.ParseForm(); err != nil {
-		return sijil.Errorf(sijil.Invalid, "web.bad_form", "The form could not be read; send it again.")
+		return errUnreadable()
 	}
 	err := do(r.Context(), actorOf(CurrentUser(r.Context())), ref)
 	if err == nil {
@@ -297,8 +314,13 @@ func (s *Server) officeAssign(w http.ResponseWriter, r *http.Request) error {
 	return s.officeStep(w, r, "assign", "assigned",
 		func(ctx context.Context, by requests.Actor, ref string) error {
 			to, err := s.cfg.Accounts.UserByID(ctx, r.PostFormValue("to"))
-			if err != nil {
+			// Only an account that is not there is the supervisor's to fix;
+			// a database that fails is ours, and must say so.
+			if sijil.KindOf(err) == sijil.NotFound {
 				return sijil.Errorf(sijil.Invalid, "clerk.pick_clerk", "Pick a clerk.")
+			}
+			if err != nil {
+				return err
 			}
 			_, err = s.cfg.Requests.Assign(ctx, by, ref, actorOf(&to))
 			return err
@@ -353,7 +375,7 @@ func (s *Server) officeRequestFile(w http.ResponseWriter, r *http.Request) error
 		return err
 	}
 	defer body.Close()
-	return sendOfficeFile(w, f.Name, f.ContentType, f.Size, body)
+	return s.sendAttachment(w, r, f.Name, f.ContentType, f.Size, body)
 }
 
 // officeCertificatePDF sends the PDF of the request's certificate.
@@ -364,23 +386,7 @@ func (s *Server) officeCertificatePDF(w http.ResponseWriter, r *http.Request) er
 		return err
 	}
 	defer body.Close()
-	return sendOfficeFile(w, req.CertID+".pdf", "application/pdf", -1, body)
-}
-
-// sendOfficeFile answers with a stored file as an attachment: the office opens
-// what a citizen uploaded, so the browser must not render it in the
-// portal's origin.
-func sendOfficeFile(w http.ResponseWriter, name, contentType string, size int64,
-	body io.Reader) error {
-	h := w.Header()
-	h.Set("Content-Type", contentType)
-	h.Set("Content-Disposition", "attachment; filename*=UTF-8''"+url.PathEscape(name))
-	h.Set("X-Content-Type-Options", "nosniff")
-	if size >= 0 {
-		h.Set("Content-Length", strconv.FormatInt(size, 10))
-	}
-	_, err := io.Copy(w, body)
-	return err
+	return s.sendAttachment(w, r, req.CertID+".pdf", requests.TypePDF, -1, body)
 }
 
 // revokeReasons are the public reason codes a supervisor may revoke with;

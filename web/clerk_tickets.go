@@ -125,5 +125,5 @@ func (s *Server) officeTicketFile(w http.ResponseWriter, r *http.Request) error 
 		return err
 	}
 	defer body.Close()
-	return sendOfficeFile(w, f.Name, f.ContentType, f.Size, body)
+	return s.sendAttachment(w, r, f.Name, f.ContentType, f.Size, body)
 }

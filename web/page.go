@@ -21,7 +21,7 @@ type Page struct {
 	Lang      string         // "ar" or "en"
 	Dir       string         // "rtl" or "ltr"
 	User      *accounts.User // nil when nobody is signed in
-	Path      string         // the request's path and query, for "come back" links
+	Path      string         // the request's path, never its query, for "come back" links
 	Demo      bool           // the server runs with --demo
 	Bilingual bool           // a public page shown in Arabic with English
 
@@ -50,7 +50,11 @@ type page = Page
 func (s *Server) show(w http.ResponseWriter, r *http.Request, status int, name string, p Page) {
 	p.Lang = Lang(r.Context())
 	p.User = CurrentUser(r.Context())
-	p.Path = r.URL.RequestURI()
+	// The path only: a query may hold what a form sent by GET, and the
+	// link that carries Path ends in the browser's history and the logs.
+	if p.Path == "" {
+		p.Path = r.URL.EscapedPath()
+	}
 	s.render(w, status, name, p)
 }
 

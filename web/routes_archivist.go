@@ -14,7 +14,7 @@ func (s *Server) archivistRoutes(r chi.Router) {
 	r.Get("/archive/records/{id}/pages/{n}/text", s.handle(s.archivePageTextForm))
 	r.Post("/archive/records/{id}/pages/{n}/text", s.handle(s.archivePageText))
 	// Clerks reach the same handler under /office (routes_clerk.go).
-	r.Get("/archive/records/{id}/pages/{n}/{kind}", s.handle(s.archivePageImage))
+	r.Get("/archive/records/{id}/pages/{n}/{kind}", s.handle(s.pageImage(archivistRole)))
 
 	r.Get("/archive/duplicates", s.handle(s.archiveDuplicates))
 	r.Post("/archive/duplicates/{id}", s.handle(s.archiveDecide))

@@ -18,7 +18,7 @@ func (s *Server) citizenRoutes(r chi.Router) {
 	r.Get("/requests/{ref}", s.handle(s.showRequest))
 	r.Post("/requests/{ref}/answer", s.handle(s.answerRequest))
 	r.Get("/requests/{ref}/certificate", s.handle(s.downloadCertificate))
-	r.Get("/requests/{ref}/files/{id}", s.handle(downloadFile(s.cfg.Requests.RequestFile)))
+	r.Get("/requests/{ref}/files/{id}", s.handle(s.downloadFile(s.cfg.Requests.RequestFile)))
 
 	// Complaints and inquiries (citizen_tickets.go).
 	r.Get("/tickets", s.handle(s.myTickets))
@@ -27,5 +27,5 @@ func (s *Server) citizenRoutes(r chi.Router) {
 	r.Get("/tickets/{ref}", s.handle(s.showTicket))
 	r.Post("/tickets/{ref}/follow-up", s.handle(s.followUpTicket))
 	r.Post("/tickets/{ref}/close", s.handle(s.closeTicket))
-	r.Get("/tickets/{ref}/files/{id}", s.handle(downloadFile(s.cfg.Requests.TicketFile)))
+	r.Get("/tickets/{ref}/files/{id}", s.handle(s.downloadFile(s.cfg.Requests.TicketFile)))
 }

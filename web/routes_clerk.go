@@ -21,6 +21,7 @@ func (s *Server) clerkRoutes(r chi.Router) {
 	r.Get("/office/dashboard", s.handle(s.officeDashboard))
 
 	r.Get("/office/requests/{ref}", s.handle(s.officeRequest))
+	r.Post("/office/requests/{ref}/redraw", s.handle(s.officeRedraw))
 	r.Get("/office/requests/{ref}/files/{id}", s.handle(s.officeRequestFile))
 	r.Get("/office/requests/{ref}/certificate.pdf", s.handle(s.officeCertificatePDF))
 	r.Post("/office/requests/{ref}/take", s.handle(s.officeTake))
@@ -37,7 +38,7 @@ func (s *Server) clerkRoutes(r chi.Router) {
 	// The page images a clerk checks a record's facts against: the
 	// archivist's handler, which audits each view of a restricted record.
 	if s.cfg.Archive != nil {
-		r.Get("/office/records/{id}/pages/{n}/{kind}", s.handle(s.archivePageImage))
+		r.Get("/office/records/{id}/pages/{n}/{kind}", s.handle(s.pageImage(officeRole)))
 	}
 
 	r.Get("/office/tickets", s.handle(s.officeTickets))

@@ -15,6 +15,7 @@ var accessClerk = map[string]who{
 	"GET /office/queue":                          office,
 	"GET /office/dashboard":                      office,
 	"GET /office/requests/{ref}":                 office,
+	"POST /office/requests/{ref}/redraw":         office,
 	"GET /office/requests/{ref}/files/{id}":      office,
 	"GET /office/requests/{ref}/certificate.pdf": office,
 	"POST /office/requests/{ref}/take":           office,

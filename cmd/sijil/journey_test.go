@@ -144,13 +144,29 @@ func draftFromTheArchive(t *testing.T, b *browsertest.Browser, tx texts, base, r
 	// The owner's family name and the parcel the citizen gave, as the
 	// search hint shows: the archivist recorded both on the permit, whose
 	// OCR misreads digits and some of the owner's other names.
-	b.Fill(ar("clerk.search_label"), "owner:الخطيب parcel:"+permitParcel+" year:1995..1999")
-	b.In("#search").Press(ar("clerk.search_button"))
-	b.In("#search").MustSay(permitRef)
-	bothLanguages(t, b, tx, "j08-search")
-	b.In("#search").Press(ar("clerk.link_record"))
-	b.In("#links").MustSay(permitRef)
-	bothLanguages(t, b, tx, "j09-linked")
+	// The search and the link post the draft form, which holds a national
+	// ID, so the language switch (a link) cannot draw them again: each
+	// language searches and links for itself.
+	searchAndLink := func(lang string, check bool) {
+		in := func(key string) string { return tx.in(t, lang, key) }
+		b.Fill(in("clerk.search_label"),
+			"owner:الخطيب parcel:"+permitParcel+" year:1995..1999")
+		b.In("#search").Press(in("clerk.search_button"))
+		b.In("#search").MustSay(permitRef)
+		if check {
+			page(t, b, tx, "j08-search", lang)
+		}
+		b.In("#search").Press(in("clerk.link_record"))
+		b.In("#links").MustSay(permitRef)
+		if check {
+			page(t, b, tx, "j09-linked", lang)
+		}
+	}
+	searchAndLink("ar", true)
+	b.In("header").Follow(ar("layout.other_lang"))
+	searchAndLink("en", true)
+	b.In("header").Follow(tx.in(t, "en", "layout.other_lang"))
+	searchAndLink("ar", false)
 
 	// What the citizen stated is already in the draft; the clerk adds
 	// what only the permit says.
