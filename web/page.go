@@ -21,7 +21,7 @@ type Page struct {
 	Lang      string         // "ar" or "en"
 	Dir       string         // "rtl" or "ltr"
 	User      *accounts.User // nil when nobody is signed in
-	Path      string         // the request's path, never its query, for "come back" links
+	Path      string         // the page's path (and a GET's query), for "come back" links
 	Demo      bool           // the server runs with --demo
 	Bilingual bool           // a public page shown in Arabic with English
 
@@ -50,10 +50,15 @@ type page = Page
 func (s *Server) show(w http.ResponseWriter, r *http.Request, status int, name string, p Page) {
 	p.Lang = Lang(r.Context())
 	p.User = CurrentUser(r.Context())
-	// The path only: a query may hold what a form sent by GET, and the
-	// link that carries Path ends in the browser's history and the logs.
+	// A page fetched by GET comes back whole, so that switching language
+	// keeps a search or a filter; its query is in the history already, and
+	// no form that carries a citizen's data is sent by GET. After a POST
+	// the path alone: the redrawn form's fields are not in any URL.
 	if p.Path == "" {
 		p.Path = r.URL.EscapedPath()
+		if r.Method == http.MethodGet && r.URL.RawQuery != "" {
+			p.Path += "?" + r.URL.RawQuery
+		}
 	}
 	s.render(w, status, name, p)
 }
