@@ -1,6 +1,9 @@
 package sijil
 
-import "strings"
+import (
+	"strings"
+	"unicode/utf8"
+)
 
 // NormalizeDigits turns Arabic-Indic (٠–٩) and Eastern Arabic (۰–۹) digits
 // into ASCII digits, since people type numbers in either script.
@@ -40,4 +43,17 @@ func ValidNationalID(id string) bool {
 		sum += d
 	}
 	return sum%10 == 0
+}
+
+// MaskNationalID shows a national ID as a page or a paper for someone
+// other than its holder may: all but its last three digits hidden, in
+// whichever digit set it was typed. Every page masks an ID this one way,
+// so a clerk, an archivist and a verifier compare the same three digits.
+func MaskNationalID(id string) string {
+	n := utf8.RuneCountInString(id)
+	if n <= 3 {
+		return strings.Repeat("•", n)
+	}
+	r := []rune(id)
+	return strings.Repeat("•", n-3) + string(r[n-3:])
 }

@@ -30,3 +30,19 @@ func TestValidNationalID(t *testing.T) {
 		})
 	}
 }
+
+// TestMaskNationalID: an ID is masked one way on every page, whichever
+// digits it was typed in, down to its last three.
+func TestMaskNationalID(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"123456782", "••••••782"},
+		{"١٢٣٤٥٦٧٨٢", "••••••٧٨٢"},
+		{"12", "••"},
+		{"", ""},
+	}
+	for _, tt := range tests {
+		if got := sijil.MaskNationalID(tt.in); got != tt.want {
+			t.Errorf("MaskNationalID(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}

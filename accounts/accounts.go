@@ -92,16 +92,8 @@ func (u User) Role() string {
 	return strings.Join(u.Roles, "_")
 }
 
-// Masked shows a national ID as a page may: only its last three digits.
-func (u User) Masked() string { return MaskNationalID(u.NationalID) }
-
-// MaskNationalID hides all but the last three digits of id.
-func MaskNationalID(id string) string {
-	if len(id) < 3 {
-		return strings.Repeat("•", len(id))
-	}
-	return strings.Repeat("•", len(id)-3) + id[len(id)-3:]
-}
+// Masked shows a national ID as a page may (sijil.MaskNationalID).
+func (u User) Masked() string { return sijil.MaskNationalID(u.NationalID) }
 
 // Service is the accounts of one database. Build it with New.
 type Service struct {

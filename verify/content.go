@@ -3,8 +3,8 @@ package verify
 import (
 	"crypto/sha256"
 	"fmt"
-	"strings"
-	"unicode/utf8"
+
+	"github.com/sijil-municipality/sijil"
 )
 
 // Content is everything a certificate certifies, in its canonical form: its
@@ -101,17 +101,6 @@ func DecodeContent(data []byte) (Content, error) {
 	return c, nil
 }
 
-// MaskNationalID hides all but the last three characters of a national ID:
-// a verifier compares it with the paper, and must not learn it whole.
-func MaskNationalID(id string) string {
-	n := utf8.RuneCountInString(id)
-	if n <= 3 {
-		return strings.Repeat("•", n)
-	}
-	r := []rune(id)
-	return strings.Repeat("•", n-3) + string(r[n-3:])
-}
-
 // Masked returns a copy of the content fit to show a verifier: the national
 // ID masked. Content carries no contact details to remove.
 //
@@ -122,19 +111,19 @@ func MaskNationalID(id string) string {
 func (c Content) Masked() Content {
 	if c.Building != nil {
 		b := *c.Building
-		b.HolderID = MaskNationalID(b.HolderID)
+		b.HolderID = sijil.MaskNationalID(b.HolderID)
 		b.Records = shortRefs(b.Records)
 		c.Building = &b
 	}
 	if c.Craft != nil {
 		cr := *c.Craft
-		cr.HolderID = MaskNationalID(cr.HolderID)
+		cr.HolderID = sijil.MaskNationalID(cr.HolderID)
 		cr.Records = shortRefs(cr.Records)
 		c.Craft = &cr
 	}
 	if c.Copy != nil {
 		cp := *c.Copy
-		cp.HolderID = MaskNationalID(cp.HolderID)
+		cp.HolderID = sijil.MaskNationalID(cp.HolderID)
 		c.Copy = &cp
 	}
 	return c

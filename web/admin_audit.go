@@ -173,16 +173,14 @@ func (s *Server) actorName(r *http.Request, id string) string {
 var digitRun = regexp.MustCompile(`\p{Nd}+`)
 
 // maskDigits masks every run of nine digits, the length of a national ID,
-// all but its last two: the trail never shows one in clear, even where a
-// detail quoted one by mistake.
+// as every page masks one: the trail never shows one in clear, even where
+// a detail quoted one by mistake.
 func maskDigits(s string) string {
 	return digitRun.ReplaceAllStringFunc(s, func(run string) string {
-		n := utf8.RuneCountInString(run)
-		if n != 9 {
+		if utf8.RuneCountInString(run) != 9 {
 			return run
 		}
-		runes := []rune(run)
-		return strings.Repeat("•", n-2) + string(runes[n-2:])
+		return sijil.MaskNationalID(run)
 	})
 }
 

@@ -35,7 +35,7 @@ func TestAuditTrailPagesAndFilters(t *testing.T) {
 	b.signInStaff(p, "admin", accounts.RoleAdmin)
 
 	r := b.get("/admin/audit")
-	r.mustContain(t, "The trail is intact: 60 events checked", "SJ-60", "ledger •••••••89")
+	r.mustContain(t, "The trail is intact: 60 events checked", "SJ-60", "ledger ••••••789")
 	r.mustNotContain(t, "123456789", ">SJ-10<")
 	next := regexp.MustCompile(`href="(/admin/audit\?before=\d+)" rel="next"`).
 		FindStringSubmatch(r.body)

@@ -438,26 +438,22 @@ func (s *Server) recordTitle(r *http.Request, rec archive.Record) string {
 	return rec.Filename
 }
 
-// maskIDs shows national IDs by their last two digits only, enough to
-// tell two apart on a screen someone may look over.
+// maskIDs masks national IDs as every page does, on a screen someone may
+// look over.
 func maskIDs(ids []string) []string {
 	out := make([]string, 0, len(ids))
 	for _, id := range ids {
-		if id == "" {
-			continue
+		if id != "" {
+			out = append(out, sijil.MaskNationalID(id))
 		}
-		n := len(id)
-		if n <= 2 {
-			out = append(out, strings.Repeat("•", n))
-			continue
-		}
-		out = append(out, strings.Repeat("•", n-2)+id[n-2:])
 	}
 	return out
 }
 
 // auditArchive appends an archivist's action to the audit trail. The
 // archive keeps its own events too; the trail is what an admin reads.
+// TODO(#4): it is appended after the archive's change commits; the two
+// belong in one transaction, so that no change stands unaudited.
 func (s *Server) auditArchive(r *http.Request, action, kind, id, detail string) error {
 	return s.auditAs(r, accounts.RoleArchivist, action, kind, id, detail)
 }

@@ -36,12 +36,16 @@ func (a *app) office(publicURL string, accts *accounts.Service,
 	if err != nil {
 		return web.Office{}, err
 	}
+	idx, err := a.index()
+	if err != nil {
+		return web.Office{}, err
+	}
 	return web.Office{
 		Requests:      reqs,
 		Subscriptions: subs,
-		Archive:       archive.NewStore(a.db).WithIndexer(index.Archive{Index: a.idx}),
+		Archive:       archive.NewStore(a.db).WithIndexer(index.Archive{Index: idx}),
 		Blobs:         a.blobs,
-		Search:        a.idx,
+		Search:        idx,
 		Ingester:      in,
 		Certs:         is,
 		Audit:         a.db,
