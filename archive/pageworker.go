@@ -87,6 +87,10 @@ func (in *Ingester) safeReadPage(ctx context.Context, sha string, src pageSource
 // Upright pages, nearly all of an archive, cost one Tesseract run, as bare
 // Tesseract does; an upside-down or sideways page costs two more (OSD and
 // a second reading).
+//
+// TODO(#4): on the shared samples the pipeline runs at 48-50 % of bare
+// Tesseract (README, Benchmarks): half their pages are doubtful, and the
+// deskew, PNG and scaled copies cost 250 ms of CPU a page beside OCR.
 func (in *Ingester) readPage(ctx context.Context, sha string, src pageSource,
 	tmp string) (Page, error) {
 	start := time.Now()
