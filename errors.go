@@ -59,6 +59,22 @@ func (e *Error) In(field string) *Error {
 
 func (e *Error) Unwrap() error { return e.Err }
 
+// EachJoined calls fn with each error that errors.Join joined into err,
+// however deeply, in order, and with err itself when it joins none: the
+// problems a form shows one by one beside their fields.
+func EachJoined(err error, fn func(error)) {
+	if err == nil {
+		return
+	}
+	if joined, ok := err.(interface{ Unwrap() []error }); ok {
+		for _, e := range joined.Unwrap() {
+			EachJoined(e, fn)
+		}
+		return
+	}
+	fn(err)
+}
+
 // KindOf returns the kind of the first Error in err's chain, or Internal.
 func KindOf(err error) Kind {
 	var e *Error

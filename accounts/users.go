@@ -98,22 +98,14 @@ var fieldOfKey = map[string]string{
 // left out.
 func FieldErrors(err error) map[string]*sijil.Error {
 	out := map[string]*sijil.Error{}
-	var walk func(error)
-	walk = func(err error) {
-		if joined, ok := err.(interface{ Unwrap() []error }); ok {
-			for _, e := range joined.Unwrap() {
-				walk(e)
-			}
-			return
-		}
+	sijil.EachJoined(err, func(err error) {
 		var se *sijil.Error
 		if errors.As(err, &se) {
 			if field, ok := fieldOfKey[se.Key]; ok && out[field] == nil {
 				out[field] = se
 			}
 		}
-	}
-	walk(err)
+	})
 	return out
 }
 

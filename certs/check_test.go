@@ -16,20 +16,12 @@ import (
 // problems maps each field a check names to the key of its problem.
 func problems(err error) map[string]string {
 	out := map[string]string{}
-	var walk func(error)
-	walk = func(err error) {
-		if joined, ok := err.(interface{ Unwrap() []error }); ok {
-			for _, e := range joined.Unwrap() {
-				walk(e)
-			}
-			return
-		}
+	sijil.EachJoined(err, func(err error) {
 		var se *sijil.Error
 		if errors.As(err, &se) {
 			out[se.Field] = se.Key
 		}
-	}
-	walk(err)
+	})
 	return out
 }
 

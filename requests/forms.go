@@ -136,17 +136,7 @@ func (f *CraftForm) Validate() error {
 // field. The map is empty when err holds no field problem.
 func FieldErrors(err error) map[string]*sijil.Error {
 	out := map[string]*sijil.Error{}
-	var walk func(error)
-	walk = func(err error) {
-		if err == nil {
-			return
-		}
-		if joined, ok := err.(interface{ Unwrap() []error }); ok {
-			for _, e := range joined.Unwrap() {
-				walk(e)
-			}
-			return
-		}
+	sijil.EachJoined(err, func(err error) {
 		var se *sijil.Error
 		if errors.As(err, &se) {
 			field, ok := fieldOfKey[se.Key]
@@ -157,8 +147,7 @@ func FieldErrors(err error) map[string]*sijil.Error {
 				out[field] = se
 			}
 		}
-	}
-	walk(err)
+	})
 	return out
 }
 

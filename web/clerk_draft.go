@@ -109,20 +109,12 @@ func fieldError(field, key, msg string) error {
 // draftFieldErrors maps the fields of the page's own problems in err.
 func draftFieldErrors(err error) map[string]*sijil.Error {
 	out := map[string]*sijil.Error{}
-	var walk func(error)
-	walk = func(err error) {
-		if joined, ok := err.(interface{ Unwrap() []error }); ok {
-			for _, e := range joined.Unwrap() {
-				walk(e)
-			}
-			return
-		}
+	sijil.EachJoined(err, func(err error) {
 		var fe clerkFieldError
 		if errors.As(err, &fe) {
 			out[fe.Field] = fe.Err
 		}
-	}
-	walk(err)
+	})
 	return out
 }
 
