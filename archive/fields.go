@@ -79,9 +79,17 @@ func yearOf(date string) (int, error) {
 		if len(date) != len(layout) {
 			continue
 		}
-		if d, err := time.Parse(layout, date); err == nil {
-			return d.Year(), nil
+		d, err := time.Parse(layout, date)
+		if err != nil {
+			continue
 		}
+		// A record's date is when it was written, so it is never ahead of
+		// today: a future one is a typing slip (2031 for 2013).
+		if d.After(time.Now()) {
+			return 0, sijil.Errorf(sijil.Invalid, "archive.date_future",
+				"date %q is in the future: give the date the record was written", date)
+		}
+		return d.Year(), nil
 	}
 	return 0, sijil.Errorf(sijil.Invalid, "archive.date",
 		"date %q is not written YYYY, YYYY-MM or YYYY-MM-DD", date)

@@ -6,9 +6,11 @@ import (
 	"fmt"
 	"reflect"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/sijil-municipality/sijil"
 	"github.com/sijil-municipality/sijil/archive"
@@ -332,6 +334,9 @@ func TestUpdateRefusesBadValues(t *testing.T) {
 		{"date", "1998-13", ok, sijil.Invalid, "archive.date"},
 		{"date", "1998-4", ok, sijil.Invalid, "archive.date"},
 		{"date", "98", ok, sijil.Invalid, "archive.date"},
+		{"date", "2031", ok, sijil.Invalid, "archive.date_future"},
+		{"date", strconv.Itoa(time.Now().Year()+1) + "-01", ok, sijil.Invalid,
+			"archive.date_future"},
 		{"record_type", "letter", ok, sijil.Invalid, "archive.record_type"},
 		{"national_ids", "123456782;123456789", ok, sijil.Invalid, "archive.national_id"},
 		{"parcel", "71", archive.Change{Reason: "r"}, sijil.Invalid, "archive.no_editor"},
