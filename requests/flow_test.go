@@ -548,6 +548,19 @@ func TestStartingDraftComesFromTheForm(t *testing.T) {
 		t.Fatalf("craft starting draft %+v", c)
 	}
 
+	// A copy is printed as asked for by the citizen, with their ID, not by
+	// the parties the document names.
+	cp, err := e.svc.Submit(ctx, basel, &requests.CopyForm{DocumentType: "عقد بيع",
+		Parties: "يوسف وسليم"}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	k := must(t)(e.svc.Request(ctx, clerk, cp.Ref)).StartingDraft(
+		requests.Holder{Name: "باسل", NationalID: "123456782"}).Copy
+	if k == nil || k.HolderName != "باسل" || k.HolderID != "123456782" {
+		t.Fatalf("copy starting draft %+v, want the citizen who asked", k)
+	}
+
 	must(t)(e.svc.StartReview(ctx, clerk, r.Ref))
 	saved := buildingDraft()
 	saved.Building.HolderName = "أمل يوسف حداد"

@@ -406,7 +406,10 @@ func (r Request) StartingDraft(citizen Holder) Draft {
 			LicenceNo: f.LicenceNo, Street: f.ShopAddress, Activity: f.Trade, FromYear: from,
 			ToYear: to}}
 	case *CopyForm:
-		return Draft{Copy: &CopyDraft{HolderName: f.Parties}}
+		// A copy's cover names who asked for it, the citizen, rather than
+		// the parties the document names; both or neither are printed.
+		return Draft{Copy: &CopyDraft{HolderName: citizen.Name,
+			HolderID: citizen.NationalID}}
 	}
 	return Draft{}
 }
