@@ -107,7 +107,7 @@ func Open(dir string) (*Index, error) {
 		return nil, sijil.Errorf(sijil.Conflict, "index.in_use",
 			"The search index %s is held by another process, most likely a running "+
 				"sijil serve: only one process may hold it. Stop that process first, "+
-				"or upload through the archivist's pages.", dir)
+				"or search and upload through the portal it serves (/archive).", dir)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("index: open %s: %w", dir, err)

@@ -310,7 +310,7 @@ func TestBrowserPortal(t *testing.T) {
 	if !strings.HasSuffix(b.URL(), "/staff") {
 		t.Fatalf("after the staff sign-in: %s, want /staff", b.URL())
 	}
-	b.MustSay(tx.in(t, "ar", "staff.title"), "Demo clerk", tx.in(t, "ar", "role.clerk"))
+	b.MustSay(tx.in(t, "ar", "staff.title"), "سامر عيسى", tx.in(t, "ar", "role.clerk"))
 	bothLanguages(t, b, tx, "07-staff")
 	signOut(t, b, tx)
 

@@ -107,6 +107,15 @@ const (
 	demoStaffPassword   = "demo-staff-pass-1"
 )
 
+// demoStaffNames are the demo staff's full names, Arabic as a municipal
+// office's are, since the pages show them in the timeline and the trail.
+var demoStaffNames = map[string]string{
+	accounts.RoleClerk:      "سامر عيسى",
+	accounts.RoleSupervisor: "ليلى حداد",
+	accounts.RoleArchivist:  "هدى نصار",
+	accounts.RoleAdmin:      "خالد سليم",
+}
+
 // addDemoAccounts makes the demo citizen and one staff member per role,
 // once, and logs how to sign in as them: this is the demo, so the
 // passwords are public anyway.
@@ -118,7 +127,7 @@ func (e *env) addDemoAccounts(ctx context.Context, svc *accounts.Service) error 
 	}
 	for _, role := range accounts.StaffRoles {
 		_, err := svc.AddStaff(ctx, accounts.NewStaff{Login: "demo-" + role,
-			FullName: "Demo " + role, Roles: []string{role}, Password: demoStaffPassword,
+			FullName: demoStaffNames[role], Roles: []string{role}, Password: demoStaffPassword,
 			TOTPSecret: accounts.DemoTOTPSecret, KeepPassword: true})
 		if err != nil && sijil.KindOf(err) != sijil.Conflict {
 			return err
