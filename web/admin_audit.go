@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -22,6 +23,37 @@ type auditView struct {
 	Events []auditRow
 	Next   string
 	Filter url.Values
+
+	// The actions and kinds of object the filter offers, by name.
+	Actions, Kinds []auditOption
+}
+
+// auditOption is one code the filter offers, named in the reader's
+// language.
+type auditOption struct {
+	Code, Label string
+	Selected    bool
+}
+
+// auditOptions lists the codes the catalog names under prefix, sorted by
+// name, and the one chosen even when no catalog names it: the trail
+// keeps every code ever written, and a link may filter by any of them.
+func (s *Server) auditOptions(lang, prefix, chosen string) []auditOption {
+	var out []auditOption
+	seen := false
+	for key, label := range s.catalogs[lang] {
+		code, ok := strings.CutPrefix(key, prefix)
+		if !ok {
+			continue
+		}
+		seen = seen || code == chosen
+		out = append(out, auditOption{Code: code, Label: label, Selected: code == chosen})
+	}
+	if chosen != "" && !seen {
+		out = append(out, auditOption{Code: chosen, Label: chosen, Selected: true})
+	}
+	slices.SortFunc(out, func(a, b auditOption) int { return strings.Compare(a.Label, b.Label) })
+	return out
 }
 
 // auditRow is one event as an admin reads it: who by name, and any
@@ -56,7 +88,10 @@ func (s *Server) auditLabel(lang, code string, keys ...string) string {
 // or edited since it was written shows there.
 func (s *Server) adminAudit(w http.ResponseWriter, r *http.Request) error {
 	q := r.URL.Query()
-	v := auditView{Filter: q}
+	lang := Lang(r.Context())
+	v := auditView{Filter: q,
+		Actions: s.auditOptions(lang, "audit_action.", strings.TrimSpace(q.Get("action"))),
+		Kinds:   s.auditOptions(lang, "audit_kind.", strings.TrimSpace(q.Get("kind")))}
 	p := Page{Title: s.T(r, "admin.audit_title"), Data: &v}
 	f, err := auditFilter(q)
 	if err == nil {

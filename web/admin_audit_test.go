@@ -57,6 +57,10 @@ func TestAuditTrailPagesAndFilters(t *testing.T) {
 	r.mustContain(t, `<span title="cert.approve">اعتماد إفادة</span>`,
 		`<code class="ltr hint">cert.approve</code>`, `<span title="request">طلب</span>`,
 		`<span title="clerk">`)
+	// The filter offers actions and kinds by name, the chosen one selected,
+	// rather than asking the admin to type codes.
+	r.mustContain(t, `<option value="cert.approve" selected>اعتماد إفادة</option>`,
+		`<option value="request">طلب</option>`)
 	b.lang = "en"
 
 	r = b.get("/admin/audit?since=2026-02-30")
