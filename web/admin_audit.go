@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/go-chi/chi/v5/middleware"
@@ -204,20 +205,24 @@ func (s *Server) actorName(r *http.Request, id string) string {
 	return u.FullName
 }
 
-// digitRun is a run of digits, in any script.
-var digitRun = regexp.MustCompile(`\p{Nd}+`)
+// word is a run of letters and digits, in any script: a national ID is a
+// word of nine digits, never the digits inside a record's hex id.
+var word = regexp.MustCompile(`[\p{L}\p{Nd}_]+`)
 
-// maskDigits masks every run of nine digits, the length of a national ID,
-// as every page masks one: the trail never shows one in clear, even where
-// a detail quoted one by mistake.
+// maskDigits masks every word of nine digits, the length of a national
+// ID, as every page masks one: the trail never shows one in clear, even
+// where a detail quoted one by mistake. Ids such as rec_401a480158198b24
+// stay whole, or the admin could not find the record they name.
 func maskDigits(s string) string {
-	return digitRun.ReplaceAllStringFunc(s, func(run string) string {
-		if utf8.RuneCountInString(run) != 9 {
-			return run
+	return word.ReplaceAllStringFunc(s, func(w string) string {
+		if utf8.RuneCountInString(w) != 9 || strings.IndexFunc(w, notDigit) >= 0 {
+			return w
 		}
-		return sijil.MaskNationalID(run)
+		return sijil.MaskNationalID(w)
 	})
 }
+
+func notDigit(r rune) bool { return !unicode.IsDigit(r) }
 
 // auditAs appends the signed-in person's action, in role, to the audit
 // trail; the HTTP request id ties it to the log lines.
