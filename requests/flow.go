@@ -91,11 +91,15 @@ const (
 	actIssued        = "issued"
 	actIssueFailed   = "issue_failed"
 	actRejected      = "rejected"
+
+	// After issuance: the certificate revoked, or replaced by another.
+	actCertRevoked    = "certificate_revoked"
+	actCertSuperseded = "certificate_superseded"
 )
 
 // notifiedActions are the steps the citizen is told about.
 var notifiedActions = []string{actSubmitted, actReviewStarted, actAskedInfo, actAnswered,
-	actDrafted, actIssued, actRejected}
+	actDrafted, actIssued, actRejected, actCertRevoked, actCertSuperseded}
 
 // step is one transition: who may take it, from where, to where, and what
 // else it changes (apply, which may refuse).

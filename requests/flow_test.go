@@ -606,3 +606,19 @@ func TestSubmitDraftRefusesWhatTheIssuerWould(t *testing.T) {
 		t.Fatalf("a good draft: %s, want awaiting approval", got.State)
 	}
 }
+
+// TestCertificateEndsOnlyOnIssued: a revocation or a replacement goes on
+// the timeline of an issued request only, by a supervisor only.
+func TestCertificateEndsOnlyOnIssued(t *testing.T) {
+	ctx := context.Background()
+	e := newEnv(t)
+	r := e.submit(t, amal)
+
+	_, err := e.svc.CertificateRevoked(ctx, super, r.Ref, "issued_in_error")
+	wantKind(t, err, sijil.Conflict, "requests.cannot_certificate_revoked")
+	_, err = e.svc.CertificateSuperseded(ctx, super, r.Ref,
+		requests.Certificate{ID: "X", PDFKey: "k"})
+	wantKind(t, err, sijil.Conflict, "requests.cannot_certificate_superseded")
+	_, err = e.svc.CertificateRevoked(ctx, clerk, r.Ref, "issued_in_error")
+	wantKind(t, err, sijil.Forbidden, "requests.supervisor_only")
+}

@@ -364,6 +364,28 @@ func (s *Service) CertificatePDF(ctx context.Context, by Actor, ref string) (Req
 	return r, rc, nil
 }
 
+// CertificateRevoked puts the revocation of the request's certificate on
+// its timeline with the public reason code (issued_in_error, …) and tells
+// the citizen, whose paper no longer verifies. certs revokes the
+// certificate itself, with its log leaf, before; a supervisor only.
+func (s *Service) CertificateRevoked(ctx context.Context, by Actor, ref,
+	reason string) (Request, error) {
+	return s.move(ctx, by, ref, step{action: actCertRevoked, who: RoleSupervisor,
+		from: []State{StateIssued}, note: reason})
+}
+
+// CertificateSuperseded makes c, which certs issued in place of the
+// request's certificate, the request's own: the request page downloads
+// it, and the citizen is told to fetch it. A supervisor only.
+func (s *Service) CertificateSuperseded(ctx context.Context, by Actor, ref string,
+	c Certificate) (Request, error) {
+	return s.move(ctx, by, ref, step{action: actCertSuperseded, who: RoleSupervisor,
+		from: []State{StateIssued}, apply: func(r *Request) error {
+			r.CertID, r.PDFKey = c.ID, c.PDFKey
+			return nil
+		}})
+}
+
 // Holder is a person as a certificate names them: the citizen who made a
 // request, from their account.
 type Holder struct {

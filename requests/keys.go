@@ -86,7 +86,8 @@ var otherKeys = []string{
 // stepActions are the request steps whose refusal in the wrong state is
 // "requests.cannot_<action>".
 var stepActions = []string{actAssigned, actReviewStarted, actAskedInfo, actAnswered,
-	actDrafted, actReturned, actApproved, actIssued, actIssueFailed, actRejected}
+	actDrafted, actReturned, actApproved, actIssued, actIssueFailed, actRejected,
+	actCertRevoked, actCertSuperseded}
 
 // ticketActions are the ticket steps whose refusal in the wrong status is
 // "requests.ticket_cannot_<action>".

@@ -32,15 +32,17 @@ func (s *Server) officeRevoke(w http.ResponseWriter, r *http.Request) error {
 				r.PostFormValue("note")); err != nil {
 				return err
 			}
-			return s.auditCert(r, "cert.revoke", req.CertID, reason)
+			if err := s.auditCert(r, "cert.revoke", req.CertID, reason); err != nil {
+				return err
+			}
+			_, err = s.cfg.Requests.CertificateRevoked(ctx, by, ref, reason)
+			return err
 		})
 }
 
 // officeSupersede issues a corrected certificate from the draft form in
-// place of the request's certificate, which becomes superseded by it.
-//
-// TODO(#5): the request keeps naming the certificate it first issued; the
-// page reaches the new one through the old one's supersession.
+// place of the request's certificate, which becomes superseded by it; the
+// request then names the new one, which its citizen downloads.
 func (s *Server) officeSupersede(w http.ResponseWriter, r *http.Request) error {
 	return s.officeStep(w, r, "draft", "superseded",
 		func(ctx context.Context, by requests.Actor, ref string) error {
@@ -57,7 +59,13 @@ func (s *Server) officeSupersede(w http.ResponseWriter, r *http.Request) error {
 			if err != nil {
 				return err
 			}
-			return s.auditCert(r, "cert.supersede", req.CertID, "replaced_by="+issued.ID)
+			err = s.auditCert(r, "cert.supersede", req.CertID, "replaced_by="+issued.ID)
+			if err != nil {
+				return err
+			}
+			_, err = s.cfg.Requests.CertificateSuperseded(ctx, by, ref,
+				requests.Certificate{ID: issued.ID, PDFKey: issued.PDFKey})
+			return err
 		})
 }
 

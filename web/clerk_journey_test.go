@@ -145,8 +145,23 @@ func TestOfficeIssuesABuildingCertificate(t *testing.T) {
 	// A supervisor revokes it for a reason; it no longer verifies.
 	mustRedirect(t, sup.post(page+"/revoke", url.Values{"reason": {"issued_in_error"},
 		"note": {"wrong parcel"}}), page+"?done=revoked")
-	sup.get(page).mustContain(t, "This certificate was revoked")
+	sup.get(page).mustContain(t, "This certificate was revoked", "Certificate revoked",
+		"Issued in error")
 	p.browser(t).get(verifyURL[1]).mustContain(t, `class="verdict invalid"`)
+
+	// The citizen is told, on the request's timeline and by a notice, that
+	// the paper they hold no longer verifies; the internal note stays in.
+	holder := p.browser(t)
+	holder.lang = "ar"
+	holder.signInAgain(citizen)
+	mine := holder.get("/requests/" + ref)
+	mine.mustContain(t, "أُلغيت الإفادة", "صدرت خطأً")
+	mine.mustNotContain(t, "wrong parcel", "clerk.reason_")
+	sent, err := p.env.Outbox.Latest(context.Background(), 1)
+	if err != nil || len(sent) != 1 || sent[0].UserID != citizen.ID ||
+		!strings.Contains(sent[0].Body, "no longer verifies") {
+		t.Errorf("the notice of the revocation: %+v, %v", sent, err)
+	}
 }
 
 func TestOfficeRejectsAndAsksForInformation(t *testing.T) {
@@ -330,19 +345,34 @@ func TestOfficeSupersedesACertificate(t *testing.T) {
 	mustRedirect(t, sup.post(page+"/approve", nil), page+"?done=approved")
 	first := regexp.MustCompile(`href="(/V/[^"]+)"`).FindStringSubmatch(sup.get(page).body)
 
-	// The corrected area is issued as a new certificate; the first one
-	// then verifies as superseded, and the page links its successor.
+	holder := p.browser(t)
+	holder.lang = "en"
+	holder.signInAgain(citizen)
+	before := holder.get("/requests/" + ref + "/certificate")
+
+	// The corrected area is issued as a new certificate, which the request
+	// then names: its page shows the new one, still revocable, and the
+	// first verifies as superseded.
 	draft.Set("floor_area", "185")
 	mustRedirect(t, sup.post(page+"/supersede", draft), page+"?done=superseded")
 	r := sup.get(page)
-	r.mustContain(t, "This certificate was superseded by")
-	r.mustNotContain(t, `action="`+page+`/revoke"`, `action="`+page+`/supersede"`)
-	links := regexp.MustCompile(`href="(/V/[^"]+)"`).FindAllStringSubmatch(r.body, -1)
-	if first == nil || len(links) < 2 {
-		t.Fatalf("verify links: first %v, now %v", first, links)
+	r.mustContain(t, "Replaced by a corrected certificate", `action="`+page+`/revoke"`)
+	now := regexp.MustCompile(`href="(/V/[^"]+)"`).FindStringSubmatch(r.body)
+	if first == nil || now == nil || now[1] == first[1] {
+		t.Fatalf("verify links: first %v, now %v", first, now)
 	}
 	p.browser(t).get(first[1]).mustContain(t, "Superseded")
-	p.browser(t).get(links[0][1]).mustContain(t, `class="verdict valid"`, "185")
+	p.browser(t).get(now[1]).mustContain(t, `class="verdict valid"`, "185")
+
+	// The citizen downloads the corrected certificate, not the first.
+	holder.get("/requests/"+ref).mustContain(t, "Replaced by a corrected certificate")
+	after := holder.get("/requests/" + ref + "/certificate")
+	if after.status != http.StatusOK || !strings.HasPrefix(after.body, "%PDF") {
+		t.Fatalf("the citizen's certificate: %d", after.status)
+	}
+	if after.body == before.body || after.body != sup.get(page+"/certificate.pdf").body {
+		t.Errorf("after the supersession the citizen downloads the first certificate")
+	}
 }
 
 func TestOfficeDraftsCraftAndCopy(t *testing.T) {

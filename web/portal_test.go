@@ -209,6 +209,16 @@ func (b *browser) signInCitizen(p *portal, n int) accounts.User {
 	return u
 }
 
+// signInAgain signs the browser in as u, a citizen p.env.Citizen made.
+func (b *browser) signInAgain(u accounts.User) {
+	b.t.Helper()
+	r := b.post("/login", url.Values{"national_id": {u.NationalID},
+		"password": {accountstest.CitizenPassword}})
+	if r.status != http.StatusSeeOther {
+		b.t.Fatalf("sign in: %d %s", r.status, r.body)
+	}
+}
+
 // signInStaff makes a staff member with roles and signs the browser in.
 func (b *browser) signInStaff(p *portal, login string, roles ...string) accounts.User {
 	b.t.Helper()

@@ -107,15 +107,18 @@ func (c *Clock) Advance(d time.Duration) {
 // that each n gives a different one, and returns the user and password.
 func (e Env) Citizen(t testing.TB, n int) (accounts.User, string) {
 	t.Helper()
-	const password = "citizen-pass-1"
 	u, err := e.Accounts.Register(context.Background(), accounts.Registration{
 		NationalID: NationalID(n), FullName: "مواطن تجريبي", Phone: "0599000100",
-		Password: password})
+		Password: CitizenPassword})
 	if err != nil {
 		t.Fatal(err)
 	}
-	return u, password
+	return u, CitizenPassword
 }
+
+// CitizenPassword is the password of every citizen Citizen registers, so
+// that a test can sign one in again.
+const CitizenPassword = "citizen-pass-1"
 
 // Staff creates a staff member with roles and returns the account; its
 // current TOTP code comes from Code. Its initial password may stay, so

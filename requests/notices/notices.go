@@ -61,6 +61,14 @@ var texts = map[string]text{
 		"The certificate for your request {ref} is issued: download it from the request page."},
 	"requests.notice_rejected": {"رُفض طلبك {ref}: {note}",
 		"Your request {ref} was rejected: {note}"},
+	"requests.notice_certificate_revoked": {"أُلغيت إفادة طلبك {ref}، فلم تعد صالحة عند " +
+		"التحقق. راجع صفحة الطلب أو اتصل بالخط الساخن 115.",
+		"The certificate of your request {ref} was revoked and no longer verifies. " +
+			"See the request page, or call the hotline 115."},
+	"requests.notice_certificate_superseded": {"صدرت إفادة مصحّحة لطلبك {ref} بدل السابقة: " +
+		"نزّلها من صفحة الطلب، فالسابقة لم تعد صالحة.",
+		"A corrected certificate replaces the one of your request {ref}: download it " +
+			"from the request page, as the old one no longer verifies."},
 	"requests.notice_ticket_opened": {"سجّلنا بلاغك رقم {ref}.",
 		"We registered your ticket {ref}."},
 	"requests.notice_ticket_answered": {"ردّ المكتب على بلاغك {ref}.",
