@@ -100,13 +100,7 @@ func TestCertificateRefusalsAreTranslated(t *testing.T) {
 	sup.signInStaff(p, "supervisor", accounts.RoleSupervisor)
 
 	mustRedirect(t, clerk.post(page+"/review", nil), page+"?done=review")
-	good := url.Values{"drafting": {"1"}, "kind": {"building_certificate"},
-		"link_record": {"rec_a"}, "link_pages": {"1"},
-		"draft_holder_name": {citizen.FullName}, "draft_holder_id": {citizen.NationalID},
-		"draft_parcel": {"1234"}, "draft_plot": {"56"}, "draft_neighbourhood": {"الرمال"},
-		"draft_street": {"شارع عمر المختار"}, "draft_zoning_status": {"مرخص سكني"},
-		"draft_as_of": {"2023-10-01"},
-		"floor_level": {"الأرضي"}, "floor_area": {"180"}, "floor_use": {"تجاري"}}
+	good := buildingDraft(citizen)
 	for _, c := range []struct {
 		name, field, value string
 		errID, ar, en      string // the error beside the field

@@ -53,13 +53,7 @@ func TestOfficeDraftIsReadAsTheRequestsKind(t *testing.T) {
 	clerk.signInStaff(p, "clerk", accounts.RoleClerk)
 	mustRedirect(t, clerk.post(page+"/review", nil), page+"?done=review")
 
-	draft := url.Values{"drafting": {"1"}, "kind": {"craft_certificate"},
-		"link_record": {"rec_a"}, "link_pages": {"1"},
-		"draft_holder_name": {citizen.FullName}, "draft_holder_id": {citizen.NationalID},
-		"draft_parcel": {"1234"}, "draft_plot": {"56"}, "draft_neighbourhood": {"الرمال"},
-		"draft_street": {"شارع عمر المختار"}, "draft_zoning_status": {"مرخص سكني"},
-		"draft_as_of": {"2023-10-01"},
-		"floor_level": {"الأرضي"}, "floor_area": {"180"}, "floor_use": {"تجاري"}}
+	draft := withValues(buildingDraft(citizen), url.Values{"kind": {"craft_certificate"}})
 	mustRedirect(t, clerk.post(page+"/draft", draft), page+"?done=drafted")
 	clerk.get(page).mustContain(t, "Awaiting approval", "شارع عمر المختار", "180")
 }
