@@ -83,18 +83,7 @@ func TestRecall(t *testing.T) {
 				Text: "نص عن الحدائق العامة", Names: []string{"سعاد العلي"}})
 
 			for _, q := range g.queries() {
-				t.Run(q, func(t *testing.T) {
-					res, err := ix.Query(context.Background(), index.Request{Query: q, Limit: 10})
-					if err != nil {
-						t.Fatalf("Query(%q): %v", q, err)
-					}
-
-					got := recordIDs(res.Hits)
-					slices.Sort(got)
-					if !slices.Equal(got, want) {
-						t.Errorf("Query(%q) = %v, want %v", q, got, want)
-					}
-				})
+				t.Run(q, func(t *testing.T) { mustFindRecords(t, ix, q, want) })
 			}
 		})
 	}
@@ -163,19 +152,7 @@ func TestShortNamesAreNotFunctionWords(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			res, err := ix.Query(context.Background(), index.Request{Query: tt.query, Limit: 10})
-			if err != nil {
-				t.Fatalf("Query(%q): %v", tt.query, err)
-			}
-
-			got := recordIDs(res.Hits)
-			slices.Sort(got)
-			want := slices.Sorted(slices.Values(tt.want))
-			if !slices.Equal(got, want) {
-				t.Errorf("Query(%q) = %v, want %v", tt.query, got, want)
-			}
-		})
+		t.Run(tt.name, func(t *testing.T) { mustFindRecords(t, ix, tt.query, tt.want) })
 	}
 }
 
@@ -214,19 +191,7 @@ func TestPatterns(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			res, err := ix.Query(context.Background(), index.Request{Query: tt.query, Limit: 10})
-			if err != nil {
-				t.Fatalf("Query(%q): %v", tt.query, err)
-			}
-
-			got := recordIDs(res.Hits)
-			slices.Sort(got)
-			want := slices.Sorted(slices.Values(tt.want))
-			if !slices.Equal(got, want) {
-				t.Errorf("Query(%q) = %v, want %v", tt.query, got, want)
-			}
-		})
+		t.Run(tt.name, func(t *testing.T) { mustFindRecords(t, ix, tt.query, tt.want) })
 	}
 }
 
