@@ -171,6 +171,16 @@ func boxShrink(img image.Image, f int) image.Image {
 			} else {
 				lum(b.Min.Y+sy, row)
 			}
+			if bpp == 1 { // grey: f neighbours in a row, without a division a pixel
+				for x := range w {
+					s := 0
+					for _, v := range src[x*f : x*f+f] {
+						s += int(v)
+					}
+					sums[x] += s
+				}
+				continue
+			}
 			for x := range w * bpp {
 				px, c := x/bpp, x%bpp
 				for k := range f {

@@ -82,18 +82,38 @@ func rotate(img image.Image, deg int) (image.Image, error) {
 		return nil, fmt.Errorf("archive: cannot rotate a %T", img)
 	}
 
-	for y := 0; y < h; y++ {
-		for x := 0; x < w; x++ {
-			var dx, dy int
-			switch deg {
-			case 90:
-				dx, dy = h-1-y, x
-			case 180:
-				dx, dy = w-1-x, h-1-y
-			default: // 270
-				dx, dy = y, w-1-x
+	// One loop per turn, and a byte at a time for the one-byte forms: a
+	// quarter turn of a 300-dpi page is 9 million pixels, and a switch and
+	// a copy call for each of them cost more than the move itself.
+	for y := range h {
+		row := src[y*srcStride:][:w*bpp]
+		switch {
+		case deg == 180 && bpp == 1:
+			out := dst[(h-1-y)*dstStride:][:w]
+			for x, v := range row {
+				out[w-1-x] = v
 			}
-			copy(dst[dy*dstStride+dx*bpp:][:bpp], src[y*srcStride+x*bpp:][:bpp])
+		case deg == 180:
+			out := dst[(h-1-y)*dstStride:][:w*bpp]
+			for x := range w {
+				copy(out[(w-1-x)*bpp:][:bpp], row[x*bpp:][:bpp])
+			}
+		case bpp == 1: // a quarter turn: source row y becomes a column
+			col, step := h-1-y, dstStride // 90: down the column h-1-y
+			if deg == 270 {
+				col, step = y+(w-1)*dstStride, -dstStride // up the column y
+			}
+			for x, v := range row {
+				dst[col+x*step] = v
+			}
+		default:
+			for x := range w {
+				dx, dy := h-1-y, x
+				if deg == 270 {
+					dx, dy = y, w-1-x
+				}
+				copy(dst[dy*dstStride+dx*bpp:][:bpp], row[x*bpp:][:bpp])
+			}
 		}
 	}
 	return res, nil
