@@ -127,7 +127,8 @@ func (s *Store) Events(ctx context.Context, recordID string, limit int) ([]Event
 }
 
 // Phrase is a text of the portal's catalogs, by its key, and the values
-// that fill its verbs in order.
+// that fill its verbs in order. A value that is itself a Phrase is a code
+// (a record type, a decision) to be translated before it fills its verb.
 type Phrase struct {
 	Key  string
 	Args []any
@@ -139,38 +140,62 @@ type Phrase struct {
 // rows written before the catalogs had these keys hold; a page reads it
 // back through these forms. Keep them beside what writes each detail.
 var detailForms = []struct {
-	re   *regexp.Regexp
-	keys []string // one phrase per key, its args the next submatches
-	args []int    // how many submatches each phrase takes
+	re    *regexp.Regexp
+	keys  []string       // one phrase per key, its args the next submatches
+	args  []int          // how many submatches each phrase takes
+	codes map[int]string // submatch number: catalog prefix of the code it holds
 }{
+	{re: regexp.MustCompile(`^flagged (\S+) \(same_bytes\): the same file came in again ` +
+		`as (.+) from (.+)$`),
+		keys: []string{"archive.detail_flagged_copy", "archive.detail_as",
+			"archive.detail_from"}, args: []int{1, 1, 1}},
+	{re: regexp.MustCompile(`^flagged (\S+) \(same_bytes\): the same file came in again ` +
+		`as (.+)$`),
+		keys: []string{"archive.detail_flagged_copy", "archive.detail_as"}, args: []int{1, 1}},
+	{re: regexp.MustCompile(`^flagged (\S+) \(same_bytes\): the same file came in again ` +
+		`from (.+)$`),
+		keys: []string{"archive.detail_flagged_copy", "archive.detail_from"}, args: []int{1, 1}},
+	{re: regexp.MustCompile(`^flagged (\S+) \(same_bytes\): the same file came in again$`),
+		keys: []string{"archive.detail_flagged_copy"}, args: []int{1}},
+	{re: regexp.MustCompile(`^flagged (\S+) \(same_reference\) with (\S+): ` +
+		`both have reference number (.+)$`),
+		keys: []string{"archive.detail_flagged_reference"}, args: []int{3}},
+	{re: regexp.MustCompile(`^flagged (\S+) \(same_type_and_parcel\) with (\S+): ` +
+		`both are (` + strings.Join(RecordTypes, "|") + `) of parcel (.+)$`),
+		keys: []string{"archive.detail_flagged_parcel"}, args: []int{4},
+		codes: map[int]string{3: "archive.type_"}},
+	{re: regexp.MustCompile(`^decided (\S+) (not_duplicate|duplicate_kept) on (\S+) ` +
+		`\((same_bytes|same_reference|same_type_and_parcel)\)$`),
+		keys: []string{"archive.detail_decided"}, args: []int{4},
+		codes: map[int]string{2: "archive.dup_status_", 4: "archive.dup_reason_"}},
 	{regexp.MustCompile(`^archived (.+) \(([^,()]+), (\d+) pages\) from (.+), restricted$`),
 		[]string{"archive.detail_ingested", "archive.detail_from", "archive.detail_restricted"},
-		[]int{3, 1, 0}},
+		[]int{3, 1, 0}, nil},
 	{regexp.MustCompile(`^archived (.+) \(([^,()]+), (\d+) pages\) from (.+)$`),
-		[]string{"archive.detail_ingested", "archive.detail_from"}, []int{3, 1}},
+		[]string{"archive.detail_ingested", "archive.detail_from"}, []int{3, 1}, nil},
 	{regexp.MustCompile(`^archived (.+) \(([^,()]+), (\d+) pages\), restricted$`),
-		[]string{"archive.detail_ingested", "archive.detail_restricted"}, []int{3, 0}},
+		[]string{"archive.detail_ingested", "archive.detail_restricted"}, []int{3, 0}, nil},
 	{regexp.MustCompile(`^archived (.+) \(([^,()]+), (\d+) pages\)$`),
-		[]string{"archive.detail_ingested"}, []int{3}},
+		[]string{"archive.detail_ingested"}, []int{3}, nil},
 	{regexp.MustCompile(`^` + regexp.QuoteMeta(detailBaseline) + `$`),
-		[]string{"archive.detail_baseline"}, []int{0}},
+		[]string{"archive.detail_baseline"}, []int{0}, nil},
 	{regexp.MustCompile(`^` + regexp.QuoteMeta(detailHashMatches) + `$`),
-		[]string{"archive.detail_hash_matches"}, []int{0}},
+		[]string{"archive.detail_hash_matches"}, []int{0}, nil},
 	{regexp.MustCompile(`^(\d+) bytes stored, (\d+) expected$`),
-		[]string{"archive.detail_size_differs"}, []int{2}},
+		[]string{"archive.detail_size_differs"}, []int{2}, nil},
 	{regexp.MustCompile(`^SHA-256 ([0-9a-f]+), expected ([0-9a-f]+)$`),
-		[]string{"archive.detail_hash_differs"}, []int{2}},
+		[]string{"archive.detail_hash_differs"}, []int{2}, nil},
 	{regexp.MustCompile(`^` + regexp.QuoteMeta(detailNotInStore) + `$`),
-		[]string{"archive.detail_not_in_store"}, []int{0}},
+		[]string{"archive.detail_not_in_store"}, []int{0}, nil},
 	{regexp.MustCompile(`^reading failed: (.+)$`),
-		[]string{"archive.detail_read_failed"}, []int{1}},
+		[]string{"archive.detail_read_failed"}, []int{1}, nil},
 	{regexp.MustCompile(`^corrected the text of page (\d+)$`),
-		[]string{"archive.detail_page_corrected"}, []int{1}},
+		[]string{"archive.detail_page_corrected"}, []int{1}, nil},
 	{regexp.MustCompile(`^corrected (.+)$`),
-		[]string{"archive.detail_corrected"}, []int{1}},
+		[]string{"archive.detail_corrected"}, []int{1}, nil},
 	{regexp.MustCompile(`^exported for (.+)$`),
-		[]string{"archive.detail_exported_for"}, []int{1}},
-	{regexp.MustCompile(`^exported$`), []string{"archive.detail_exported"}, []int{0}},
+		[]string{"archive.detail_exported_for"}, []int{1}, nil},
+	{regexp.MustCompile(`^exported$`), []string{"archive.detail_exported"}, []int{0}, nil},
 }
 
 // DetailKeys are the catalog keys DetailPhrases may return, for a test
@@ -199,7 +224,11 @@ func (e Event) DetailPhrases() ([]Phrase, bool) {
 		next := 1
 		for i, k := range f.keys {
 			p := Phrase{Key: k}
-			for _, a := range m[next : next+f.args[i]] {
+			for j, a := range m[next : next+f.args[i]] {
+				if prefix, ok := f.codes[next+j]; ok {
+					p.Args = append(p.Args, Phrase{Key: prefix + a})
+					continue
+				}
 				p.Args = append(p.Args, a)
 			}
 			next += f.args[i]

@@ -167,6 +167,43 @@ func TestDuplicatesAreFlaggedNotDropped(t *testing.T) {
 		t.Errorf("%d records, want 3: duplicates are kept", r)
 	}
 	decideFlags(t, f, flags, a.ID)
+
+	// Each flag and the decision is an event whose detail a page tells in
+	// its own language, the record type, decision and reason as codes to
+	// translate rather than words of English.
+	var keys []string
+	for _, rec := range []archive.Record{a, b, c} {
+		events, err := f.store.Events(ctx, rec.ID, 50)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, e := range events {
+			if !strings.HasPrefix(e.Kind, "duplicate.") {
+				continue
+			}
+			phrases, ok := e.DetailPhrases()
+			if !ok {
+				t.Errorf("the %s event %q reads as no phrases", e.Kind, e.Detail)
+			}
+			for _, p := range phrases {
+				keys = append(keys, p.Key)
+				for _, arg := range p.Args {
+					if code, ok := arg.(archive.Phrase); ok {
+						keys = append(keys, code.Key)
+					}
+				}
+			}
+		}
+	}
+	slices.Sort(keys)
+	want = []string{"archive.detail_as", "archive.detail_decided",
+		"archive.detail_flagged_copy", "archive.detail_flagged_parcel",
+		"archive.detail_flagged_reference", "archive.detail_from",
+		"archive.dup_reason_same_reference", "archive.dup_status_not_duplicate",
+		"archive.type_building_permit"}
+	if !slices.Equal(keys, want) {
+		t.Errorf("phrases of the duplicate events:\n got %q\nwant %q", keys, want)
+	}
 }
 
 // decideFlags decides the flags and checks that a decision is kept and

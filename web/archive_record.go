@@ -474,6 +474,11 @@ func (s *Server) eventView(r *http.Request, e archive.Event) eventView {
 	}
 	parts := make([]string, len(phrases))
 	for i, p := range phrases {
+		for j, a := range p.Args {
+			if code, ok := a.(archive.Phrase); ok {
+				p.Args[j] = s.T(r, code.Key, code.Args...)
+			}
+		}
 		parts[i] = s.T(r, p.Key, p.Args...)
 	}
 	return eventView{Event: e, Detail: strings.Join(parts, s.T(r, "archive.detail_and"))}

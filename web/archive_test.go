@@ -275,6 +275,17 @@ func TestArchivistWorksARecord(t *testing.T) {
 			t.Fatalf("decision: %d\n%s", r.status, r.body)
 		}
 		b.get(r.location).mustContain(t, "No possible duplicates to decide")
+
+		// The flag and the decision are events of the later record, told in
+		// the page's language: an Arabic page shows no English detail.
+		ar := *b
+		ar.lang = "ar"
+		events := ar.get("/archive/records/" + other)
+		events.mustContain(t, "مع السجلّ "+id+": لكليهما الرقم المرجعي 4517",
+			"قرار في "+flag[1]+" مع السجلّ "+id+": وثيقتان مختلفتان (ملفان برقم مرجعي واحد)")
+		if strings.Contains(events.body, `<span lang="en" class="ltr">`) {
+			t.Errorf("an event of the Arabic record page is in English:\n%s", events.body)
+		}
 		all := b.get("/archive/duplicates?all=1")
 		all.mustContain(t, "two permits", "Two different documents",
 			`<input type="hidden" name="all" value="1">`)
