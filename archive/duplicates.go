@@ -53,6 +53,7 @@ type Decision struct {
 	Status string // DupNotDuplicate or DupKept
 	By     string // the archivist, required
 	Note   string // why, required
+	Audit  Audit  // the entry of the admins' trail, written with the decision; nil for none
 }
 
 // seenAgain flags the record of bytes that came in again from another
@@ -299,7 +300,10 @@ func (s *Store) Decide(ctx context.Context, id string, d Decision) (DuplicateFla
 		if err != nil {
 			return err
 		}
-		return saveDecision(ctx, tx, flag, d, now)
+		if err := saveDecision(ctx, tx, flag, d, now); err != nil {
+			return err
+		}
+		return d.Audit.write(ctx, tx, flag.ID)
 	})
 	if err != nil {
 		return DuplicateFlag{}, err

@@ -110,6 +110,26 @@ func (m *Metadata) Apply(u Update) {
 type Change struct {
 	By     string // the archivist's name or account
 	Reason string
+	Audit  Audit // the entry of the admins' trail, written with the change; nil for none
+}
+
+// Audit writes the audit trail's entry of an archivist's action inside the
+// transaction of the change it records, so that no change commits without
+// its entry, nor an entry for a change that rolled back. id is what was
+// changed: the record's id, or the flag's for a decision on a duplicate.
+// It runs only when something changes.
+type Audit func(ctx context.Context, tx *sql.Tx, id string) error
+
+// write runs a, if there is one.
+func (a Audit) write(ctx context.Context, tx *sql.Tx, id string) error {
+	if a == nil {
+		return nil
+	}
+	if err := a(ctx, tx, id); err != nil {
+		return fmt.Errorf("archive: the audit entry of %s was not written, so the change "+
+			"was not saved: %w", id, err)
+	}
+	return nil
 }
 
 // Edit is one field's correction, as History returns it. Page is 0 for a
@@ -157,8 +177,10 @@ func (s *Store) Update(ctx context.Context, id string, u Update, c Change) (Reco
 		if next, err = u.apply(old); err != nil {
 			return err
 		}
-		changed, err = saveUpdate(ctx, tx, old, next, c)
-		return err
+		if changed, err = saveUpdate(ctx, tx, old, next, c); err != nil || len(changed) == 0 {
+			return err
+		}
+		return c.Audit.write(ctx, tx, id)
 	})
 	if err != nil {
 		return Record{}, err
@@ -334,8 +356,11 @@ func (s *Store) EditPageText(ctx context.Context, recordID string, number int, t
 		if rec, err = lockRecord(ctx, tx, recordID); err != nil {
 			return err
 		}
-		changed, err = savePageText(ctx, tx, recordID, number, text, c)
-		return err
+		if changed, err = savePageText(ctx, tx, recordID, number, text, c); err != nil ||
+			!changed {
+			return err
+		}
+		return c.Audit.write(ctx, tx, recordID)
 	})
 	if err != nil {
 		return Page{}, err

@@ -80,6 +80,10 @@ type Metadata struct {
 	// Actor is the staff member ingesting, recorded in the ingest event;
 	// "" for a script.
 	Actor string
+
+	// Audit writes the admins' trail entry of a new record with its rows.
+	// A file already archived changes nothing and does not call it.
+	Audit Audit
 }
 
 // DefaultLanguages are the Tesseract languages pages are read in. Arabic
@@ -177,7 +181,7 @@ func (in *Ingester) ingestNew(ctx context.Context, store *Store, up *upload, met
 	}
 
 	rec := in.newRecord(up, meta, len(pages))
-	if err := store.insertRecord(ctx, rec, pages, meta.Actor); err != nil {
+	if err := store.insertRecord(ctx, rec, pages, meta); err != nil {
 		// The same file ingested at the same time may have won the race for
 		// the UNIQUE sha256: that is a re-import, not a failure.
 		if prior, perr := store.RecordBySHA256(ctx, up.sha); perr == nil {

@@ -3,6 +3,8 @@ package archive_test
 import (
 	"bytes"
 	"context"
+	"database/sql"
+	"errors"
 	"fmt"
 	"reflect"
 	"slices"
@@ -593,5 +595,84 @@ func TestCorrectionClosesMootFlags(t *testing.T) {
 		By: "huda", Note: "gone"})
 	if sijil.KindOf(err) != sijil.Invalid {
 		t.Errorf("deciding a flag as moot: %v, want Invalid", err)
+	}
+}
+
+// TestChangeWithoutItsAuditEntryIsNotSaved: an archivist's change and its
+// entry in the admins' trail commit together, so a trail that cannot take
+// the entry leaves the archive as it was, and a trail that takes it is
+// told what changed.
+func TestChangeWithoutItsAuditEntryIsNotSaved(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, "eng")
+	ctx := context.Background()
+	s := f.store.WithIndexer(f.index)
+	full := errors.New("the audit trail is full")
+	var wrote []string
+	failing := func(context.Context, *sql.Tx, string) error { return full }
+	writing := func(_ context.Context, _ *sql.Tx, id string) error {
+		wrote = append(wrote, id)
+		return nil
+	}
+
+	page := encodePNG(t, textPage(t, append([]string{"Permit 4517"}, pageLines...)))
+	_, _, err := f.in.Ingest(ctx, bytes.NewReader(page), archive.Metadata{Audit: failing})
+	if !errors.Is(err, full) {
+		t.Fatalf("ingest with a failing audit: %v", err)
+	}
+	if n, _ := f.countRows(t); n != 0 {
+		t.Fatalf("%d records after an ingest whose audit entry failed", n)
+	}
+	rec, existed, err := f.in.Ingest(ctx, bytes.NewReader(page),
+		archive.Metadata{Reference: "4517", Audit: writing})
+	if err != nil || existed {
+		t.Fatalf("ingest again = %v, %v", existed, err)
+	}
+
+	var u archive.Update
+	mustDo(t, u.Set("parcel", "71"))
+	_, err = s.Update(ctx, rec.ID, u, archive.Change{By: "huda", Reason: "r", Audit: failing})
+	if !errors.Is(err, full) {
+		t.Errorf("correction with a failing audit: %v", err)
+	}
+	_, err = s.EditPageText(ctx, rec.ID, 1, "نص",
+		archive.Change{By: "huda", Reason: "r", Audit: failing})
+	if !errors.Is(err, full) {
+		t.Errorf("text correction with a failing audit: %v", err)
+	}
+	if h, err := s.History(ctx, rec.ID); err != nil || len(h) != 0 {
+		t.Errorf("history after failed audits: %+v, %v", h, err)
+	}
+	got, err := f.store.RecordByID(ctx, rec.ID)
+	if err != nil || got.Parcel != "" {
+		t.Errorf("record after a failed audit: parcel %q, %v", got.Parcel, err)
+	}
+
+	// A second copy under the same reference raises a flag to decide.
+	other := f.ingestPage(t, archive.Metadata{Reference: "4517"}, "Permit again")
+	flags, err := f.store.Duplicates(ctx, archive.DuplicateFilter{Status: archive.DupOpen})
+	if err != nil || len(flags) != 1 {
+		t.Fatalf("flags %+v, %v", flags, err)
+	}
+	d := archive.Decision{Status: archive.DupKept, By: "huda", Note: "n", Audit: failing}
+	if _, err := f.store.Decide(ctx, flags[0].ID, d); !errors.Is(err, full) {
+		t.Errorf("decision with a failing audit: %v", err)
+	}
+	open, err := f.store.Duplicates(ctx, archive.DuplicateFilter{Status: archive.DupOpen})
+	if err != nil || len(open) != 1 {
+		t.Errorf("the flag after a decision whose audit failed: %+v, %v", open, err)
+	}
+
+	_, err = s.Update(ctx, other.ID, u, archive.Change{By: "huda", Reason: "r",
+		Audit: writing})
+	mustDo(t, err)
+	_, err = s.Update(ctx, other.ID, u, archive.Change{By: "huda", Reason: "r again",
+		Audit: writing}) // the same value: nothing changes, nothing to audit
+	mustDo(t, err)
+	d.Audit = writing
+	_, err = f.store.Decide(ctx, flags[0].ID, d)
+	mustDo(t, err)
+	if want := []string{rec.ID, other.ID, flags[0].ID}; !slices.Equal(wrote, want) {
+		t.Errorf("audit entries written for %q, want %q", wrote, want)
 	}
 }

@@ -202,10 +202,11 @@ func scanRecord(sc interface{ Scan(...any) error }) (Record, error) {
 }
 
 // insertRecord writes a record, all its pages, its ingest event and the
-// duplicate flags it raises in one transaction, so that a failure leaves
-// nothing half-written. actor is who ingested it, or "".
-func (s *Store) insertRecord(ctx context.Context, r Record, pages []Page, actor string) (
+// duplicate flags it raises in one transaction with the audit entry of
+// meta, so that a failure leaves nothing half-written.
+func (s *Store) insertRecord(ctx context.Context, r Record, pages []Page, meta Metadata) (
 	err error) {
+	actor := meta.Actor
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("archive: begin: %w", err)
@@ -242,6 +243,9 @@ func (s *Store) insertRecord(ctx context.Context, r Record, pages []Page, actor 
 		return err
 	}
 	if err = flagDuplicates(ctx, tx, r, r.CreatedAt, actor); err != nil {
+		return err
+	}
+	if err = meta.Audit.write(ctx, tx, r.ID); err != nil {
 		return err
 	}
 

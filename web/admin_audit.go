@@ -1,6 +1,8 @@
 package web
 
 import (
+	"context"
+	"database/sql"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -14,6 +16,8 @@ import (
 	"github.com/go-chi/chi/v5/middleware"
 
 	"github.com/sijil-municipality/sijil"
+	"github.com/sijil-municipality/sijil/accounts"
+	"github.com/sijil-municipality/sijil/archive"
 	"github.com/sijil-municipality/sijil/audit"
 )
 
@@ -236,9 +240,28 @@ func (s *Server) auditAs(r *http.Request, role, action, kind, id, detail string)
 	if s.cfg.Audit == nil {
 		return nil
 	}
-	u := CurrentUser(r.Context())
-	_, err := audit.Append(r.Context(), s.cfg.Audit, audit.Event{ActorID: u.ID,
-		ActorRole: role, Action: action, ObjectKind: kind, ObjectID: id,
-		RequestID: middleware.GetReqID(r.Context()), Detail: detail})
+	_, err := audit.Append(r.Context(), s.cfg.Audit, auditEvent(r, role, action, kind, id,
+		detail))
 	return err
+}
+
+// archiveAudit is the trail entry of an archivist's change for the archive
+// to write inside the change's own transaction (see archive.Audit), with
+// the id of what changed; nil when the server keeps no trail.
+func (s *Server) archiveAudit(r *http.Request, action, kind, detail string) archive.Audit {
+	if s.cfg.Audit == nil {
+		return nil
+	}
+	return func(ctx context.Context, tx *sql.Tx, id string) error {
+		_, err := audit.Append(ctx, tx, auditEvent(r, accounts.RoleArchivist, action, kind,
+			id, detail))
+		return err
+	}
+}
+
+// auditEvent is the signed-in person's action as the trail records it.
+func auditEvent(r *http.Request, role, action, kind, id, detail string) audit.Event {
+	return audit.Event{ActorID: CurrentUser(r.Context()).ID, ActorRole: role,
+		Action: action, ObjectKind: kind, ObjectID: id,
+		RequestID: middleware.GetReqID(r.Context()), Detail: detail}
 }

@@ -73,7 +73,9 @@ func (s *Server) loadDuplicates(r *http.Request) (dupsView, error) {
 func (s *Server) archiveDecide(w http.ResponseWriter, r *http.Request) error {
 	id := chi.URLParam(r, "id")
 	d := archive.Decision{Status: r.PostFormValue("status"),
-		By: CurrentUser(r.Context()).Login, Note: r.PostFormValue("note")}
+		By: CurrentUser(r.Context()).Login, Note: r.PostFormValue("note"),
+		Audit: s.archiveAudit(r, "duplicate.decide", "duplicate",
+			"decided "+r.PostFormValue("status"))}
 	if _, err := s.cfg.Archive.Decide(r.Context(), id, d); err != nil {
 		if sijil.KindOf(err) != sijil.Invalid {
 			return err
@@ -92,10 +94,6 @@ func (s *Server) archiveDecide(w http.ResponseWriter, r *http.Request) error {
 			Page{Title: s.T(r, "archive.dups_title"), Data: v}, err)
 	}
 
-	if err := s.auditArchive(r, "duplicate.decide", "duplicate", id,
-		"decided "+d.Status); err != nil {
-		return err
-	}
 	back := "/archive/duplicates?done=decided"
 	if r.PostFormValue("all") == "1" {
 		back += "&all=1"

@@ -286,7 +286,8 @@ func (s *Server) archiveEdit(w http.ResponseWriter, r *http.Request) error {
 	}
 	if err == nil {
 		change := archive.Change{By: CurrentUser(r.Context()).Login,
-			Reason: r.PostFormValue("reason")}
+			Reason: r.PostFormValue("reason"),
+			Audit:  s.archiveAudit(r, "record.edit", "record", "corrected the record's fields")}
 		_, err = s.cfg.Archive.Update(r.Context(), id, u, change)
 	}
 	if err != nil && sijil.KindOf(err) != sijil.Invalid {
@@ -296,10 +297,6 @@ func (s *Server) archiveEdit(w http.ResponseWriter, r *http.Request) error {
 		return s.showEditForm(w, r, id, err)
 	}
 
-	if err := s.auditArchive(r, "record.edit", "record", id,
-		"corrected the record's fields"); err != nil {
-		return err
-	}
 	http.Redirect(w, r, "/archive/records/"+url.PathEscape(id)+"?done=edited#history",
 		http.StatusSeeOther)
 	return nil
@@ -405,7 +402,8 @@ func (s *Server) archivePageText(w http.ResponseWriter, r *http.Request) error {
 	}
 
 	change := archive.Change{By: CurrentUser(r.Context()).Login,
-		Reason: r.PostFormValue("reason")}
+		Reason: r.PostFormValue("reason"), Audit: s.archiveAudit(r, "record.page_text_edit",
+			"record", "corrected the text of page "+strconv.Itoa(v.Page.Number))}
 	_, err = s.cfg.Archive.EditPageText(r.Context(), v.Rec.ID, v.Page.Number,
 		r.PostFormValue("text"), change)
 	if err != nil {
@@ -414,10 +412,6 @@ func (s *Server) archivePageText(w http.ResponseWriter, r *http.Request) error {
 			Title: s.T(r, "archive.page_text_title", v.Page.Number), Data: v}, err)
 	}
 
-	if err := s.auditArchive(r, "record.page_text_edit", "record", v.Rec.ID,
-		"corrected the text of page "+strconv.Itoa(v.Page.Number)); err != nil {
-		return err
-	}
 	http.Redirect(w, r, "/archive/records/"+url.PathEscape(v.Rec.ID)+"?done=text#history",
 		http.StatusSeeOther)
 	return nil
@@ -450,10 +444,10 @@ func maskIDs(ids []string) []string {
 	return out
 }
 
-// auditArchive appends an archivist's action to the audit trail. The
+// auditArchive appends an archivist's action that changes nothing in the
+// archive (a view of a restricted record, a file uploaded again) to the
+// audit trail; a change's entry goes in with it, by archiveAudit. The
 // archive keeps its own events too; the trail is what an admin reads.
-// TODO(#4): it is appended after the archive's change commits; the two
-// belong in one transaction, so that no change stands unaudited.
 func (s *Server) auditArchive(r *http.Request, action, kind, id, detail string) error {
 	return s.auditAs(r, accounts.RoleArchivist, action, kind, id, detail)
 }

@@ -88,12 +88,14 @@ func (s *Server) archiveUpload(w http.ResponseWriter, r *http.Request) error {
 		done = "existed"
 	}
 
-	detail := "uploaded " + rec.Filename
+	// A new record's entry was written with its rows; a file archived
+	// already changed nothing there but is an archivist's action all the same.
 	if existed {
-		detail = "uploaded again " + rec.Filename + ", already archived"
-	}
-	if err := s.auditArchive(r, "record.upload", "record", rec.ID, detail); err != nil {
-		return err
+		err := s.auditArchive(r, "record.upload", "record", rec.ID,
+			"uploaded again "+rec.Filename+", already archived")
+		if err != nil {
+			return err
+		}
 	}
 	http.Redirect(w, r, "/archive/records/"+url.PathEscape(rec.ID)+"?done="+done,
 		http.StatusSeeOther)
@@ -148,7 +150,8 @@ func (s *Server) ingestPart(r *http.Request, part *multipart.Part) (archive.Reco
 	meta := archive.Metadata{Filename: name, Actor: u.Login,
 		// The same file uploaded again under its name is the same upload,
 		// not a second copy for the duplicates list.
-		Origin: "web upload of " + name}
+		Origin: "web upload of " + name,
+		Audit:  s.archiveAudit(r, "record.upload", "record", "uploaded "+name)}
 	var up archive.Update
 	for _, f := range uploadFields {
 		value := strings.TrimSpace(r.PostForm.Get(f))

@@ -34,7 +34,9 @@ type Office struct {
 	// Certs revokes and supersedes issued certificates for supervisors.
 	Certs *certs.Issuer
 
-	// Audit is where the audit trail is read for admins.
+	// Audit is where the audit trail is kept and read for admins: the
+	// database of Archive, in whose transactions archivists' changes write
+	// their entries.
 	Audit audit.Queryer
 }
 
