@@ -81,6 +81,28 @@ type Index struct {
 	// decades is set when the index has fieldDecade; an index built
 	// before it counts decades from the numeric year, more slowly.
 	decades bool
+
+	// analysis is the analysisVersion the index was built with, "" for
+	// one built before versions were recorded.
+	analysis string
+}
+
+// analysisVersion numbers the way indexed text is analysed. A change that
+// makes the same text give other tokens (a new fold, another stemming)
+// raises it: the tokens of an index built before do not meet queries
+// analysed the new way, so such an index is Outdated until rebuilt.
+const analysisVersion = "5"
+
+// analysisKey is where an index records its analysisVersion, in bleve's
+// internal store beside the documents.
+var analysisKey = []byte("sijil.analysis_version")
+
+// Outdated reports whether the index was built with an older analysis
+// than this build's, and that one: some spellings its pages hold go
+// unfound until `sijil reindex` rebuilds it. "" is an index that predates
+// the record of versions.
+func (ix *Index) Outdated() (built string, outdated bool) {
+	return ix.analysis, ix.analysis != analysisVersion
 }
 
 // lockWait is how long Open waits for another process to release the
@@ -114,7 +136,12 @@ func Open(dir string) (*Index, error) {
 	}
 	exact := bi.Mapping().FieldMappingForPath(fieldTextExact).Analyzer == nameAnalyzerName
 	decades := bi.Mapping().FieldMappingForPath(fieldDecade).Type == "text"
-	return &Index{bleve: bi, exact: exact, decades: decades}, nil
+	analysis, err := bi.GetInternal(analysisKey)
+	if err != nil {
+		return nil, errors.Join(fmt.Errorf("index: reading %s's analysis version: %w", dir, err),
+			bi.Close())
+	}
+	return &Index{bleve: bi, exact: exact, decades: decades, analysis: string(analysis)}, nil
 }
 
 // isEmptyDir reports a folder made for the index but not yet filled, as
@@ -137,7 +164,15 @@ func create(dir string) (bleve.Index, error) {
 	if err := os.Remove(dir); err != nil && !errors.Is(err, os.ErrNotExist) {
 		return nil, err
 	}
-	return bleve.NewUsing(dir, m, scorch.Name, bleve.Config.DefaultKVStore, runtimeConfig())
+	bi, err := bleve.NewUsing(dir, m, scorch.Name, bleve.Config.DefaultKVStore, runtimeConfig())
+	if err != nil {
+		return nil, err
+	}
+	if err := bi.SetInternal(analysisKey, []byte(analysisVersion)); err != nil {
+		return nil, errors.Join(fmt.Errorf("index: recording the analysis version: %w", err),
+			bi.Close())
+	}
+	return bi, nil
 }
 
 // Close flushes and closes the index.

@@ -9,6 +9,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/blevesearch/bleve/v2"
+
 	"github.com/sijil-municipality/sijil"
 	"github.com/sijil-municipality/sijil/index"
 )
@@ -337,4 +339,41 @@ func ids(hits []index.Hit) []string {
 		out[i] = fmt.Sprintf("%s/%d", h.RecordID, h.Page)
 	}
 	return out
+}
+
+// TestOutdatedIndex: an index built by an older analysis is told apart, so
+// that the archivist can be told to rebuild it; a new index, reopened, is
+// not.
+func TestOutdatedIndex(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "index")
+	for range 2 { // made, then reopened
+		ix, err := index.Open(dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if v, old := ix.Outdated(); old {
+			t.Errorf("a new index is outdated (built with %q)", v)
+		}
+		if err := ix.Close(); err != nil {
+			t.Fatal(err)
+		}
+	}
+
+	// An index of a build that recorded no analysis version.
+	oldDir := filepath.Join(t.TempDir(), "old")
+	bi, err := bleve.New(oldDir, bleve.NewIndexMapping())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := bi.Close(); err != nil {
+		t.Fatal(err)
+	}
+	ix, err := index.Open(oldDir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ix.Close()
+	if v, old := ix.Outdated(); !old || v != "" {
+		t.Errorf("an index without a version: Outdated = %q, %v", v, old)
+	}
 }

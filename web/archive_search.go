@@ -18,6 +18,7 @@ const hitsPerPage = 20
 // searchView is the search page: the query, one page of its hits, the
 // facets as links that narrow it, and the links to the pages around.
 type searchView struct {
+	Outdated    bool // the index was built by an older analysis: rebuild it
 	Query       string
 	Hits        []hitView
 	Total       uint64
@@ -54,6 +55,9 @@ func (s *Server) archiveSearch(w http.ResponseWriter, r *http.Request) error {
 	// Past the last page the index can rank there is nothing to show.
 	page = min(max(page, 1), index.MaxLimit/hitsPerPage+1)
 	v := searchView{Query: q}
+	if s.cfg.Search != nil {
+		_, v.Outdated = s.cfg.Search.Outdated()
+	}
 	p.Data = &v
 	if q == "" || s.cfg.Search == nil {
 		s.show(w, r, http.StatusOK, "archive_search.html", p)

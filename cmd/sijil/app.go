@@ -117,6 +117,11 @@ func (a *app) index() (*index.Index, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open search index: %w", err)
 	}
+	if built, old := idx.Outdated(); old {
+		a.log.Warn("the search index was built by an older analysis and misses some "+
+			"spellings until rebuilt: stop the server and run sijil reindex",
+			"index_analysis", built)
+	}
 	a.idx = idx
 	return idx, nil
 }
