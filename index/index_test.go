@@ -9,10 +9,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/blevesearch/bleve/v2"
-
 	"github.com/sijil-municipality/sijil"
 	"github.com/sijil-municipality/sijil/index"
+	"github.com/sijil-municipality/sijil/internal/indextest"
 )
 
 // TestVariantSpellings pins recall: each query must find the page whatever
@@ -360,20 +359,7 @@ func TestOutdatedIndex(t *testing.T) {
 	}
 
 	// An index of a build that recorded no analysis version.
-	oldDir := filepath.Join(t.TempDir(), "old")
-	bi, err := bleve.New(oldDir, bleve.NewIndexMapping())
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := bi.Close(); err != nil {
-		t.Fatal(err)
-	}
-	ix, err := index.Open(oldDir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ix.Close()
-	if v, old := ix.Outdated(); !old || v != "" {
+	if v, old := indextest.Old(t).Outdated(); !old || v != "" {
 		t.Errorf("an index without a version: Outdated = %q, %v", v, old)
 	}
 }

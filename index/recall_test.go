@@ -4,15 +4,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 
-	"github.com/blevesearch/bleve/v2"
-
 	"github.com/sijil-municipality/sijil"
 	"github.com/sijil-municipality/sijil/index"
+	"github.com/sijil-municipality/sijil/internal/indextest"
 )
 
 // variantGroup is one word in the spellings a page or a clerk may give
@@ -222,17 +220,9 @@ func TestPatternsRefused(t *testing.T) {
 // TestPatternsOnOldIndex pins that an index built before text_exact says
 // it must be rebuilt for patterns instead of silently finding less.
 func TestPatternsOnOldIndex(t *testing.T) {
-	dir := filepath.Join(t.TempDir(), "old")
-	old, err := bleve.New(dir, bleve.NewIndexMapping())
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := old.Close(); err != nil {
-		t.Fatal(err)
-	}
-	ix := openIndexAt(t, dir)
+	ix := indextest.Old(t)
 
-	_, err = ix.Query(context.Background(), index.Request{Query: "بلد*", Limit: 10})
+	_, err := ix.Query(context.Background(), index.Request{Query: "بلد*", Limit: 10})
 
 	var e *sijil.Error
 	if !errors.As(err, &e) || e.Kind != sijil.Unavailable || e.Key != "search.reindex_needed" {

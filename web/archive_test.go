@@ -16,11 +16,9 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/blevesearch/bleve/v2"
-
 	"github.com/sijil-municipality/sijil/accounts"
 	"github.com/sijil-municipality/sijil/archive"
-	"github.com/sijil-municipality/sijil/index"
+	"github.com/sijil-municipality/sijil/internal/indextest"
 	"github.com/sijil-municipality/sijil/web"
 )
 
@@ -517,20 +515,7 @@ func TestRecordPagesAScreenAtATime(t *testing.T) {
 // tokens miss some spellings, is pointed out on the search page in the
 // archivist's language, with what to do about it; a current one is not.
 func TestOutdatedIndexIsNamed(t *testing.T) {
-	dir := filepath.Join(t.TempDir(), "old-index")
-	bi, err := bleve.New(dir, bleve.NewIndexMapping())
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := bi.Close(); err != nil {
-		t.Fatal(err)
-	}
-	old, err := index.Open(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { old.Close() })
-
+	old := indextest.Old(t)
 	p := newPortal(t, func(c *web.Config) { c.Search = old })
 	b := p.browser(t)
 	b.signInStaff(p, "archivist", accounts.RoleArchivist)
