@@ -2,12 +2,14 @@ package index
 
 import (
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode"
 	"unicode/utf8"
 
 	"github.com/sijil-municipality/sijil"
+	"github.com/sijil-municipality/sijil/archive"
 )
 
 // Limits on the parts of a clerk's query. They keep a pasted page of text
@@ -46,12 +48,14 @@ type clerkQuery struct {
 }
 
 // filter is one field:value part. For year, from and to bound the range;
-// pat is set when the value has wildcards.
+// pat is set when the value has wildcards; phrase when the value was
+// quoted (owner:"أحمد الخطيب"), its words to be found together, in order.
 type filter struct {
 	field    string
 	value    string
 	from, to int
 	pat      *pattern
+	phrase   bool
 }
 
 // pattern is a word with wildcards: * for any letters, ? for one (see
@@ -143,14 +147,29 @@ func parseQuery(q string) (clerkQuery, error) {
 		q = q[:last] + " " + q[last+1:]
 	}
 
-	for i, part := range strings.Split(q, `"`) {
+	parts := strings.Split(q, `"`)
+	for i := 0; i < len(parts); i++ {
 		if i%2 == 1 {
-			if p := strings.TrimSpace(part); p != "" {
+			if p := strings.TrimSpace(parts[i]); p != "" {
 				cq.phrases = append(cq.phrases, p)
 			}
 			continue
 		}
-		if err := cq.addWords(strings.Fields(part)); err != nil {
+		words := strings.Fields(parts[i])
+		if n := len(words); n > 0 && i+1 < len(parts) {
+			// owner:"أحمد محمود": the quoted words are the filter's value.
+			if name, ok := strings.CutSuffix(words[n-1], ":"); ok && isFilterName(name) {
+				if err := cq.addWords(words[:n-1]); err != nil {
+					return cq, err
+				}
+				i++
+				if err := cq.addQuotedFilter(name, parts[i]); err != nil {
+					return cq, err
+				}
+				continue
+			}
+		}
+		if err := cq.addWords(words); err != nil {
 			return cq, err
 		}
 	}
@@ -197,12 +216,27 @@ func (cq *clerkQuery) addWords(fields []string) error {
 			continue
 		}
 
-		f, err := newFilter(strings.ToLower(name), value)
+		f, err := newFilter(strings.ToLower(name), value, false)
 		if err != nil {
 			return err
 		}
 		cq.filters = append(cq.filters, f)
 	}
+	return nil
+}
+
+// addQuotedFilter adds the filter name:"value". The quotes make the value
+// literal: a * in it is not a wildcard. An empty value filters nothing.
+func (cq *clerkQuery) addQuotedFilter(name, value string) error {
+	value = strings.Join(strings.Fields(value), " ")
+	if value == "" {
+		return nil
+	}
+	f, err := newFilter(strings.ToLower(name), value, true)
+	if err != nil {
+		return err
+	}
+	cq.filters = append(cq.filters, f)
 	return nil
 }
 
@@ -268,8 +302,9 @@ func isFilterName(s string) bool {
 	return true
 }
 
-// newFilter checks a field:value part and resolves its field.
-func newFilter(name, value string) (filter, error) {
+// newFilter checks a field:value part, quoted or not, and resolves its
+// field.
+func newFilter(name, value string, quoted bool) (filter, error) {
 	field, ok := filterFields[name]
 	if !ok {
 		return filter{}, sijil.Errorf(sijil.Invalid, "search.unknown_field",
@@ -280,11 +315,20 @@ func newFilter(name, value string) (filter, error) {
 			"The value of %s: can be at most %d characters long.", name, maxFieldChars)
 	}
 
-	f := filter{field: field, value: value}
-	if field == fieldYear {
+	f := filter{field: field, value: value, phrase: quoted && strings.Contains(value, " ")}
+	switch {
+	case field == fieldYear:
 		var err error
 		f.from, f.to, err = parseYears(value)
 		return f, err
+	case field == fieldRecordType && !hasWildcard(value) &&
+		!slices.Contains(archive.RecordTypes, value):
+		// Record types are codes: "type:رخصة" would find nothing, silently.
+		return filter{}, sijil.Errorf(sijil.Invalid, "search.unknown_type",
+			"Unknown record type %q: use type: with one of %s.", value,
+			strings.Join(archive.RecordTypes, ", "))
+	case quoted:
+		return f, nil
 	}
 
 	p, isPattern, err := newPattern(value)

@@ -413,6 +413,11 @@ func filterQuery(f filter, fuzzy bool) query.Query {
 		q.SetField(fieldYear)
 		return q
 	case fieldNames, fieldNeighbourhood, fieldStreet:
+		if f.phrase {
+			q := bleve.NewMatchPhraseQuery(f.value)
+			q.SetField(f.field)
+			return q
+		}
 		exact := match(f.value, f.field, 0, 1)
 		if n := fuzziness(f.value); n > 0 && fuzzy {
 			return bleve.NewDisjunctionQuery(exact, match(f.value, f.field, n, boostFuzzy))

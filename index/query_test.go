@@ -61,6 +61,14 @@ func TestQueryLanguage(t *testing.T) {
 		{"owner's whole name as a phrase", `"سليمان الخطيب"`, []string{"deed-1995"}},
 		{"neighbourhood", "neighbourhood:الشعار", []string{"permit-2003"}},
 		{"street", "street:المختار", []string{"permit-1998"}},
+		{"owner's whole name quoted, hamza folded", `owner:"احمد الخطيب"`,
+			[]string{"permit-1998"}},
+		{"quoted owner in the wrong order", `owner:"الخطيب أحمد"`, nil},
+		{"street quoted", `street:"شارع عمر المختار"`, []string{"permit-1998"}},
+		{"neighbourhood quoted, one word", `neighbourhood:"الشعار"`, []string{"permit-2003"}},
+		{"quoted filter and a word", `عقد owner:"سليمان الخطيب"`, []string{"deed-1995"}},
+		{"quoted filter, then a phrase", `owner:"أحمد الخطيب" "رخصة بناء"`,
+			[]string{"permit-1998"}},
 		{"street folds alef wasla", "street:ٱلمختار", []string{"permit-1998"}},
 		{"street in english", "street:MUKHTAR", []string{"deed-1995"}},
 		{"street word without filter", "mukhtar", []string{"deed-1995"}},
@@ -222,6 +230,8 @@ func TestHostileClerkQueries(t *testing.T) {
 		name, query, wantKey string
 	}{
 		{"unknown field", "colour:red", "search.unknown_field"},
+		{"unknown record type", "type:رخصة", "search.unknown_type"},
+		{"record type in other words", `type:"building permit"`, "search.unknown_type"},
 		{"bleve field", "text:رخصة", "search.unknown_field"},
 		{"huge field value", "owner:" + strings.Repeat("م", 101), "search.field_too_long"},
 		{"year not a number", "year:nineteen", "search.bad_year"},
