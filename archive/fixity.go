@@ -144,11 +144,12 @@ func (f *Fixity) checkRecord(ctx context.Context, id string) ([]objectResult, er
 }
 
 // expectations lists a record's objects with what each should hold. The
-// original's hash and size are the record's own. A page text must equal
-// the text row, so its hash is computed from the row. Ingest records no
-// hash of a page image: the first check records one as a baseline, and
-// later checks compare with it, so an image damaged before its first check
-// goes unnoticed until then.
+// original's hash and size are the record's own. Every object ingest
+// stores for a page (its image, Tesseract's text, the word boxes, the
+// viewer's copy and the thumbnail) has the hash ingest recorded; for a
+// record ingested before ingest recorded them, the first check records
+// one as the baseline, which later checks compare with. The text blob is
+// Tesseract's, so a correction of the page's text changes nothing there.
 func (f *Fixity) expectations(ctx context.Context, id string) ([]objectCheck, error) {
 	st := f.store()
 	rec, err := st.RecordByID(ctx, id)
@@ -167,11 +168,12 @@ func (f *Fixity) expectations(ctx context.Context, id string) ([]objectCheck, er
 	checks := []objectCheck{{key: OriginalKey(rec.SHA256), wantSHA: rec.SHA256,
 		wantSize: rec.SizeBytes}}
 	for _, p := range pages {
-		img := baselines[p.ImageKey]
-		img.key = p.ImageKey
-		sum := sha256.Sum256([]byte(p.Text))
-		checks = append(checks, img, objectCheck{key: p.TextKey,
-			wantSHA: hex.EncodeToString(sum[:]), wantSize: int64(len(p.Text))})
+		for _, key := range []string{p.ImageKey, p.TextKey, PageWordsKey(rec.SHA256, p.Number),
+			PageViewKey(rec.SHA256, p.Number), PageThumbKey(rec.SHA256, p.Number)} {
+			c := baselines[key]
+			c.key = key
+			checks = append(checks, c)
+		}
 	}
 	return checks, nil
 }

@@ -128,13 +128,23 @@ func saveResult(ctx context.Context, tx *sql.Tx, recordID string, at time.Time,
 	if err != nil || !r.baseline {
 		return err
 	}
+	return insertBaselines(ctx, tx, recordID, at, []objectCheck{{key: r.key,
+		wantSHA: r.gotSHA, wantSize: r.gotSize}})
+}
 
-	_, err = tx.ExecContext(ctx, `INSERT INTO fixity_baselines (object_key, record_id,
-		sha256, size_bytes, recorded_at) VALUES ($1, $2, $3, $4, $5)
-		ON CONFLICT (object_key) DO NOTHING`,
-		r.key, recordID, r.gotSHA, r.gotSize, at.Format(timeLayout))
-	if err != nil {
-		return fmt.Errorf("archive: fixity baseline of %s: %w", r.key, err)
+// insertBaselines records the hashes objects must keep: at ingest, from
+// the bytes it stored; for a record ingested before that, at its first
+// check. A key that has one keeps it.
+func insertBaselines(ctx context.Context, tx *sql.Tx, recordID string, at time.Time,
+	objects []objectCheck) error {
+	for _, o := range objects {
+		_, err := tx.ExecContext(ctx, `INSERT INTO fixity_baselines (object_key, record_id,
+			sha256, size_bytes, recorded_at) VALUES ($1, $2, $3, $4, $5)
+			ON CONFLICT (object_key) DO NOTHING`,
+			o.key, recordID, o.wantSHA, o.wantSize, at.UTC().Format(timeLayout))
+		if err != nil {
+			return fmt.Errorf("archive: fixity baseline of %s: %w", o.key, err)
+		}
 	}
 	return nil
 }

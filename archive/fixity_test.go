@@ -63,8 +63,10 @@ func TestFixityCleanArchivePasses(t *testing.T) {
 
 	for run := 1; run <= 2; run++ { // the second run compares with the baselines
 		rep := f.checkAll(t)
-		if rep.Records != 1 || rep.Objects != 3 || len(rep.Problems) != 0 {
-			t.Fatalf("run %d: %+v, want 1 record, 3 objects, no problems", run, rep)
+		// The original, and the page's image, text, word boxes, view and
+		// thumbnail.
+		if rep.Records != 1 || rep.Objects != 6 || len(rep.Problems) != 0 {
+			t.Fatalf("run %d: %+v, want 1 record, 6 objects, no problems", run, rep)
 		}
 	}
 
@@ -76,8 +78,8 @@ func TestFixityCleanArchivePasses(t *testing.T) {
 		t.Fatal(err)
 	}
 	// The first event is the ingest; every check's are after it.
-	if len(events) != 7 || events[0].Kind != archive.EventIngested {
-		t.Fatalf("%d events, want the ingest and 6 checks (3 objects, 2 runs)", len(events))
+	if len(events) != 13 || events[0].Kind != archive.EventIngested {
+		t.Fatalf("%d events, want the ingest and 12 checks (6 objects, 2 runs)", len(events))
 	}
 	for _, e := range events[1:] {
 		if e.Kind != archive.EventFixityOK {
@@ -113,13 +115,32 @@ func TestFixityFindsDamage(t *testing.T) {
 			mustDo(t, os.WriteFile(f.path(key), b, 0o600))
 			return key
 		}, archive.EventFixityAltered},
+		// Ingest records the hash of every page object, so damage done
+		// before the first check is found by it, in the files the viewer
+		// shows as in the one certified copies are made from.
+		{"a byte appended to the page image", func(t *testing.T, f *blobFixture,
+			got ingested) string {
+			return appendByte(t, f, got.pages[0].ImageKey)
+		}, archive.EventFixityAltered},
+		{"a byte appended to the viewer's copy", func(t *testing.T, f *blobFixture,
+			got ingested) string {
+			return appendByte(t, f, archive.PageViewKey(got.rec.SHA256, 1))
+		}, archive.EventFixityAltered},
+		{"deleted thumbnail", func(t *testing.T, f *blobFixture, got ingested) string {
+			key := archive.PageThumbKey(got.rec.SHA256, 1)
+			mustDo(t, os.Remove(f.path(key)))
+			return key
+		}, archive.EventFixityMissing},
+		{"a byte appended to the word boxes", func(t *testing.T, f *blobFixture,
+			got ingested) string {
+			return appendByte(t, f, archive.PageWordsKey(got.rec.SHA256, 1))
+		}, archive.EventFixityAltered},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			f := newBlobFixture(t)
 			got := f.mustIngest(t, encodePNG(t, textPage(t, pageLines)), "page.png")
-			f.checkAll(t) // records the page image's baseline
 
 			key := tt.damage(t, f, got)
 			rep := f.checkAll(t)
@@ -134,6 +155,33 @@ func TestFixityFindsDamage(t *testing.T) {
 			}
 			f.wantEvent(t, got.rec.ID, key, tt.kind)
 		})
+	}
+}
+
+// appendByte damages a stored object as a bad copy or a careless hand
+// would, and returns its key.
+func appendByte(t *testing.T, f *blobFixture, key string) string {
+	t.Helper()
+	b, err := os.ReadFile(f.path(key))
+	mustDo(t, err)
+	mustDo(t, os.WriteFile(f.path(key), append(b, '\n'), 0o600))
+	return key
+}
+
+// TestFixityAfterTextCorrection: the text blob is Tesseract's reading,
+// which a correction of the page's text leaves alone; fixity must not take
+// the correction for damage.
+func TestFixityAfterTextCorrection(t *testing.T) {
+	t.Parallel()
+	f := newBlobFixture(t)
+	got := f.mustIngest(t, encodePNG(t, textPage(t, pageLines)), "page.png")
+	_, err := f.store.WithIndexer(f.index).EditPageText(context.Background(), got.rec.ID, 1,
+		"نص مصحح", archive.Change{By: "huda", Reason: "OCR noise"})
+	mustDo(t, err)
+
+	if rep := f.checkAll(t); len(rep.Problems) != 0 || f.blocked(t, got.rec.ID) {
+		t.Fatalf("after a text correction: %+v, blocked %v", rep.Problems,
+			f.blocked(t, got.rec.ID))
 	}
 }
 

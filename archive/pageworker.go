@@ -3,6 +3,8 @@ package archive
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"image"
 	"math"
@@ -88,9 +90,16 @@ func (in *Ingester) safeReadPage(ctx context.Context, sha string, src pageSource
 // Tesseract does; an upside-down or sideways page costs two more (OSD and
 // a second reading).
 //
-// TODO(#4): on the shared samples the pipeline runs at 48-50 % of bare
-// Tesseract (README, Benchmarks): half their pages are doubtful, and the
-// deskew, PNG and scaled copies cost 250 ms of CPU a page beside OCR.
+// TODO(#4): bulk ingest runs at 48-50 % of bare Tesseract on the shared
+// samples and 65-68 % on upright Arabic pages (README, Benchmarks). Per
+// upright page, beside a 550 ms OCR call, Go spends about 225 ms of CPU
+// (full-resolution deskew 75, scaled copies 47, the PNG Tesseract reads
+// and the store keeps 35) and pdftoppm about 210 ms on a PDF page. Coming
+// near 90 % would take OCR of the page as scanned (Tesseract levels small
+// skews itself), deskewing only the viewer's copies with the word boxes
+// mapped to them, the full-resolution page image made when a certified
+// copy first needs it, and a scanned PDF's own image extracted rather than
+// rendered; the samples' turned pages would still pay for OSD.
 func (in *Ingester) readPage(ctx context.Context, sha string, src pageSource,
 	tmp string) (Page, error) {
 	start := time.Now()
@@ -212,6 +221,9 @@ func (in *Ingester) storePage(ctx context.Context, sha string, n int, img image.
 		if err != nil {
 			return Page{}, fmt.Errorf("archive: storing page %d (%s): %w", n, bl.key, err)
 		}
+		sum := sha256.Sum256(bl.data)
+		p.stored = append(p.stored, objectCheck{key: bl.key,
+			wantSHA: hex.EncodeToString(sum[:]), wantSize: int64(len(bl.data))})
 	}
 	return p, nil
 }

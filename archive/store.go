@@ -66,6 +66,10 @@ type Page struct {
 
 	Skew       float64 // slope of the scan's lines, degrees clockwise; the image was turned back
 	Confidence int     // Tesseract's mean word confidence, 0-100; -1 when unknown or no words
+
+	// stored is what ingest put in the store for the page, for the
+	// fixity baselines written with the page's row.
+	stored []objectCheck
 }
 
 // Store reads archive rows and makes the archivist's corrections. It is
@@ -235,6 +239,9 @@ func (s *Store) insertRecord(ctx context.Context, r Record, pages []Page, meta M
 			int(math.Round(p.Skew*100)), p.Confidence)
 		if err != nil {
 			return fmt.Errorf("archive: inserting page %d of %s: %w", p.Number, r.ID, err)
+		}
+		if err = insertBaselines(ctx, tx, r.ID, r.CreatedAt, p.stored); err != nil {
+			return err
 		}
 	}
 	err = insertEvent(ctx, tx, Event{At: r.CreatedAt, Kind: EventIngested, RecordID: r.ID,
