@@ -52,7 +52,7 @@ import (
 // Two boxes are imported. "samples" holds every real scan: of its nine
 // pages two are upside down and three are Latin pages read as Arabic, so
 // five are in doubt after their first reading and pay for orientation
-// detection, and two for a second reading. "upright" holds only the scans
+// detection, and all five for a second reading: turned, or in English. "upright" holds only the scans
 // of upright Arabic pages (the office scan, its PDF and the phone photo),
 // as nearly every page of the municipality's registers is: what Sijil
 // itself adds to Tesseract's work.
@@ -578,7 +578,8 @@ func (r ingestResult) report(b *testing.B, cfg ingestBench) {
 
 	// Where the workers' time went beyond reading each page once, as bare
 	// tesseract reads it: orientation detection, second readings of turned
-	// pages (at the pipeline's mean OCR call), and the rest: Go work
+	// pages and of pages in another script than the import's languages (at
+	// the pipeline's mean OCR call), and the rest: Go work
 	// (decoding, turning, PNG, scaled copies, SQLite, bleve), pdftoppm,
 	// and waiting at the end for the last file.
 	work := time.Duration(cfg.workers) * r.ingest
@@ -590,7 +591,8 @@ func (r ingestResult) report(b *testing.B, cfg ingestBench) {
 		"%.2f for bare tesseract replaying the pipeline's %d OCR calls on the same images: "+
 		"%.0f%% (by CPU per page, %.0f ms against %.0f: %.0f%%). An OCR call took %.0f ms "+
 		"in the pipeline, %.0f bare. Worker time per page: %.0f ms reading it once, %.0f in "+
-		"%d OSD calls, %.0f reading %d turned pages again, %.0f elsewhere (Go CPU %.0f, "+
+		"%d OSD calls, %.0f in %d second readings (turned pages, pages in another script), "+
+		"%.0f elsewhere (Go CPU %.0f, "+
 		"tools' %.0f in all). Peak RSS %.0f MB for this process, %.0f MB for the largest "+
 		"child. Load average at the end: %s.",
 		r.pages, cfg.workers, strings.Join(cfg.languages, "+"), sijilRate, bareRate,

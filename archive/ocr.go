@@ -23,10 +23,10 @@ type OCR interface {
 	// Check reports whether the engine runs and knows the languages.
 	Check(ctx context.Context, languages []string) error
 
-	// Orientation returns how many degrees clockwise the image at path
-	// must be turned to be upright: 0, 90, 180 or 270. A page with too
-	// little text to tell is reported as 0.
-	Orientation(ctx context.Context, path string) (int, error)
+	// Orientation tells how the image at path must be turned to be
+	// upright and what script its text is in. A page with too little
+	// text to tell is reported upright, its script unknown.
+	Orientation(ctx context.Context, path string) (Orientation, error)
 
 	// Read returns the text of the image at path and its words, with
 	// boxes in the pixels of that image.
@@ -37,6 +37,12 @@ type OCR interface {
 type Reading struct {
 	Text  string // the engine's own plain text, line breaks and bidi marks included
 	Words []Word // in reading order; empty for a page without text
+}
+
+// Orientation is what orientation and script detection made of a page.
+type Orientation struct {
+	Rotate int    // degrees clockwise to turn it upright: 0, 90, 180 or 270
+	Script string // the script of most of its text ("Arabic", "Latin"); "" when unsure
 }
 
 // Tesseract is the OCR engine run as the tesseract command, one process per
@@ -79,39 +85,51 @@ func (t Tesseract) Check(ctx context.Context, languages []string) error {
 }
 
 // Orientation runs Tesseract's orientation and script detection (--psm 0).
-func (t Tesseract) Orientation(ctx context.Context, path string) (int, error) {
+func (t Tesseract) Orientation(ctx context.Context, path string) (Orientation, error) {
 	out, err := t.run(ctx, path, "stdout", "--psm", "0", "--dpi", "300")
 	var te *tesseractError
 	if errors.As(err, &te) && strings.Contains(te.stderr, "Too few characters") {
-		return 0, nil
+		return Orientation{}, nil
 	}
 	if err != nil {
-		return 0, err
+		return Orientation{}, err
 	}
 
-	var rotate int
-	conf := -1.0
+	var (
+		o                Orientation
+		script           string
+		conf, scriptConf = -1.0, -1.0
+	)
 	sc := bufio.NewScanner(bytes.NewReader(out))
 	for sc.Scan() {
 		k, v, _ := strings.Cut(sc.Text(), ":")
 		v = strings.TrimSpace(v)
 		switch k {
 		case "Rotate":
-			rotate, err = strconv.Atoi(v)
+			o.Rotate, err = strconv.Atoi(v)
 		case "Orientation confidence":
 			conf, err = strconv.ParseFloat(v, 64)
+		case "Script":
+			script = v
+		case "Script confidence":
+			scriptConf, err = strconv.ParseFloat(v, 64)
 		}
 		if err != nil {
-			return 0, fmt.Errorf("archive: tesseract OSD output %q: %w", sc.Text(), err)
+			return Orientation{}, fmt.Errorf("archive: tesseract OSD output %q: %w",
+				sc.Text(), err)
 		}
 	}
-	if conf < 0 || rotate%90 != 0 {
-		return 0, fmt.Errorf("archive: tesseract OSD gave no orientation: %q", out)
+	if conf < 0 || o.Rotate%90 != 0 {
+		return Orientation{}, fmt.Errorf("archive: tesseract OSD gave no orientation: %q", out)
+	}
+	if scriptConf >= minOSDConfidence {
+		o.Script = script
 	}
 	if conf < minOSDConfidence {
-		return 0, nil
+		o.Rotate = 0
 	}
-	return (rotate%360 + 360) % 360, nil
+	o.Rotate = (o.Rotate%360 + 360) % 360
+	return o, nil
 }
 
 // Read OCRs the image at path with the languages joined by "+", in one

@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime/debug"
+	"slices"
 	"strconv"
 	"sync"
 	"time"
@@ -88,7 +89,8 @@ func (in *Ingester) safeReadPage(ctx context.Context, sha string, src pageSource
 //
 // Upright pages, nearly all of an archive, cost one Tesseract run, as bare
 // Tesseract does; an upside-down or sideways page costs two more (OSD and
-// a second reading).
+// a second reading), and so does a page whose script is not in the
+// import's languages (OSD, and a reading in its own; see readInScript).
 //
 // TODO(#4): bulk ingest runs at 48-50 % of bare Tesseract on the shared
 // samples and 65-68 % on upright Arabic pages (README, Benchmarks). Per
@@ -116,11 +118,13 @@ func (in *Ingester) readPage(ctx context.Context, sha string, src pageSource,
 	if err != nil {
 		return Page{}, fmt.Errorf("archive: OCR of page %d: %w", src.number, err)
 	}
+	var script string
 	if doubtful(reading.Words) {
-		fix.rotation, err = in.ocr().Orientation(ctx, path)
+		osd, err := in.ocr().Orientation(ctx, path)
 		if err != nil {
 			return Page{}, fmt.Errorf("archive: orientation of page %d: %w", src.number, err)
 		}
+		fix.rotation, script = osd.Rotate, osd.Script
 	}
 	if fix.rotation != 0 {
 		if fix.rotation != 180 { // a quarter turn shows the lines' slope anew
@@ -135,6 +139,7 @@ func (in *Ingester) readPage(ctx context.Context, sha string, src pageSource,
 			return Page{}, fmt.Errorf("archive: OCR of page %d: %w", src.number, err)
 		}
 	}
+	reading = in.readInScript(ctx, path, script, reading, src.number)
 
 	p, err := in.storePage(ctx, sha, src.number, img, data, reading, fix)
 	if err != nil {
@@ -144,6 +149,33 @@ func (in *Ingester) readPage(ctx context.Context, sha string, src pageSource,
 		"rotation", p.Rotation, "skew", p.Skew, "confidence", p.Confidence,
 		"duration_ms", time.Since(start).Milliseconds())
 	return p, nil
+}
+
+// scriptLanguages are the Tesseract languages of the scripts OSD names,
+// for the archive's two languages.
+var scriptLanguages = map[string]string{"Arabic": "ara", "Latin": "eng"}
+
+// readInScript reads the page at path again in the language of its script
+// when the import's languages lack it (an English letter in a box of
+// Arabic registers, read as Arabic, is noise no search finds), and keeps
+// whichever reading Tesseract is surer of. A language that is not
+// installed keeps the first reading, with a warning.
+func (in *Ingester) readInScript(ctx context.Context, path, script string, first Reading,
+	page int) Reading {
+	lang := scriptLanguages[script]
+	if lang == "" || slices.Contains(in.languages(), lang) {
+		return first
+	}
+	again, err := in.ocr().Read(ctx, path, []string{lang})
+	if err != nil {
+		in.log().WarnContext(ctx, "archive could not read a page in its script's language",
+			"page", page, "script", script, "language", lang, "err", err)
+		return first
+	}
+	if meanConfidence(again.Words) <= meanConfidence(first.Words) {
+		return first
+	}
+	return again
 }
 
 // correction is how a scanned page is turned upright: first a quarter,

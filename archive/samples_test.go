@@ -42,6 +42,10 @@ func TestIngestSamples(t *testing.T) {
 		{"building-administration-photo.jpg", nil, []int{0}, 0.10, nil},
 		{"latin/phototest.tif", []string{"eng"}, []int{0}, 0,
 			[]string{"quick brown", "lazy fox"}},
+		// An English page in an import read as Arabic: OSD names its
+		// script, and it is read again in English.
+		{"latin/eurotext.tif", []string{"ara"}, []int{0}, 0,
+			[]string{"The (quick) [brown] {fox} jumps!", "is spam"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.file, func(t *testing.T) {
