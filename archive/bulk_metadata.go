@@ -72,7 +72,8 @@ func parseMetadata(f []string) (BulkMetadata, error) {
 // keeps several names or IDs in a manifest field, a row and its history.
 func SplitList(s string) []string {
 	var out []string
-	for _, v := range strings.Split(s, ";") {
+	// An Arabic keyboard types the Arabic semicolon (U+061B) in its place.
+	for _, v := range strings.FieldsFunc(s, func(r rune) bool { return r == ';' || r == '؛' }) {
 		if v = strings.TrimSpace(v); v != "" {
 			out = append(out, v)
 		}

@@ -128,7 +128,8 @@ func (s *Store) Events(ctx context.Context, recordID string, limit int) ([]Event
 
 // Phrase is a text of the portal's catalogs, by its key, and the values
 // that fill its verbs in order. A value that is itself a Phrase is a code
-// (a record type, a decision) to be translated before it fills its verb.
+// (a record type, a decision) to be translated before it fills its verb;
+// a []Phrase, a list of them (the fields of a correction) to be joined.
 type Phrase struct {
 	Key  string
 	Args []any
@@ -139,31 +140,7 @@ type Phrase struct {
 // keep their English detail, which the command line prints and which
 // rows written before the catalogs had these keys hold; a page reads it
 // back through these forms. Keep them beside what writes each detail.
-var detailForms = []struct {
-	re    *regexp.Regexp
-	keys  []string       // one phrase per key, its args the next submatches
-	args  []int          // how many submatches each phrase takes
-	codes map[int]string // submatch number: catalog prefix of the code it holds
-}{
-	{re: regexp.MustCompile(`^flagged (\S+) \(same_bytes\): the same file came in again ` +
-		`as (.+) from (.+)$`),
-		keys: []string{"archive.detail_flagged_copy", "archive.detail_as",
-			"archive.detail_from"}, args: []int{1, 1, 1}},
-	{re: regexp.MustCompile(`^flagged (\S+) \(same_bytes\): the same file came in again ` +
-		`as (.+)$`),
-		keys: []string{"archive.detail_flagged_copy", "archive.detail_as"}, args: []int{1, 1}},
-	{re: regexp.MustCompile(`^flagged (\S+) \(same_bytes\): the same file came in again ` +
-		`from (.+)$`),
-		keys: []string{"archive.detail_flagged_copy", "archive.detail_from"}, args: []int{1, 1}},
-	{re: regexp.MustCompile(`^flagged (\S+) \(same_bytes\): the same file came in again$`),
-		keys: []string{"archive.detail_flagged_copy"}, args: []int{1}},
-	{re: regexp.MustCompile(`^flagged (\S+) \(same_reference\) with (\S+): ` +
-		`both have reference number (.+)$`),
-		keys: []string{"archive.detail_flagged_reference"}, args: []int{3}},
-	{re: regexp.MustCompile(`^flagged (\S+) \(same_type_and_parcel\) with (\S+): ` +
-		`both are (` + strings.Join(RecordTypes, "|") + `) of parcel (.+)$`),
-		keys: []string{"archive.detail_flagged_parcel"}, args: []int{4},
-		codes: map[int]string{3: "archive.type_"}},
+var detailForms = []detailForm{
 	{re: regexp.MustCompile(`^decided (\S+) (not_duplicate|duplicate_kept) on (\S+) ` +
 		`\((same_bytes|same_reference|same_type_and_parcel)\)$`),
 		keys: []string{"archive.detail_decided"}, args: []int{4},
@@ -198,11 +175,43 @@ var detailForms = []struct {
 	{regexp.MustCompile(`^exported$`), []string{"archive.detail_exported"}, []int{0}, nil},
 }
 
+// flagForms are the details of a duplicate flag (see flagDuplicates and
+// seenAgain), which its event repeats after flaggedForm.
+var flagForms = []detailForm{
+	{re: regexp.MustCompile(`^the same file came in again as (.+) from (.+)$`),
+		keys: []string{"archive.dup_detail_copy", "archive.detail_as", "archive.detail_from"},
+		args: []int{0, 1, 1}},
+	{re: regexp.MustCompile(`^the same file came in again as (.+)$`),
+		keys: []string{"archive.dup_detail_copy", "archive.detail_as"}, args: []int{0, 1}},
+	{re: regexp.MustCompile(`^the same file came in again from (.+)$`),
+		keys: []string{"archive.dup_detail_copy", "archive.detail_from"}, args: []int{0, 1}},
+	{re: regexp.MustCompile(`^the same file came in again$`),
+		keys: []string{"archive.dup_detail_copy"}, args: []int{0}},
+	{re: regexp.MustCompile(`^both have reference number (.+)$`),
+		keys: []string{"archive.dup_detail_reference"}, args: []int{1}},
+	{re: regexp.MustCompile(`^both are (` + strings.Join(RecordTypes, "|") + `) of parcel (.+)$`),
+		keys: []string{"archive.dup_detail_parcel"}, args: []int{2},
+		codes: map[int]string{1: "archive.type_"}},
+}
+
+// flaggedForm is the detail of a flag's event: the flag, the earlier
+// record unless it is the same one, and the flag's own detail.
+var flaggedForm = regexp.MustCompile(`^flagged (\S+) \([a-z_]+\)(?: with (\S+))?: (.+)$`)
+
+// detailForm is one form of detail and the phrases it reads as.
+type detailForm struct {
+	re    *regexp.Regexp
+	keys  []string       // one phrase per key, its args the next submatches
+	args  []int          // how many submatches each phrase takes
+	codes map[int]string // submatch number: catalog prefix of the code it holds
+}
+
 // DetailKeys are the catalog keys DetailPhrases may return, for a test
 // that the catalogs have them all.
 func DetailKeys() []string {
-	var keys []string
-	for _, f := range detailForms {
+	keys := []string{"archive.detail_flagged", "archive.detail_flagged_with",
+		"archive.origin_web_upload"}
+	for _, f := range slices.Concat(detailForms, flagForms) {
 		for _, k := range f.keys {
 			if !slices.Contains(keys, k) {
 				keys = append(keys, k)
@@ -215,8 +224,28 @@ func DetailKeys() []string {
 // DetailPhrases returns e's detail as catalog phrases, or false for a
 // detail of another form, which a page shows as written.
 func (e Event) DetailPhrases() ([]Phrase, bool) {
-	for _, f := range detailForms {
-		m := f.re.FindStringSubmatch(e.Detail)
+	if m := flaggedForm.FindStringSubmatch(e.Detail); m != nil {
+		if rest, ok := phrasesOf(flagForms, m[3]); ok {
+			head := Phrase{Key: "archive.detail_flagged", Args: []any{m[1]}}
+			if m[2] != "" {
+				head = Phrase{Key: "archive.detail_flagged_with", Args: []any{m[1], m[2]}}
+			}
+			return append([]Phrase{head}, rest...), true
+		}
+	}
+	return phrasesOf(detailForms, e.Detail)
+}
+
+// DetailPhrases returns the flag's detail as catalog phrases, or false for
+// a detail of another form, which a page shows as written.
+func (f DuplicateFlag) DetailPhrases() ([]Phrase, bool) {
+	return phrasesOf(flagForms, f.Detail)
+}
+
+// phrasesOf reads detail by the first of forms it fits.
+func phrasesOf(forms []detailForm, detail string) ([]Phrase, bool) {
+	for _, f := range forms {
+		m := f.re.FindStringSubmatch(detail)
 		if m == nil {
 			continue
 		}
@@ -225,11 +254,7 @@ func (e Event) DetailPhrases() ([]Phrase, bool) {
 		for i, k := range f.keys {
 			p := Phrase{Key: k}
 			for j, a := range m[next : next+f.args[i]] {
-				if prefix, ok := f.codes[next+j]; ok {
-					p.Args = append(p.Args, Phrase{Key: prefix + a})
-					continue
-				}
-				p.Args = append(p.Args, a)
+				p.Args = append(p.Args, phraseArg(k, a, f.codes[next+j]))
 			}
 			next += f.args[i]
 			out = append(out, p)
@@ -238,3 +263,32 @@ func (e Event) DetailPhrases() ([]Phrase, bool) {
 	}
 	return nil, false
 }
+
+// phraseArg is one value of phrase key: a code to translate when prefix
+// names its catalog, the fields a correction changed, each by its name,
+// the portal's own origin of an upload, or the value as written.
+func phraseArg(key, value, prefix string) any {
+	switch {
+	case prefix != "":
+		return Phrase{Key: prefix + value}
+	case key == "archive.detail_corrected":
+		var fields []Phrase
+		for _, f := range strings.Split(value, ", ") {
+			fields = append(fields, Phrase{Key: "archive.field_" + f})
+		}
+		return fields
+	case key == "archive.detail_from" && strings.HasPrefix(value, webUploadOrigin):
+		return Phrase{Key: "archive.origin_web_upload",
+			Args: []any{strings.TrimPrefix(value, webUploadOrigin)}}
+	}
+	return value
+}
+
+// webUploadOrigin starts the origin of a file uploaded through the portal:
+// the same file uploaded again under its name is the same upload, not a
+// second copy for the duplicates list.
+const webUploadOrigin = "web upload of "
+
+// WebUploadOrigin is the origin of a file uploaded through the portal
+// under name.
+func WebUploadOrigin(name string) string { return webUploadOrigin + name }

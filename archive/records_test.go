@@ -199,10 +199,11 @@ func TestDuplicatesAreFlaggedNotDropped(t *testing.T) {
 	}
 	slices.Sort(keys)
 	want = []string{"archive.detail_as", "archive.detail_decided",
-		"archive.detail_flagged_copy", "archive.detail_flagged_parcel",
-		"archive.detail_flagged_reference", "archive.detail_from",
-		"archive.dup_reason_same_reference", "archive.dup_status_not_duplicate",
-		"archive.type_building_permit"}
+		"archive.detail_flagged", "archive.detail_flagged_with",
+		"archive.detail_flagged_with", "archive.detail_from",
+		"archive.dup_detail_copy", "archive.dup_detail_parcel",
+		"archive.dup_detail_reference", "archive.dup_reason_same_reference",
+		"archive.dup_status_not_duplicate", "archive.type_building_permit"}
 	if !slices.Equal(keys, want) {
 		t.Errorf("phrases of the duplicate events:\n got %q\nwant %q", keys, want)
 	}
@@ -674,5 +675,19 @@ func TestChangeWithoutItsAuditEntryIsNotSaved(t *testing.T) {
 	mustDo(t, err)
 	if want := []string{rec.ID, other.ID, flags[0].ID}; !slices.Equal(wrote, want) {
 		t.Errorf("audit entries written for %q, want %q", wrote, want)
+	}
+}
+
+// TestNamesSplitOnEitherSemicolon: an Arabic keyboard types ؛ where an
+// English one types ;, and both part two owners' names.
+func TestNamesSplitOnEitherSemicolon(t *testing.T) {
+	for _, typed := range []string{"سعاد حمدان؛ يوسف حمدان", "سعاد حمدان; يوسف حمدان"} {
+		var u archive.Update
+		mustDo(t, u.Set("names", typed))
+		var m archive.Metadata
+		m.Apply(u)
+		if want := []string{"سعاد حمدان", "يوسف حمدان"}; !slices.Equal(m.Names, want) {
+			t.Errorf("names %q became %q, want %q", typed, m.Names, want)
+		}
 	}
 }

@@ -13,6 +13,8 @@ import (
 type dupView struct {
 	Flag          archive.DuplicateFlag
 	Record, Other archive.Record
+	Detail        string // the flag's detail in the reader's language, or as written
+	English       bool   // Detail is as written: a form the catalogs do not know
 }
 
 // dupsView is the duplicates page: the flags, open ones unless All.
@@ -55,7 +57,10 @@ func (s *Server) loadDuplicates(r *http.Request) (dupsView, error) {
 		return dupsView{}, err
 	}
 	for _, d := range flags {
-		dv := dupView{Flag: d}
+		dv := dupView{Flag: d, Detail: d.Detail, English: d.Detail != ""}
+		if phrases, ok := d.DetailPhrases(); ok {
+			dv.Detail, dv.English = s.phrasesText(Lang(ctx), phrases), false
+		}
 		// Descriptions only, as in search results: opening a record is
 		// its page's business, which records views of restricted ones.
 		if dv.Record, err = s.cfg.Archive.RecordByID(ctx, d.RecordID); err != nil {

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"fmt"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -466,14 +467,36 @@ func (s *Server) eventView(r *http.Request, e archive.Event) eventView {
 	if !ok {
 		return eventView{Event: e, Detail: e.Detail, English: e.Detail != ""}
 	}
+	return eventView{Event: e, Detail: s.phrasesText(Lang(r.Context()), phrases)}
+}
+
+// phrasesText is a detail read as phrases, in lang, joined as a list.
+func (s *Server) phrasesText(lang string, phrases []archive.Phrase) string {
 	parts := make([]string, len(phrases))
 	for i, p := range phrases {
-		for j, a := range p.Args {
-			if code, ok := a.(archive.Phrase); ok {
-				p.Args[j] = s.T(r, code.Key, code.Args...)
-			}
-		}
-		parts[i] = s.T(r, p.Key, p.Args...)
+		parts[i] = s.phraseText(lang, p)
 	}
-	return eventView{Event: e, Detail: strings.Join(parts, s.T(r, "archive.detail_and"))}
+	return strings.Join(parts, s.translate(lang, "archive.detail_and"))
+}
+
+// phraseText is one phrase in lang, the codes and lists among its values
+// translated first. A counting text takes its count as its last value.
+func (s *Server) phraseText(lang string, p archive.Phrase) string {
+	args := make([]any, len(p.Args))
+	for i, a := range p.Args {
+		switch a := a.(type) {
+		case archive.Phrase:
+			args[i] = s.phraseText(lang, a)
+		case []archive.Phrase:
+			args[i] = s.phrasesText(lang, a)
+		default:
+			args[i] = a
+		}
+	}
+	if _, counts := s.catalogs[lang][p.Key+"#other"]; counts && len(args) > 0 {
+		if n, err := strconv.Atoi(fmt.Sprint(args[len(args)-1])); err == nil {
+			return s.translateN(lang, p.Key, n, args...)
+		}
+	}
+	return s.translate(lang, p.Key, args...)
 }

@@ -238,7 +238,14 @@ func TestArchivistWorksARecord(t *testing.T) {
 		}
 		r = b.get(r.location)
 		r.mustContain(t, "parcel misread from the register", "<del><bdi>1234</bdi></del>",
-			"<ins><bdi>1243</bdi></ins>", "The correction was saved")
+			"<ins><bdi>1243</bdi></ins>", "The correction was saved",
+			"</del> → <ins>")
+		// Right to left, the new value is on the left: the arrow points to it.
+		ar := *b
+		ar.lang = "ar"
+		ar.get("/archive/records/"+id).mustContain(t,
+			"<del><bdi>1234</bdi></del> ← <ins><bdi>1243</bdi>",
+			"صُحّح: القطعة") // the field by its name, not parcel
 	})
 
 	t.Run("a page's text is corrected with a reason", func(t *testing.T) {
@@ -282,11 +289,20 @@ func TestArchivistWorksARecord(t *testing.T) {
 		ar := *b
 		ar.lang = "ar"
 		events := ar.get("/archive/records/" + other)
-		events.mustContain(t, "مع السجلّ "+id+": لكليهما الرقم المرجعي 4517",
+		events.mustContain(t, "مع السجلّ "+id+"، لكليهما الرقم المرجعي 4517",
 			"قرار في "+flag[1]+" مع السجلّ "+id+": وثيقتان مختلفتان (ملفان برقم مرجعي واحد)")
 		if strings.Contains(events.body, `<span lang="en" class="ltr">`) {
 			t.Errorf("an event of the Arabic record page is in English:\n%s", events.body)
 		}
+		dups := ar.get("/archive/duplicates?all=1")
+		dups.mustContain(t, "لكليهما الرقم المرجعي 4517")
+		if strings.Contains(dups.body, `<span lang="en" class="ltr">`) {
+			t.Errorf("a flag's detail on the Arabic duplicates page is English:\n%s", dups.body)
+		}
+		// One page is one page, in English too, and a portal upload says so.
+		b.get("/archive/records/"+other).mustContain(t,
+			"archived permit-again.tif (image/tiff, 1 page), from an upload in the portal of "+
+				"permit-again.tif")
 		all := b.get("/archive/duplicates?all=1")
 		all.mustContain(t, "two permits", "Two different documents",
 			`<input type="hidden" name="all" value="1">`)

@@ -148,9 +148,7 @@ func (s *Server) ingestPart(r *http.Request, part *multipart.Part) (archive.Reco
 	}
 	u := CurrentUser(r.Context())
 	meta := archive.Metadata{Filename: name, Actor: u.Login,
-		// The same file uploaded again under its name is the same upload,
-		// not a second copy for the duplicates list.
-		Origin: "web upload of " + name,
+		Origin: archive.WebUploadOrigin(name),
 		Audit:  s.archiveAudit(r, "record.upload", "record", "uploaded "+name)}
 	var up archive.Update
 	for _, f := range uploadFields {
