@@ -144,7 +144,7 @@ func (in *Ingester) Ingest(ctx context.Context, r io.Reader, meta Metadata) (
 			return Record{}, false, err
 		}
 		in.logIngested(ctx, rec, true, start)
-		return rec, true, nil
+		return rec, true, in.indexAgain(ctx, store, rec)
 	}
 	if sijil.KindOf(err) != sijil.NotFound {
 		return Record{}, false, err
@@ -206,6 +206,23 @@ func (in *Ingester) ingestNew(ctx context.Context, store *Store, up *upload, met
 	// A crash here is mended by `sijil reindex`, which rebuilds the index
 	// from the rows.
 	return rec, false, indexRecord(context.WithoutCancel(ctx), in.Index, rec, pages)
+}
+
+// indexAgain indexes the pages of a record already archived once more:
+// the import that made it may have been killed after its rows committed
+// and before all its pages were indexed, and the file coming in again, as
+// a resumed import or a second upload, is what mends that. Adding a page
+// replaces its entry, so a whole index is left as it was.
+func (in *Ingester) indexAgain(ctx context.Context, store *Store, rec Record) error {
+	pages, err := store.Pages(ctx, rec.ID)
+	if err == nil {
+		err = indexRecord(context.WithoutCancel(ctx), in.Index, rec, pages)
+	}
+	if err != nil {
+		return fmt.Errorf("archive: record %s is archived but not indexed again "+
+			"(run sijil reindex): %w", rec.ID, err)
+	}
+	return nil
 }
 
 // newRecord makes the record of an upload from its checked metadata.

@@ -8,6 +8,7 @@ import (
 	_ "image/jpeg" // registers the JPEG decoder for image.Decode
 	_ "image/png"  // registers the PNG decoder for image.Decode
 	"io"
+	"math"
 	"os"
 
 	"github.com/sijil-municipality/sijil"
@@ -86,8 +87,23 @@ func checkPixels(number, w, h int, lim Limits) error {
 				"per page: scan it at a lower resolution",
 			number, w, h, float64(w)*float64(h)/1e6, float64(lim.MaxPixels)/1e6)
 	}
+	// Tesseract reads no image with a side over maxSide pixels. A page
+	// above the OCR budget is scaled down first (capPages), which may
+	// bring its long side within reach.
+	side := float64(max(w, h))
+	if px := float64(w) * float64(h); px > float64(lim.MaxOCRPixels) {
+		side *= math.Sqrt(float64(lim.MaxOCRPixels) / px)
+	}
+	if side > maxSide {
+		return sijil.Errorf(sijil.TooLarge, "archive.page_too_long",
+			"page %d is %d × %d pixels: a side of a page can be at most %d pixels, for "+
+				"OCR; scan a long strip in parts", number, w, h, maxSide)
+	}
 	return nil
 }
+
+// maxSide is the longest side, in pixels, that Tesseract reads.
+const maxSide = 32767
 
 // checkDecodedBytes refuses a page whose decoded image would take more
 // memory than the limit: pixels alone undercount a 16-bit colour page,

@@ -42,6 +42,8 @@ func TestIngestRefuses(t *testing.T) {
 			sijil.Invalid, "archive.damaged_file", "truncated or damaged"},
 		{"pixel bomb", pngHeader(100_000, 100_000), archive.Limits{},
 			sijil.TooLarge, "archive.page_too_large", "100000 × 100000"},
+		{"a strip longer than Tesseract reads", pngHeader(40_000, 8), archive.Limits{},
+			sijil.TooLarge, "archive.page_too_long", "40000 × 8"},
 		{"16-bit colour page too deep to decode", pngHeaderDepth(6000, 6000, 16, 6),
 			archive.Limits{}, sijil.TooLarge, "archive.page_too_deep", "greyscale"},
 		{"page over a low pixel limit", tiff2, archive.Limits{MaxPixels: 1000},
@@ -196,14 +198,26 @@ func TestIndexFailureKeepsRecord(t *testing.T) {
 	f := newFixture(t, "eng")
 	f.index.err = errors.New("index is closed")
 
-	rec, _, err := f.in.Ingest(context.Background(),
-		bytes.NewReader(encodePNG(t, textPage(t, pageLines))), archive.Metadata{})
+	page := encodePNG(t, textPage(t, pageLines))
+	rec, _, err := f.in.Ingest(context.Background(), bytes.NewReader(page), archive.Metadata{})
 
 	if err == nil || !strings.Contains(err.Error(), "index is closed") {
 		t.Fatalf("Ingest with a failing index: %v", err)
 	}
 	if _, err := f.store.RecordByID(context.Background(), rec.ID); err != nil {
 		t.Errorf("record %q is gone after the index failed: %v", rec.ID, err)
+	}
+
+	// The same file again, as a resumed import or a second upload brings
+	// it, indexes the record's pages that its first import did not.
+	f.index.err, f.index.pages = nil, nil
+	again, existed, err := f.in.Ingest(context.Background(), bytes.NewReader(page),
+		archive.Metadata{})
+	if err != nil || !existed || again.ID != rec.ID {
+		t.Fatalf("the file again: %s, %v, %v", again.ID, existed, err)
+	}
+	if p := f.lastIndexed(t, rec.ID); p.Number != 1 || !strings.Contains(p.Text, "ARCHIVE") {
+		t.Errorf("the page indexed again: %+v", p)
 	}
 }
 
