@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/sijil-municipality/sijil"
 )
@@ -106,11 +107,28 @@ func readLine(r *csv.Reader, root *os.Root, columns int) (ManifestLine, error) {
 			"the line has %d fields, the header %d", len(fields), columns)
 		return l, nil
 	}
+	for i, f := range fields {
+		if utf8.ValidString(f) && !strings.ContainsRune(f, 0) {
+			continue
+		}
+		// The line is kept with its refusal: its file name as text.
+		l.File = strings.ReplaceAll(strings.ToValidUTF8(l.File, "\uFFFD"), "\x00", "\uFFFD")
+		l.Refusal = sijil.Errorf(sijil.Invalid, "bulk.not_text",
+			"the %s field holds bytes that are not text (a NUL or broken UTF-8): save the "+
+				"manifest as UTF-8 text", columnName(i))
+		return l, nil
+	}
 	if l.Refusal = checkFile(root, l.File); l.Refusal != nil {
 		return l, nil
 	}
 	l.Meta, l.Refusal = parseMetadata(fields[1:])
 	return l, nil
+}
+
+// columnName names column i (from 0) of a manifest, as its header does.
+func columnName(i int) string {
+	names := strings.Split(ManifestHeaderRestricted, ",")
+	return names[min(i, len(names)-1)]
 }
 
 // checkFile refuses a path that is absolute, leaves the manifest's folder

@@ -251,3 +251,40 @@ func writeFiles(t *testing.T, files map[string][]byte) {
 		}
 	}
 }
+
+// TestBulkRefusesLinesThatAreNotText: a NUL or broken UTF-8 in one line of
+// a manifest (PostgreSQL stores neither) refuses that line with its reason,
+// and the others are imported, instead of the whole import failing.
+func TestBulkRefusesLinesThatAreNotText(t *testing.T) {
+	f := bulkFixture(t)
+	dir := t.TempDir()
+	writeFiles(t, map[string][]byte{
+		filepath.Join(dir, "a.png"): encodePNG(t, textPage(t, []string{"Permit 101"})),
+		filepath.Join(dir, "b.png"): encodePNG(t, textPage(t, []string{"Deed 202"})),
+		filepath.Join(dir, "manifest.csv"): []byte(archive.ManifestHeader + "\n" +
+			"a.png,deed,1/1990,,Ahmad,,,,,,\n" +
+			"b.png,deed,2/1990,,Ah\x00mad,,,,,,\n" +
+			"c\xff.png,deed,3/1990,,,,,,,,\n"),
+	})
+	m, err := archive.ReadManifest(filepath.Join(dir, "manifest.csv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	rep, err := (&archive.BulkImport{Ingester: f.in, Workers: 1}).Run(context.Background(), m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, l := range rep.Lines {
+		got = append(got, l.State+" "+l.Reason)
+	}
+	want := []string{"done ",
+		"refused the names field holds bytes that are not text (a NUL or broken UTF-8): " +
+			"save the manifest as UTF-8 text",
+		"refused the file field holds bytes that are not text (a NUL or broken UTF-8): " +
+			"save the manifest as UTF-8 text"}
+	if !slices.Equal(got, want) {
+		t.Errorf("lines:\n got %q\nwant %q", got, want)
+	}
+}

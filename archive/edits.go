@@ -342,9 +342,13 @@ func (s *Store) EditPageText(ctx context.Context, recordID string, number int, t
 	if err := checkChange(c); err != nil {
 		return Page{}, err
 	}
-	if !utf8.ValidString(text) || utf8.RuneCountInString(text) > maxPageText {
+	if !utf8.ValidString(text) || strings.ContainsRune(text, 0) {
+		return Page{}, sijil.Errorf(sijil.Invalid, "archive.page_text_not_text",
+			"a page's text must be UTF-8 without NUL bytes")
+	}
+	if utf8.RuneCountInString(text) > maxPageText {
 		return Page{}, sijil.Errorf(sijil.Invalid, "archive.page_text",
-			"a page's text must be UTF-8 and at most %d characters", maxPageText)
+			"a page's text can be at most %d characters", maxPageText)
 	}
 
 	var (

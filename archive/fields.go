@@ -41,7 +41,8 @@ func (m Metadata) clean() (Metadata, error) {
 	if m.NationalIDs, err = cleanNationalIDs(m.NationalIDs); err != nil {
 		return m, err
 	}
-	return m, checkLengths([][2]string{{"reference", m.Reference}, {"title", m.Title},
+	return m, checkLengths([][2]string{{"file name", m.Filename},
+		{"reference", m.Reference}, {"title", m.Title},
 		{"parcel", m.Parcel}, {"plot", m.Plot}, {"neighbourhood", m.Neighbourhood},
 		{"street", m.Street}, {"source", m.Source}})
 }
@@ -152,7 +153,26 @@ func checkLength(field, v string) error {
 	if !utf8.ValidString(v) {
 		return sijil.Errorf(sijil.Invalid, "archive.not_utf8", "%s is not valid UTF-8", field)
 	}
+	if strings.ContainsFunc(v, notText) {
+		return sijil.Errorf(sijil.Invalid, "archive.control_chars",
+			"%s holds a control character (such as NUL) or a bidi override, which a "+
+				"record cannot keep: type it again", field)
+	}
 	return nil
+}
+
+// notText reports a character no field of a record may hold: a control
+// character but tab and line ends (PostgreSQL cannot store NUL at all),
+// and the bidi embeddings, overrides and isolates that make a name or file
+// name display as something it is not. The marks RLM and LRM stay.
+func notText(r rune) bool {
+	switch {
+	case r == '\t', r == '\n', r == '\r':
+		return false
+	case r < 0x20, r == 0x7f, r >= 0x80 && r < 0xa0:
+		return true
+	}
+	return r >= 0x202a && r <= 0x202e || r >= 0x2066 && r <= 0x2069
 }
 
 // parseYesNo reads a flag as a form, a manifest or the command line

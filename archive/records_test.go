@@ -115,6 +115,10 @@ func TestIngestRefusesBadFields(t *testing.T) {
 			"archive.national_id"},
 		{"name", archive.Metadata{Names: []string{"a;b"}}, "archive.name"},
 		{"too long", archive.Metadata{Street: strings.Repeat("ش", 501)}, "archive.too_long"},
+		{"NUL in a title", archive.Metadata{Title: "ab\x00cd"}, "archive.control_chars"},
+		{"bidi override in a name", archive.Metadata{Names: []string{"\u202egnp.tif"}},
+			"archive.control_chars"},
+		{"file name not UTF-8", archive.Metadata{Filename: "a\xffb.png"}, "archive.not_utf8"},
 	}
 	data := encodePNG(t, textPage(t, pageLines))
 	for _, tt := range tests {
@@ -436,6 +440,10 @@ func TestEditPageText(t *testing.T) {
 	wantKind(t, err, sijil.NotFound, "archive.page_not_found")
 	_, err = s.EditPageText(ctx, rec.ID, 1, "x", archive.Change{By: "huda"})
 	wantKind(t, err, sijil.Invalid, "archive.no_reason")
+	_, err = s.EditPageText(ctx, rec.ID, 1, "ab\x00cd", c)
+	wantKind(t, err, sijil.Invalid, "archive.page_text_not_text")
+	_, err = s.EditPageText(ctx, rec.ID, 1, "\xff\xfe", c)
+	wantKind(t, err, sijil.Invalid, "archive.page_text_not_text")
 }
 
 func TestRestrictedViewsAndExportsAreEvents(t *testing.T) {

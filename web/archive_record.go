@@ -401,6 +401,15 @@ func (s *Server) archivePageText(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	if err := r.ParseForm(); err != nil {
+		return sijil.Errorf(sijil.Invalid, "archive.bad_form", "The form could not be read.")
+	}
+	if _, sent := r.PostForm["text"]; !sent {
+		// A form cut short, or no form of ours: emptying the page's text
+		// would be a correction nobody made.
+		return sijil.Errorf(sijil.Invalid, "archive.page_text_missing",
+			"the form sent no page text; nothing was changed")
+	}
 
 	change := archive.Change{By: CurrentUser(r.Context()).Login,
 		Reason: r.PostFormValue("reason"), Audit: s.archiveAudit(r, "record.page_text_edit",

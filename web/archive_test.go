@@ -253,6 +253,10 @@ func TestArchivistWorksARecord(t *testing.T) {
 		if r := b.get(form); r.status != http.StatusOK {
 			t.Fatalf("text form: %d", r.status)
 		}
+		// A form without the text field empties nothing.
+		if r := b.post(form, url.Values{"reason": {"x"}}); r.status != http.StatusBadRequest {
+			t.Errorf("a text correction without the text: %d", r.status)
+		}
 		r := b.post(form, url.Values{"text": {"نص مصحح عن الإدارة"}, "reason": {"OCR noise"}})
 		if r.status != http.StatusSeeOther {
 			t.Fatalf("text correction: %d\n%s", r.status, r.body)
