@@ -87,7 +87,8 @@ func checkBulkReport(t *testing.T, rep archive.BulkReport) {
 	}
 	want := []line{
 		{"done", ""},
-		{"refused", `date "2001-13-40" is not written YYYY, YYYY-MM or YYYY-MM-DD`},
+		{"refused", `date "2001-13-40" is written right but does not exist (a 13th month, ` +
+			`a 30 February): check it against the register`},
 		{"refused", "missing.png does not exist"},
 		{"refused", "../outside.png is not a path inside the manifest's folder"},
 		{"refused", "/etc/passwd is not a path inside the manifest's folder"},

@@ -1,6 +1,7 @@
 package archive
 
 import (
+	"regexp"
 	"slices"
 	"strings"
 	"time"
@@ -90,11 +91,28 @@ func yearOf(date string) (int, error) {
 			return 0, sijil.Errorf(sijil.Invalid, "archive.date_future",
 				"date %q is in the future: give the date the record was written", date)
 		}
+		if d.Year() < MinYear {
+			return 0, sijil.Errorf(sijil.Invalid, "archive.date_too_old",
+				"date %q is before %d, which no register of the municipality holds and "+
+					"search cannot find: check the year", date, MinYear)
+		}
 		return d.Year(), nil
+	}
+	if dateShape.MatchString(date) {
+		return 0, sijil.Errorf(sijil.Invalid, "archive.date_impossible",
+			"date %q is written right but does not exist (a 13th month, a 30 February): "+
+				"check it against the register", date)
 	}
 	return 0, sijil.Errorf(sijil.Invalid, "archive.date",
 		"date %q is not written YYYY, YYYY-MM or YYYY-MM-DD", date)
 }
+
+// MinYear is the earliest year a record may bear, and search look for.
+const MinYear = 1800
+
+// dateShape is a date written in one of DateForms, whether or not it
+// exists.
+var dateShape = regexp.MustCompile(`^[0-9]{4}(-[0-9]{2}(-[0-9]{2})?)?$`)
 
 // cleanNames trims each name and drops blanks. A ';' inside a name is
 // refused: the database keeps the list ';'-separated.

@@ -108,7 +108,8 @@ func TestIngestRefusesBadFields(t *testing.T) {
 		meta archive.Metadata
 		key  string
 	}{
-		{"date", archive.Metadata{Date: "1998-13-01"}, "archive.date"},
+		{"date", archive.Metadata{Date: "1998-13-01"}, "archive.date_impossible"},
+		{"date too old", archive.Metadata{Date: "1066"}, "archive.date_too_old"},
 		{"date format", archive.Metadata{Date: "2/5/1998"}, "archive.date"},
 		{"record type", archive.Metadata{RecordType: "letter"}, "archive.record_type"},
 		{"national id", archive.Metadata{NationalIDs: []string{"123456789"}},
@@ -374,8 +375,8 @@ func TestUpdateRefusesBadValues(t *testing.T) {
 		kind         sijil.Kind
 		key          string
 	}{
-		{"date", "1998-02-30", ok, sijil.Invalid, "archive.date"},
-		{"date", "1998-13", ok, sijil.Invalid, "archive.date"},
+		{"date", "1998-02-30", ok, sijil.Invalid, "archive.date_impossible"},
+		{"date", "1998-13", ok, sijil.Invalid, "archive.date_impossible"},
 		{"date", "1998-4", ok, sijil.Invalid, "archive.date"},
 		{"date", "98", ok, sijil.Invalid, "archive.date"},
 		{"date", "2031", ok, sijil.Invalid, "archive.date_future"},

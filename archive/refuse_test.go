@@ -172,8 +172,11 @@ func TestReingestIsNoOp(t *testing.T) {
 	if r, p := f.countRows(t); r != 1 || p != 1 {
 		t.Errorf("%d records and %d pages after a re-ingest; want 1 and 1", r, p)
 	}
-	if n := len(f.index.pages); n != 1 {
-		t.Errorf("indexed %d times; want once", n)
+	// The page is indexed again, as it was (see TestIndexFailureKeepsRecord
+	// for why), which leaves an index that had it as it was.
+	if n := len(f.index.pages); n != 2 || !reflect.DeepEqual(f.index.pages[0],
+		f.index.pages[1]) {
+		t.Errorf("indexed %d times (%+v); want twice, the same", n, f.index.pages)
 	}
 }
 

@@ -340,7 +340,7 @@ func newFilter(name, value string, quoted bool) (filter, error) {
 
 // Years a record can bear; anything else is a typing mistake.
 const (
-	minYear = 1800
+	minYear = archive.MinYear
 	maxYear = 2200
 )
 

@@ -336,13 +336,15 @@ func fieldOf(err error) string {
 	switch key {
 	case "archive.record_type", "archive.date", "archive.restricted":
 		return strings.TrimPrefix(key, "archive.")
+	case "archive.date_future", "archive.date_impossible", "archive.date_too_old":
+		return "date"
 	case "archive.name":
 		return "names"
 	case "archive.national_id":
 		return "national_ids"
 	case "archive.no_reason":
 		return "reason"
-	case "archive.too_long", "archive.not_utf8":
+	case "archive.too_long", "archive.not_utf8", "archive.control_chars":
 		// The message starts with the field's name.
 		name, _, _ := strings.Cut(msg, " ")
 		if name == "who" {
