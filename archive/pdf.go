@@ -171,7 +171,7 @@ func popplerError(ctx context.Context, tool string, err error, stderr string,
 		return sijil.Errorf(sijil.Unavailable, "archive.tool_missing",
 			"%s is not installed; install the Debian package poppler-utils: %w", tool, err)
 	case strings.Contains(stderr, "Incorrect password") && withPassword:
-		return sijil.Errorf(sijil.Invalid, "archive.pdf_password",
+		return sijil.Errorf(sijil.Invalid, "archive.pdf_wrong_password",
 			"the password given does not open this PDF; check it and import the "+
 				"file again")
 	case strings.Contains(stderr, "Incorrect password"):

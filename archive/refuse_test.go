@@ -117,13 +117,14 @@ func TestEncryptedPDF(t *testing.T) {
 	tests := []struct {
 		name, password string
 		data           []byte
-		says           string // of the refusal; "" when it must open
+		key, says      string // of the refusal; "" when it must open
 	}{
-		{"owner password only", "", ownerOnly, ""},
-		{"user password given", "user", locked, ""},
-		{"owner password given", "owner", locked, ""},
-		{"no password given", "", locked, "give its password"},
-		{"wrong password given", "guess", locked, "password given does not open"},
+		{"owner password only", "", ownerOnly, "", ""},
+		{"user password given", "user", locked, "", ""},
+		{"owner password given", "owner", locked, "", ""},
+		{"no password given", "", locked, "archive.pdf_password", "give its password"},
+		{"wrong password given", "guess", locked, "archive.pdf_wrong_password",
+			"password given does not open"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -138,7 +139,7 @@ func TestEncryptedPDF(t *testing.T) {
 				archive.Metadata{Filename: "locked.pdf"})
 
 			if tt.says != "" {
-				se := wantKind(t, err, sijil.Invalid, "archive.pdf_password")
+				se := wantKind(t, err, sijil.Invalid, tt.key)
 				if !strings.Contains(se.Message, tt.says) {
 					t.Errorf("message %q does not say %q", se.Message, tt.says)
 				}

@@ -212,7 +212,7 @@ func uploadReadError(err error) error {
 func (s *Server) uploadFailed(w http.ResponseWriter, r *http.Request, err error) error {
 	v := s.uploadView()
 	key, _ := sijil.UserMessage(err)
-	v.NeedPassword = key == "archive.pdf_password"
+	v.NeedPassword = key == "archive.pdf_password" || key == "archive.pdf_wrong_password"
 	if f := fieldOf(err); f != "" {
 		v.FieldError[f] = s.userMessage(Lang(r.Context()), err)
 	}
