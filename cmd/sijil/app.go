@@ -43,6 +43,7 @@ type app struct {
 	db             *sql.DB
 	blobs          archive.Blobs
 	idx            *index.Index
+	ingest         *archive.Ingester
 	keyring        *certs.Keyring
 	ilog           *issuancelog.Log
 	logVerifierKey string
@@ -195,16 +196,33 @@ func (a *app) pdfSigner() (pdfsign.Signer, error) {
 }
 
 func (a *app) ingester() (*archive.Ingester, error) {
+	if a.ingest != nil {
+		return a.ingest, nil
+	}
 	idx, err := a.index()
 	if err != nil {
 		return nil, err
 	}
-	return &archive.Ingester{
-		Blobs: a.blobs,
-		DB:    a.db,
-		Index: index.Archive{Index: idx},
-		Log:   a.log,
-	}, nil
+
+	// Scans are spooled inside the data folder rather than the machine's
+	// shared temp, for they may be restricted records, and what a killed
+	// run left there is removed now: holding the index, this process is the
+	// only one ingesting into the folder.
+	tmp := filepath.Join(a.dir, "tmp")
+	if err := os.RemoveAll(tmp); err != nil {
+		return nil, fmt.Errorf("clearing %s of a stopped run's files: %w", tmp, err)
+	}
+	if err := os.MkdirAll(tmp, 0o700); err != nil {
+		return nil, err
+	}
+	a.ingest = &archive.Ingester{
+		Blobs:   a.blobs,
+		DB:      a.db,
+		Index:   index.Archive{Index: idx},
+		Log:     a.log,
+		TempDir: tmp,
+	}
+	return a.ingest, nil
 }
 
 func (a *app) issuer(publicURL string) (*certs.Issuer, error) {

@@ -40,7 +40,19 @@ func TestBulkIngestSurvivesKill(t *testing.T) {
 		t.Fatalf("the import finished before it was killed (%d lines done)", done)
 	}
 	t.Logf("killed with %d of 7 lines done", done)
+	// What a killed run spooled stays in the data folder, never the
+	// machine's temp, and the next run clears it: scans may be restricted.
+	stale := filepath.Join(killed, "tmp", "sijil-ingest-1", "upload-1")
+	if err := os.MkdirAll(filepath.Dir(stale), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(stale, []byte("a restricted scan"), 0o600); err != nil {
+		t.Fatal(err)
+	}
 	out := sijil(t, 1, "ingest", "--data", killed, "--manifest", manifest, "--workers", "2")
+	if left, err := os.ReadDir(filepath.Join(killed, "tmp")); err != nil || len(left) != 0 {
+		t.Errorf("the data folder's tmp after the resume holds %v (%v)", left, err)
+	}
 	if !strings.Contains(out, "6 archived, 1 refused") {
 		t.Errorf("report after the resume:\n%s", out)
 	}
