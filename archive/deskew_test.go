@@ -114,10 +114,17 @@ func TestLevelPageIsNotTurned(t *testing.T) {
 // writes.
 func convert(t *testing.T, in string, args ...string) []byte {
 	t.Helper()
+	return convertTo(t, in, ".png", args...)
+}
+
+// convertTo runs ImageMagick on the image file in and returns the file it
+// writes, of the type ext names.
+func convertTo(t *testing.T, in, ext string, args ...string) []byte {
+	t.Helper()
 	if _, err := exec.LookPath("convert"); err != nil {
 		t.Fatal("ImageMagick's convert is missing; install the Debian package imagemagick")
 	}
-	out := filepath.Join(t.TempDir(), "out.png")
+	out := filepath.Join(t.TempDir(), "out"+ext)
 	cmd := exec.Command("convert", append(append([]string{in}, args...), out)...)
 	if msg, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("convert %v: %v: %s", args, err, msg)

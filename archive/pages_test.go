@@ -2,7 +2,9 @@ package archive_test
 
 import (
 	"context"
+	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/sijil-municipality/sijil/archive"
@@ -37,6 +39,35 @@ func TestDecodePagesOfSamples(t *testing.T) {
 			}
 			for i, img := range imgs {
 				t.Logf("page %d: %T %v", i+1, img, img.Bounds())
+			}
+		})
+	}
+}
+
+// TestTIFFsScannersWrite: TIFFs that office scanners and fax software
+// write but Go's TIFF decoder does not read (CCITT G3, JPEG-compressed,
+// CMYK, planar) are read through libvips, not refused as damaged.
+func TestTIFFsScannersWrite(t *testing.T) {
+	in := filepath.Join(t.TempDir(), "page.png")
+	if err := os.WriteFile(in, encodePNG(t, textPage(t, pageLines)), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct {
+		name string
+		args []string
+	}{
+		{"CCITT G3", []string{"-monochrome", "-compress", "fax"}},
+		{"JPEG-compressed", []string{"-compress", "JPEG"}},
+		{"CMYK", []string{"-colorspace", "CMYK", "-compress", "none"}},
+		{"planar RGB", []string{"-type", "TrueColor", "-interlace", "plane", "-compress",
+			"none"}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			f := newFixture(t, "eng")
+			got := f.mustIngest(t, convertTo(t, in, ".tif", tt.args...), "page.tif")
+			if len(got.pages) != 1 || !strings.Contains(got.pages[0].Text, "bakery") {
+				t.Errorf("pages %+v; want one that reads \"bakery\"", got.pages)
 			}
 		})
 	}

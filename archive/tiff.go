@@ -4,33 +4,55 @@ import (
 	"context"
 	"encoding/binary"
 	"errors"
+	"fmt"
 	"image"
 	"io"
+	"os"
+	"os/exec"
+	"strconv"
+	"strings"
 
 	"golang.org/x/image/tiff"
 
 	"github.com/sijil-municipality/sijil"
 )
 
-// tiffPages lists the frames of a (multi-page) TIFF. golang.org/x/image/tiff
+// tiffPages lists the frames of a (multi-page) TIFF in f. golang.org/x/image/tiff
 // decodes only the first IFD, so frame k is decoded by showing the decoder
 // the same bytes with the header's IFD offset pointing at frame k.
-func tiffPages(ra io.ReaderAt, size int64, lim Limits) ([]pageSource, error) {
-	order, ifds, err := walkIFDs(ra, size, lim.MaxPages)
+//
+// Scanners also write TIFFs that decoder does not read: CCITT G3 (fax),
+// JPEG-compressed, CMYK or planar frames. Those it calls unsupported, and
+// a G3 frame makes its CCITT reader fail; such a frame is read by libvips
+// instead, which writes it as PNG in tmp. A frame libvips cannot read
+// either is damaged.
+func tiffPages(f *os.File, size int64, lim Limits, tmp string) ([]pageSource, error) {
+	order, ifds, err := walkIFDs(f, size, lim.MaxPages)
 	if err != nil {
 		return nil, err
 	}
 
 	pages := make([]pageSource, len(ifds))
 	for i, off := range ifds {
-		fr := newFrameReader(ra, order, off)
-		cfg, err := tiff.DecodeConfig(fr)
-		if err != nil {
-			return nil, damaged(MediaTIFF, i+1, err)
-		}
 		number := i + 1
-		decode := func(context.Context) (image.Image, error) {
-			img, err := tiff.Decode(newFrameReader(ra, order, off))
+		cfg, err := tiff.DecodeConfig(newFrameReader(f, order, off))
+		if unsupported(err) {
+			cfg, err = vipsConfig(f.Name(), number)
+		}
+		if err != nil {
+			return nil, damaged(MediaTIFF, number, err)
+		}
+		planar := isPlanar(f, order, off)
+		decode := func(ctx context.Context) (image.Image, error) {
+			var img image.Image
+			var err error = tiff.UnsupportedError("planar configuration")
+			if !planar { // which the decoder misreads as truncated
+				img, err = tiff.Decode(newFrameReader(f, order, off))
+			}
+			if unsupported(err) {
+				// The frame's own size: vipsthumbnail only copies it.
+				img, err = shrink(ctx, f.Name(), MediaTIFF, number, cfg.Width, cfg.Height, tmp)
+			}
 			if err != nil {
 				return nil, damaged(MediaTIFF, number, err)
 			}
@@ -40,6 +62,50 @@ func tiffPages(ra io.ReaderAt, size int64, lim Limits) ([]pageSource, error) {
 			model: cfg.ColorModel, decode: decode}
 	}
 	return pages, nil
+}
+
+// unsupported reports a frame golang.org/x/image/tiff will not read though
+// it may well be whole: a feature it lacks, or CCITT G3.
+func unsupported(err error) bool {
+	var ue tiff.UnsupportedError
+	return errors.As(err, &ue) || err != nil && strings.HasPrefix(err.Error(), "ccitt:")
+}
+
+// isPlanar reports whether the frame whose IFD is at off stores each
+// colour in a plane of its own (PlanarConfiguration 2).
+func isPlanar(ra io.ReaderAt, order binary.ByteOrder, off uint32) bool {
+	var n [2]byte
+	if _, err := ra.ReadAt(n[:], int64(off)); err != nil {
+		return false
+	}
+	entries := make([]byte, 12*int(order.Uint16(n[:])))
+	if _, err := ra.ReadAt(entries, int64(off)+2); err != nil {
+		return false
+	}
+	for e := entries; len(e) >= 12; e = e[12:] {
+		const tagPlanarConfig, typeShort = 284, 3
+		if order.Uint16(e) == tagPlanarConfig && order.Uint16(e[2:]) == typeShort {
+			return order.Uint16(e[8:]) == 2
+		}
+	}
+	return false
+}
+
+// vipsConfig reads the size of frame n (from 1) of the TIFF at path with
+// vipsheader, for a frame golang.org/x/image/tiff does not read.
+func vipsConfig(path string, n int) (image.Config, error) {
+	in := path + "[page=" + strconv.Itoa(n-1) + "]"
+	var size [2]int
+	for i, field := range []string{"width", "height"} {
+		out, err := exec.Command("vipsheader", "-f", field, in).Output()
+		if err == nil {
+			size[i], err = strconv.Atoi(strings.TrimSpace(string(out)))
+		}
+		if err != nil {
+			return image.Config{}, fmt.Errorf("vipsheader %s: %w", field, err)
+		}
+	}
+	return image.Config{Width: size[0], Height: size[1]}, nil
 }
 
 // walkIFDs follows the chain of image file directories and returns their
