@@ -5,9 +5,19 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/sijil-municipality/sijil"
 )
+
+// metadata is what the line says about its file.
+func (l ManifestLine) metadata() Metadata {
+	m := l.Meta
+	return Metadata{Filename: fileName(l), RecordType: m.RecordType, Reference: m.Reference,
+		Date: m.Date, Names: m.Names, NationalIDs: m.NationalIDs, Parcel: m.Parcel,
+		Plot: m.Plot, Neighbourhood: m.Neighbourhood, Street: m.Street, Source: m.Source,
+		Restricted: m.Restricted}
+}
 
 // importLine ingests one line's file and records the outcome in the job.
 // It returns the line's new state; an error means the job itself could
@@ -21,6 +31,15 @@ func importLine(ctx context.Context, in *Ingester, j jobs, id string, root *os.R
 		reason, key := "", ""
 		if existed {
 			reason, key = "already archived", "bulk.already_archived"
+			// The record keeps what it says: the line's other description
+			// is reported, not dropped in silence (the same file twice in a
+			// manifest, or a corrected line imported again).
+			if d := Differences(l.metadata(), rec); len(d) > 0 {
+				reason = "already archived; this line's " + strings.Join(d, ", ") +
+					" differ from the record's and were not applied: correct the record " +
+					"on its page"
+				key = "bulk.already_archived_differs"
+			}
 		}
 		if err != nil {
 			// The record is stored and a re-run would not index it again.
@@ -58,11 +77,8 @@ func ingestFromRoot(ctx context.Context, in *Ingester, root *os.Root, l Manifest
 	}
 	defer f.Close()
 
-	m := l.Meta
-	meta := Metadata{Filename: fileName(l), RecordType: m.RecordType, Reference: m.Reference,
-		Date: m.Date, Names: m.Names, NationalIDs: m.NationalIDs, Parcel: m.Parcel,
-		Plot: m.Plot, Neighbourhood: m.Neighbourhood, Street: m.Street, Source: m.Source,
-		Restricted: m.Restricted, Origin: filepath.Join(root.Name(), l.File), Actor: actor}
+	meta := l.metadata()
+	meta.Origin, meta.Actor = filepath.Join(root.Name(), l.File), actor
 	rec, existed, err := in.Ingest(ctx, f, meta)
 	if err != nil && rec.ID == "" {
 		return Record{}, false, fmt.Errorf("archive: line %d (%s): %w", l.Line, l.File, err)

@@ -289,3 +289,34 @@ func TestBulkRefusesLinesThatAreNotText(t *testing.T) {
 		t.Errorf("lines:\n got %q\nwant %q", got, want)
 	}
 }
+
+// TestBulkSameFileDescribedTwice: the same file on two lines that describe
+// it differently makes one record; the other line says which of its fields
+// were not applied, instead of passing as merely "already archived".
+func TestBulkSameFileDescribedTwice(t *testing.T) {
+	f := bulkFixture(t)
+	dir := t.TempDir()
+	writeFiles(t, map[string][]byte{
+		filepath.Join(dir, "a.png"): encodePNG(t, textPage(t, []string{"Permit 101"})),
+		filepath.Join(dir, "manifest.csv"): []byte(archive.ManifestHeader + "\n" +
+			"a.png,deed,1/1990,,Ahmad,,,,,,\n" +
+			"a.png,deed,2/1990,1990,Ahmad,,,,,,\n"),
+	})
+	m, err := archive.ReadManifest(filepath.Join(dir, "manifest.csv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	rep, err := (&archive.BulkImport{Ingester: f.in, Workers: 1}).Run(context.Background(), m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Done != 2 || rep.Lines[0].RecordID != rep.Lines[1].RecordID {
+		t.Fatalf("report %+v", rep)
+	}
+	want := "already archived; this line's reference, date differ from the record's and " +
+		"were not applied: correct the record on its page"
+	if got := rep.Lines[1].Reason; got != want {
+		t.Errorf("the second line says %q, want %q", got, want)
+	}
+}

@@ -48,6 +48,34 @@ func (m Metadata) clean() (Metadata, error) {
 		{"street", m.Street}, {"source", m.Source}})
 }
 
+// Differences returns the fields that meta, said of a file already
+// archived, gives otherwise than its record rec: the record keeps what it
+// says, and whoever sent meta is to be told what was not applied.
+func Differences(meta Metadata, rec Record) []string {
+	m, err := meta.clean()
+	if err != nil {
+		return nil // refused before the file was found archived
+	}
+	var out []string
+	for _, f := range [][3]string{
+		{"record_type", m.RecordType, rec.RecordType}, {"reference", m.Reference, rec.Reference},
+		{"title", m.Title, rec.Title}, {"date", m.Date, rec.Date},
+		{"names", strings.Join(m.Names, ";"), strings.Join(rec.Names, ";")},
+		{"national_ids", strings.Join(m.NationalIDs, ";"), strings.Join(rec.NationalIDs, ";")},
+		{"parcel", m.Parcel, rec.Parcel}, {"plot", m.Plot, rec.Plot},
+		{"neighbourhood", m.Neighbourhood, rec.Neighbourhood}, {"street", m.Street, rec.Street},
+		{"source", m.Source, rec.Source},
+	} {
+		if f[1] != "" && f[1] != f[2] {
+			out = append(out, f[0])
+		}
+	}
+	if m.Restricted && !rec.Restricted {
+		out = append(out, "restricted")
+	}
+	return out
+}
+
 // identifier is a number-like field as stored: people type Arabic-Indic
 // or Eastern digits, search and duplicate checks compare ASCII ones.
 func identifier(s string) string {

@@ -109,6 +109,8 @@ func (s *Server) archiveRecord(w http.ResponseWriter, r *http.Request) error {
 		p.Flash = s.T(r, "archive.uploaded")
 	case "existed":
 		p.Flash = s.T(r, "archive.upload_existed")
+	case "existed_differs":
+		p.Flash = s.T(r, "archive.upload_existed_differs")
 	case "unindexed":
 		p.Flash = s.T(r, "archive.upload_unindexed")
 	case "edited":

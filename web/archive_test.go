@@ -167,6 +167,15 @@ func TestArchivistWorksARecord(t *testing.T) {
 		if again != id || how != "existed" {
 			t.Errorf("re-upload went to %s (%s), want %s (existed)", again, how, id)
 		}
+		// Described otherwise, the record keeps what it says, and the
+		// archivist is told that what they typed was not saved.
+		again, how = mustUpload(t, b, "permit.tif", scan, "reference", "OTHER-REF")
+		if again != id || how != "existed_differs" {
+			t.Errorf("re-upload described otherwise: %s (%s), want %s (existed_differs)",
+				again, how, id)
+		}
+		b.get("/archive/records/"+id+"?done="+how).mustContain(t,
+			"what you typed about it was not saved", "4517")
 	})
 
 	var hitLink string

@@ -85,7 +85,13 @@ func (s *Server) archiveUpload(w http.ResponseWriter, r *http.Request) error {
 	case err != nil:
 		return s.uploadFailed(w, r, err)
 	case existed:
+		// The record keeps what it says; what the form said otherwise is
+		// not lost silently.
 		done = "existed"
+		if m, err := uploadMetadata(r.PostForm); err == nil &&
+			len(archive.Differences(m, rec)) > 0 {
+			done = "existed_differs"
+		}
 	}
 
 	// A new record's entry was written with its rows; a file archived
@@ -146,24 +152,13 @@ func (s *Server) ingestPart(r *http.Request, part *multipart.Part) (archive.Reco
 		return archive.Record{}, false, sijil.Errorf(sijil.Invalid, "archive.no_file",
 			"Choose the file to upload.")
 	}
-	u := CurrentUser(r.Context())
-	meta := archive.Metadata{Filename: name, Actor: u.Login,
-		Origin: archive.WebUploadOrigin(name),
-		Audit:  s.archiveAudit(r, "record.upload", "record", "uploaded "+name)}
-	var up archive.Update
-	for _, f := range uploadFields {
-		value := strings.TrimSpace(r.PostForm.Get(f))
-		if f == "restricted" && value != "yes" {
-			value = "no"
-		}
-		if value == "" {
-			continue
-		}
-		if err := up.Set(f, value); err != nil {
-			return archive.Record{}, false, err
-		}
+	meta, err := uploadMetadata(r.PostForm)
+	if err != nil {
+		return archive.Record{}, false, err
 	}
-	meta.Apply(up)
+	meta.Filename, meta.Actor = name, CurrentUser(r.Context()).Login
+	meta.Origin = archive.WebUploadOrigin(name)
+	meta.Audit = s.archiveAudit(r, "record.upload", "record", "uploaded "+name)
 
 	ctx := r.Context()
 	if pw := r.PostForm.Get("password"); pw != "" {
@@ -176,6 +171,26 @@ func (s *Server) ingestPart(r *http.Request, part *multipart.Part) (archive.Reco
 		return rec, existed, uploadReadError(body.err)
 	}
 	return rec, existed, err
+}
+
+// uploadMetadata reads what the upload form says about the file.
+func uploadMetadata(form url.Values) (archive.Metadata, error) {
+	var up archive.Update
+	for _, f := range uploadFields {
+		value := strings.TrimSpace(form.Get(f))
+		if f == "restricted" && value != "yes" {
+			value = "no"
+		}
+		if value == "" {
+			continue
+		}
+		if err := up.Set(f, value); err != nil {
+			return archive.Metadata{}, err
+		}
+	}
+	var m archive.Metadata
+	m.Apply(up)
+	return m, nil
 }
 
 // bodyReader remembers why reading the request body failed, so that an
