@@ -30,9 +30,8 @@ type JobLine struct {
 	RecordID string // set when State is LineDone
 	Reason   string // why a line was refused or failed; never a national ID
 
-	// ReasonKey names Reason in the portal's catalogs; "" for a failure
-	// (its reason is for an administrator) and for lines written before
-	// keys were kept.
+	// ReasonKey names Reason in the portal's catalogs; "" for lines
+	// written before keys were kept. A failure's own error is in the log.
 	ReasonKey string
 }
 

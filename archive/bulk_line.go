@@ -54,11 +54,18 @@ func importLine(ctx context.Context, in *Ingester, j jobs, id string, root *os.R
 		return LinePending, nil
 	}
 
-	state, reason, key := LineFailed, err.Error(), ""
+	state, key, reason := LineFailed, "bulk.failed",
+		"the file could not be archived; the log of the import says why"
 	switch sijil.KindOf(err) {
 	case sijil.Invalid, sijil.TooLarge, sijil.NotFound:
 		state = LineRefused
 		key, reason = sijil.UserMessage(err)
+	case sijil.Unavailable, sijil.Conflict: // a missing tool, a held index: say which
+		key, reason = sijil.UserMessage(err)
+	default:
+		// Its own words name the server's temporary files and tools, which
+		// the imports page has no business showing; the log keeps them.
+		in.log().ErrorContext(ctx, "bulk import: line failed", "line", l.Line, "err", err)
 	}
 	return state, j.set(ctx, id, l.Line, state, reason, key)
 }

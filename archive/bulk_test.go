@@ -320,3 +320,31 @@ func TestBulkSameFileDescribedTwice(t *testing.T) {
 		t.Errorf("the second line says %q, want %q", got, want)
 	}
 }
+
+// TestBulkFailedLineKeepsItsCauseInTheLog: a line that fails for a cause
+// not the file's (here an OCR engine that crashes) says so in words the
+// imports page can show, without the server's tools and temporary paths.
+func TestBulkFailedLineKeepsItsCauseInTheLog(t *testing.T) {
+	f := bulkFixture(t)
+	f.in.OCR = archive.Tesseract{Path: "/bin/false"}
+	dir := t.TempDir()
+	writeFiles(t, map[string][]byte{
+		filepath.Join(dir, "a.png"): encodePNG(t, textPage(t, []string{"Permit 101"})),
+		filepath.Join(dir, "manifest.csv"): []byte(archive.ManifestHeader + "\n" +
+			"a.png,deed,1/1990,,,,,,,,\n"),
+	})
+	m, err := archive.ReadManifest(filepath.Join(dir, "manifest.csv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	rep, err := (&archive.BulkImport{Ingester: f.in, Workers: 1}).Run(context.Background(), m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	l := rep.Lines[0]
+	if l.State != archive.LineFailed || l.ReasonKey != "bulk.failed" ||
+		strings.Contains(l.Reason, "/bin/false") || strings.Contains(l.Reason, os.TempDir()) {
+		t.Errorf("failed line: %+v", l)
+	}
+}

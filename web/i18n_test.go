@@ -90,7 +90,7 @@ func TestCatalogsAreComplete(t *testing.T) {
 	for _, key := range []string{"bulk.already_archived", "bulk.not_fully_indexed",
 		"bulk.fields", "bulk.no_file", "bulk.outside", "bulk.missing", "bulk.unreadable",
 		"bulk.not_file", "bulk.record_type", "bulk.restricted", "bulk.national_id",
-		"bulk.not_text", "bulk.already_archived_differs"} {
+		"bulk.not_text", "bulk.already_archived_differs", "bulk.failed"} {
 		used[key] = "archive_imports.go (refused lines)"
 	}
 	for key, path := range used {
