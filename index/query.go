@@ -57,6 +57,10 @@ type Result struct {
 	Total uint64
 	Broad bool
 
+	// Near is how many of Total matched only by a near spelling (a letter
+	// or two off, as OCR misreads), which rank below every exact match.
+	Near uint64
+
 	// Facets is set when the Request asked for it.
 	Facets *Facets
 }
@@ -104,7 +108,7 @@ func (ix *Index) Query(ctx context.Context, r Request) (Result, error) {
 	if err != nil {
 		return Result{}, err
 	}
-	q, broad, fuzzy, err := ix.choose(ctx, cq, raw, r.Limit, exact)
+	q, broad, fuzzy, exactCount, err := ix.choose(ctx, cq, raw, r.Limit, exact)
 	if err != nil {
 		return Result{}, err
 	}
@@ -113,7 +117,11 @@ func (ix *Index) Query(ctx context.Context, r Request) (Result, error) {
 	if r.Facets {
 		addFacets(req, ix.decades)
 	}
-	return ix.run(ctx, req, broad, newWordMatcher(cq, fuzzy))
+	res, err := ix.run(ctx, req, broad, newWordMatcher(cq, fuzzy))
+	if err == nil && fuzzy && !broad && res.Total > uint64(exactCount) {
+		res.Near = res.Total - uint64(exactCount)
+	}
+	return res, err
 }
 
 // choose picks the query to run and says whether it is broad. Fuzzy
@@ -123,40 +131,41 @@ func (ix *Index) Query(ctx context.Context, r Request) (Result, error) {
 // in every page that has that word. A broad query is narrowed to the
 // first CountCap pages it matches, so that ranking costs no more than
 // for a narrow one. fuzzy says whether the query chosen accepts near
-// spellings.
+// spellings; exactCount is how many pages match exactly, up to CountCap.
 func (ix *Index) choose(ctx context.Context, cq clerkQuery, raw string, limit int,
-	exact query.Query) (q query.Query, broad, fuzzy bool, err error) {
+	exact query.Query) (q query.Query, broad, fuzzy bool, exactCount int, err error) {
 	found, err := ix.firstMatches(ctx, exact)
 	if err != nil {
-		return nil, false, false, err
+		return nil, false, false, 0, err
 	}
+	exactCount = min(len(found), CountCap)
 	if len(found) > CountCap {
 		q := bleve.NewConjunctionQuery(bleve.NewDocIDQuery(found[:CountCap]), exact)
-		return q, true, false, nil
+		return q, true, false, exactCount, nil
 	}
 	// Near spellings rank below every exact match, and a Request has no
 	// second page: when the exact matches fill the hits, looking up
 	// near spellings (two more searches, each walking a fuzzy
 	// expansion) could change only Total.
 	if !cq.fuzzy() || len(found) >= limit {
-		return exact, false, false, nil
+		return exact, false, false, exactCount, nil
 	}
 
 	near, err := buildQuery(cq, raw, true)
 	if err != nil {
-		return nil, false, false, err
+		return nil, false, false, 0, err
 	}
 	nearIDs, err := ix.firstMatches(ctx, near)
 	switch {
 	case err != nil:
-		return nil, false, false, err
+		return nil, false, false, 0, err
 	case len(nearIDs) <= CountCap:
-		return near, false, true, nil
+		return near, false, true, exactCount, nil
 	case len(found) > 0:
-		return exact, false, false, nil
+		return exact, false, false, exactCount, nil
 	}
 	q = bleve.NewConjunctionQuery(bleve.NewDocIDQuery(nearIDs[:CountCap]), near)
-	return q, true, true, nil
+	return q, true, true, exactCount, nil
 }
 
 // firstMatches returns the ids of the first CountCap+1 pages q matches,

@@ -314,3 +314,25 @@ func TestBroadQuery(t *testing.T) {
 			len(res.Hits), slices.Contains(recordIDs(res.Hits), "near-miss"), index.MaxLimit)
 	}
 }
+
+// TestNearSpellingsAreCounted: the clerk is told how many pages a near
+// spelling found, for a misreading corrected should stop being found.
+func TestNearSpellingsAreCounted(t *testing.T) {
+	ix := openQueryArchive(t)
+	for _, tt := range []struct {
+		query       string
+		total, near uint64
+	}{
+		{"owner:الحلبي", 1, 0},
+		{"owner:الحلني", 1, 1}, // one letter wrong
+	} {
+		res, err := ix.Query(context.Background(), index.Request{Query: tt.query, Limit: 10})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res.Total != tt.total || res.Near != tt.near {
+			t.Errorf("%s: %d pages, %d near; want %d, %d", tt.query, res.Total, res.Near,
+				tt.total, tt.near)
+		}
+	}
+}

@@ -23,6 +23,7 @@ type searchView struct {
 	Hits        []hitView
 	Total       uint64
 	Broad       bool
+	Near        uint64 // of Total, the pages found by a near spelling only
 	Approximate bool
 	Types       []facetLink
 	Decades     []facetLink
@@ -94,7 +95,7 @@ func (s *Server) archiveSearch(w http.ResponseWriter, r *http.Request) error {
 // fillSearch puts one page of res into v, with the records of its hits.
 func (s *Server) fillSearch(r *http.Request, v *searchView, res index.Result, page,
 	limit int) error {
-	v.Total, v.Broad = res.Total, res.Broad
+	v.Total, v.Broad, v.Near = res.Total, res.Broad, res.Near
 	first := (page - 1) * hitsPerPage
 	if first < len(res.Hits) {
 		hits := res.Hits[first:min(first+hitsPerPage, len(res.Hits))]
