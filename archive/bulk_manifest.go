@@ -145,6 +145,11 @@ func checkFile(root *os.Root, name string) error {
 	if errors.Is(err, os.ErrNotExist) {
 		return sijil.Errorf(sijil.NotFound, "bulk.missing", "%s does not exist", name)
 	}
+	// os.Root says so of a symbolic link that leads out of the folder.
+	if err != nil && strings.Contains(err.Error(), "path escapes from parent") {
+		return sijil.Errorf(sijil.Invalid, "bulk.outside",
+			"%s is a link that leads outside the manifest's folder", name)
+	}
 	if err != nil {
 		return sijil.Errorf(sijil.Invalid, "bulk.unreadable",
 			"%s cannot be read inside the manifest's folder: %w", name, err)

@@ -348,3 +348,34 @@ func TestBulkFailedLineKeepsItsCauseInTheLog(t *testing.T) {
 		t.Errorf("failed line: %+v", l)
 	}
 }
+
+// TestBulkLinkOutsideTheFolder: a symbolic link in the box that leads out
+// of it is refused as outside the manifest's folder, saying so.
+func TestBulkLinkOutsideTheFolder(t *testing.T) {
+	f := bulkFixture(t)
+	parent := t.TempDir()
+	dir := filepath.Join(parent, "box")
+	writeFiles(t, map[string][]byte{
+		filepath.Join(parent, "secret.png"): encodePNG(t, textPage(t, []string{"Secret"})),
+		filepath.Join(dir, "manifest.csv"): []byte(archive.ManifestHeader + "\n" +
+			"link.png,deed,1/1990,,,,,,,,\n"),
+	})
+	if err := os.Symlink(filepath.Join(parent, "secret.png"),
+		filepath.Join(dir, "link.png")); err != nil {
+		t.Fatal(err)
+	}
+	m, err := archive.ReadManifest(filepath.Join(dir, "manifest.csv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	rep, err := (&archive.BulkImport{Ingester: f.in, Workers: 1}).Run(context.Background(), m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	l := rep.Lines[0]
+	if l.State != archive.LineRefused || l.ReasonKey != "bulk.outside" ||
+		l.Reason != "link.png is a link that leads outside the manifest's folder" {
+		t.Errorf("line %+v", l)
+	}
+}
