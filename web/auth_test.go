@@ -137,6 +137,18 @@ func TestCrossOriginFormsAreRefused(t *testing.T) {
 	}
 	r.mustContain(t, "رُفض هذا النموذج لأنه أُرسل من موقع آخر")
 
+	// Without Origin and Sec-Fetch-Site, another site's Referer is enough.
+	req, err := http.NewRequest(http.MethodPost, p.srv.URL+"/login",
+		strings.NewReader(form.Encode()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Referer", "https://evil.example/x")
+	if r := b.do(req); r.status != http.StatusForbidden {
+		t.Errorf("a post with another site's Referer: %d, want 403", r.status)
+	}
+
 	// A signed-in citizen is not signed out by another site either.
 	b.signInCitizen(p, 4)
 	if r := b.postFrom("https://evil.example", "/logout", nil); r.status != http.StatusForbidden {

@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"net/http"
+	"net/url"
 	"strings"
 	"time"
 
@@ -30,15 +31,45 @@ func (s *Server) portalHeaders(next http.Handler) http.Handler {
 
 // crossOrigin refuses any form post, put or delete a browser sends from
 // another site (CSRF), using the browser's Sec-Fetch-Site and Origin
-// headers; see net/http.CrossOriginProtection. Safe methods pass.
+// headers; see net/http.CrossOriginProtection. Safe methods pass. A
+// request with neither, as an old browser or a stripping proxy sends, is
+// refused too when its Referer names another site.
 func (s *Server) crossOrigin() func(http.Handler) http.Handler {
-	cop := http.NewCrossOriginProtection()
-	cop.SetDenyHandler(s.handle(func(http.ResponseWriter, *http.Request) error {
+	deny := s.handle(func(http.ResponseWriter, *http.Request) error {
 		return sijil.Errorf(sijil.Forbidden, "web.cross_origin",
 			"This form was sent from another site and was refused. Open Sijil's own page "+
 				"and try again.")
-	}))
-	return cop.Handler
+	})
+	cop := http.NewCrossOriginProtection()
+	cop.SetDenyHandler(deny)
+	return func(next http.Handler) http.Handler {
+		checked := cop.Handler(next)
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if foreignReferer(r) {
+				deny.ServeHTTP(w, r)
+				return
+			}
+			checked.ServeHTTP(w, r)
+		})
+	}
+}
+
+// foreignReferer reports an unsafe request without Origin or
+// Sec-Fetch-Site whose Referer is another site's page.
+func foreignReferer(r *http.Request) bool {
+	switch r.Method {
+	case http.MethodGet, http.MethodHead, http.MethodOptions:
+		return false
+	}
+	if r.Header.Get("Origin") != "" || r.Header.Get("Sec-Fetch-Site") != "" {
+		return false
+	}
+	ref := r.Header.Get("Referer")
+	if ref == "" {
+		return false
+	}
+	u, err := url.Parse(ref)
+	return err != nil || u.Host != r.Host
 }
 
 // authLimits are the rate limits of a sign-in or code form: per client
