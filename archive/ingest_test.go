@@ -181,3 +181,18 @@ func TestIngestGenerated(t *testing.T) {
 		})
 	}
 }
+
+// blob reads a whole stored object.
+func (f *fixture) blob(t *testing.T, key string) []byte {
+	t.Helper()
+	rc, err := f.in.Blobs.Get(context.Background(), key)
+	if err != nil {
+		t.Fatalf("blob %s: %v", key, err)
+	}
+	defer rc.Close()
+	data, err := io.ReadAll(rc)
+	if err != nil {
+		t.Fatalf("blob %s: %v", key, err)
+	}
+	return data
+}

@@ -146,14 +146,45 @@ func sizedTextPDF(lines []string, w, h, size int) []byte {
 	}
 	content.WriteString("ET\n")
 
-	objs := []string{
+	return pdfOf(
 		"<< /Type /Catalog /Pages 2 0 R >>",
 		"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
 		fmt.Sprintf("<< /Type /Page /Parent 2 0 R /MediaBox [0 0 %d %d] "+
 			"/Resources << /Font << /F1 4 0 R >> >> /Contents 5 0 R >>", w, h),
 		"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
-		fmt.Sprintf("<< /Length %d >>\nstream\n%sendstream", content.Len(), content.String()),
+		fmt.Sprintf("<< /Length %d >>\nstream\n%sendstream", content.Len(), content.String()))
+}
+
+// scanPDF is a one-page PDF as a scanner writes it: the page is a single
+// black-and-white image filling it, at dpi.
+func scanPDF(img image.Image, dpi int) []byte {
+	b := img.Bounds()
+	stride := (b.Dx() + 7) / 8
+	bits := make([]byte, stride*b.Dy())
+	for y := range b.Dy() {
+		for x := range b.Dx() {
+			r, g, bl, _ := img.At(b.Min.X+x, b.Min.Y+y).RGBA()
+			if (r+g+bl)/3 >= 0x8000 { // 1 is white in DeviceGray
+				bits[y*stride+x/8] |= 0x80 >> (x % 8)
+			}
+		}
 	}
+	w, h := b.Dx()*72/dpi, b.Dy()*72/dpi
+	content := fmt.Sprintf("q %d 0 0 %d 0 0 cm /Im1 Do Q\n", w, h)
+	return pdfOf(
+		"<< /Type /Catalog /Pages 2 0 R >>",
+		"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+		fmt.Sprintf("<< /Type /Page /Parent 2 0 R /MediaBox [0 0 %d %d] "+
+			"/Resources << /XObject << /Im1 4 0 R >> >> /Contents 5 0 R >>", w, h),
+		fmt.Sprintf("<< /Type /XObject /Subtype /Image /Width %d /Height %d "+
+			"/ColorSpace /DeviceGray /BitsPerComponent 1 /Length %d >>\nstream\n%s\nendstream",
+			b.Dx(), b.Dy(), len(bits), bits),
+		fmt.Sprintf("<< /Length %d >>\nstream\n%sendstream", len(content), content))
+}
+
+// pdfOf writes a PDF of the objects, numbered from 1, the first the
+// catalog.
+func pdfOf(objs ...string) []byte {
 	var out bytes.Buffer
 	out.WriteString("%PDF-1.4\n")
 	offsets := make([]int, len(objs))

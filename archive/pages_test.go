@@ -1,7 +1,10 @@
 package archive_test
 
 import (
+	"bytes"
 	"context"
+	"image"
+	"image/png"
 	"os"
 	"path/filepath"
 	"strings"
@@ -70,5 +73,26 @@ func TestTIFFsScannersWrite(t *testing.T) {
 				t.Errorf("pages %+v; want one that reads \"bakery\"", got.pages)
 			}
 		})
+	}
+}
+
+// TestScannedPDFPageIsItsImage: a PDF page that is one scanned image is
+// read as that image, extracted, not drawn again by pdftoppm: the scan's
+// own black-and-white pixels are what OCR reads and the archive keeps.
+func TestScannedPDFPageIsItsImage(t *testing.T) {
+	pdf := scanPDF(textPage(t, pageLines), 300)
+	f := newFixture(t, "eng")
+
+	got := f.mustIngest(t, pdf, "scan.pdf")
+
+	if len(got.pages) != 1 || !strings.Contains(got.pages[0].Text, "bakery") {
+		t.Fatalf("pages %+v; want one that reads \"bakery\"", got.pages)
+	}
+	img, err := png.Decode(bytes.NewReader(f.blob(t, got.pages[0].ImageKey)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := img.(*image.Paletted); !ok {
+		t.Errorf("the stored page is a %T, not the scan's black and white: it was redrawn", img)
 	}
 }
