@@ -92,16 +92,16 @@ func (in *Ingester) safeReadPage(ctx context.Context, sha string, src pageSource
 // a second reading), and so does a page whose script is not in the
 // import's languages (OSD, and a reading in its own; see readInScript).
 //
-// TODO(#4): bulk ingest runs at 48-50 % of bare Tesseract on the shared
-// samples and 65-68 % on upright Arabic pages (README, Benchmarks). Per
-// upright page, beside a 550 ms OCR call, Go spends about 225 ms of CPU
-// (full-resolution deskew 75, scaled copies 47, the PNG Tesseract reads
-// and the store keeps 35) and pdftoppm about 210 ms on a PDF page. Coming
-// near 90 % would take OCR of the page as scanned (Tesseract levels small
-// skews itself), deskewing only the viewer's copies with the word boxes
-// mapped to them, the full-resolution page image made when a certified
-// copy first needs it, and a scanned PDF's own image extracted rather than
-// rendered; the samples' turned pages would still pay for OSD.
+// TODO(#4): bulk ingest runs at 46-50 % of bare Tesseract on the shared
+// samples and 64-67 % on upright Arabic pages (README, Benchmarks). Per
+// upright page, beside a 550 ms OCR call, Go spends 220-255 ms of CPU
+// (full-resolution deskew 53, scaled copies 43, the PNG Tesseract reads
+// and the store keeps 35, TIFF decoding 26). Coming near 90 % would take
+// OCR of the page as scanned (Tesseract levels small skews itself),
+// deskewing only the viewer's copies with the word boxes mapped to them,
+// and the full-resolution page image made when a certified copy first
+// needs it; the samples' turned and English pages would still pay for OSD
+// and a second reading.
 func (in *Ingester) readPage(ctx context.Context, sha string, src pageSource,
 	tmp string) (Page, error) {
 	start := time.Now()
