@@ -52,10 +52,10 @@ import (
 // Two boxes are imported. "samples" holds every real scan: of its nine
 // pages two are upside down and three are Latin pages read as Arabic, so
 // five are in doubt after their first reading and pay for orientation
-// detection, and all five for a second reading: turned, or in English. "upright" holds only the scans
-// of upright Arabic pages (the office scan, its PDF and the phone photo),
-// as nearly every page of the municipality's registers is: what Sijil
-// itself adds to Tesseract's work.
+// detection, and all five for a second reading: turned, or in English.
+// "upright" holds only the scans of upright Arabic pages (the office scan,
+// its PDF and the phone photo), as nearly every page of the municipality's
+// registers is: what Sijil itself adds to Tesseract's work.
 func BenchmarkBulkIngestVsTesseract(b *testing.B) {
 	cfg := newIngestBench(b)
 	for _, box := range []struct {

@@ -184,22 +184,11 @@ func checkImportQueue(t *testing.T, f *fixture, jobID string) {
 
 func TestBulkRestrictedColumn(t *testing.T) {
 	f := bulkFixture(t)
-	dir := t.TempDir()
-	writeFiles(t, map[string][]byte{
-		filepath.Join(dir, "a.png"): encodePNG(t, textPage(t, []string{"Deed 1"})),
-		filepath.Join(dir, "b.png"): encodePNG(t, textPage(t, []string{"Deed 2"})),
-		filepath.Join(dir, "manifest.csv"): []byte(archive.ManifestHeaderRestricted + "\n" +
-			"a.png,deed,1,,,,,,,,,yes\n" + "b.png,deed,2,,,,,,,,,\n" +
-			"b.png,deed,2,,,,,,,,,perhaps\n"),
-	})
-	m, err := archive.ReadManifest(filepath.Join(dir, "manifest.csv"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	rep, err := (&archive.BulkImport{Ingester: f.in, Workers: 1}).Run(context.Background(), m)
-	if err != nil {
-		t.Fatal(err)
-	}
+	dir := writeBox(t, map[string]string{"a.png": "Deed 1", "b.png": "Deed 2"},
+		archive.ManifestHeaderRestricted+"\n"+
+			"a.png,deed,1,,,,,,,,,yes\n"+"b.png,deed,2,,,,,,,,,\n"+
+			"b.png,deed,2,,,,,,,,,perhaps\n")
+	rep := importBox(t, f, dir)
 	if rep.Done != 2 || rep.Lines[2].Reason != `restricted "perhaps" is not yes or no` {
 		t.Fatalf("report: %+v", rep)
 	}
@@ -258,24 +247,12 @@ func writeFiles(t *testing.T, files map[string][]byte) {
 // and the others are imported, instead of the whole import failing.
 func TestBulkRefusesLinesThatAreNotText(t *testing.T) {
 	f := bulkFixture(t)
-	dir := t.TempDir()
-	writeFiles(t, map[string][]byte{
-		filepath.Join(dir, "a.png"): encodePNG(t, textPage(t, []string{"Permit 101"})),
-		filepath.Join(dir, "b.png"): encodePNG(t, textPage(t, []string{"Deed 202"})),
-		filepath.Join(dir, "manifest.csv"): []byte(archive.ManifestHeader + "\n" +
-			"a.png,deed,1/1990,,Ahmad,,,,,,\n" +
-			"b.png,deed,2/1990,,Ah\x00mad,,,,,,\n" +
-			"c\xff.png,deed,3/1990,,,,,,,,\n"),
-	})
-	m, err := archive.ReadManifest(filepath.Join(dir, "manifest.csv"))
-	if err != nil {
-		t.Fatal(err)
-	}
-
-	rep, err := (&archive.BulkImport{Ingester: f.in, Workers: 1}).Run(context.Background(), m)
-	if err != nil {
-		t.Fatal(err)
-	}
+	dir := writeBox(t, map[string]string{"a.png": "Permit 101", "b.png": "Deed 202"},
+		archive.ManifestHeader+"\n"+
+			"a.png,deed,1/1990,,Ahmad,,,,,,\n"+
+			"b.png,deed,2/1990,,Ah\x00mad,,,,,,\n"+
+			"c\xff.png,deed,3/1990,,,,,,,,\n")
+	rep := importBox(t, f, dir)
 	var got []string
 	for _, l := range rep.Lines {
 		got = append(got, l.State+" "+l.Reason)
@@ -295,22 +272,11 @@ func TestBulkRefusesLinesThatAreNotText(t *testing.T) {
 // were not applied, instead of passing as merely "already archived".
 func TestBulkSameFileDescribedTwice(t *testing.T) {
 	f := bulkFixture(t)
-	dir := t.TempDir()
-	writeFiles(t, map[string][]byte{
-		filepath.Join(dir, "a.png"): encodePNG(t, textPage(t, []string{"Permit 101"})),
-		filepath.Join(dir, "manifest.csv"): []byte(archive.ManifestHeader + "\n" +
-			"a.png,deed,1/1990,,Ahmad,,,,,,\n" +
-			"a.png,deed,2/1990,1990,Ahmad,,,,,,\n"),
-	})
-	m, err := archive.ReadManifest(filepath.Join(dir, "manifest.csv"))
-	if err != nil {
-		t.Fatal(err)
-	}
-
-	rep, err := (&archive.BulkImport{Ingester: f.in, Workers: 1}).Run(context.Background(), m)
-	if err != nil {
-		t.Fatal(err)
-	}
+	dir := writeBox(t, map[string]string{"a.png": "Permit 101"},
+		archive.ManifestHeader+"\n"+
+			"a.png,deed,1/1990,,Ahmad,,,,,,\n"+
+			"a.png,deed,2/1990,1990,Ahmad,,,,,,\n")
+	rep := importBox(t, f, dir)
 	if rep.Done != 2 || rep.Lines[0].RecordID != rep.Lines[1].RecordID {
 		t.Fatalf("report %+v", rep)
 	}
@@ -327,21 +293,10 @@ func TestBulkSameFileDescribedTwice(t *testing.T) {
 func TestBulkFailedLineKeepsItsCauseInTheLog(t *testing.T) {
 	f := bulkFixture(t)
 	f.in.OCR = archive.Tesseract{Path: "/bin/false"}
-	dir := t.TempDir()
-	writeFiles(t, map[string][]byte{
-		filepath.Join(dir, "a.png"): encodePNG(t, textPage(t, []string{"Permit 101"})),
-		filepath.Join(dir, "manifest.csv"): []byte(archive.ManifestHeader + "\n" +
-			"a.png,deed,1/1990,,,,,,,,\n"),
-	})
-	m, err := archive.ReadManifest(filepath.Join(dir, "manifest.csv"))
-	if err != nil {
-		t.Fatal(err)
-	}
-
-	rep, err := (&archive.BulkImport{Ingester: f.in, Workers: 1}).Run(context.Background(), m)
-	if err != nil {
-		t.Fatal(err)
-	}
+	dir := writeBox(t, map[string]string{"a.png": "Permit 101"},
+		archive.ManifestHeader+"\n"+
+			"a.png,deed,1/1990,,,,,,,,\n")
+	rep := importBox(t, f, dir)
 	l := rep.Lines[0]
 	if l.State != archive.LineFailed || l.ReasonKey != "bulk.failed" ||
 		strings.Contains(l.Reason, "/bin/false") || strings.Contains(l.Reason, os.TempDir()) {
@@ -364,18 +319,39 @@ func TestBulkLinkOutsideTheFolder(t *testing.T) {
 		filepath.Join(dir, "link.png")); err != nil {
 		t.Fatal(err)
 	}
-	m, err := archive.ReadManifest(filepath.Join(dir, "manifest.csv"))
-	if err != nil {
-		t.Fatal(err)
-	}
-
-	rep, err := (&archive.BulkImport{Ingester: f.in, Workers: 1}).Run(context.Background(), m)
-	if err != nil {
-		t.Fatal(err)
-	}
+	rep := importBox(t, f, dir)
 	l := rep.Lines[0]
 	if l.State != archive.LineRefused || l.ReasonKey != "bulk.outside" ||
 		l.Reason != "link.png is a link that leads outside the manifest's folder" {
 		t.Errorf("line %+v", l)
 	}
+}
+
+// importBox imports the manifest.csv of dir on one worker, so that its
+// lines are taken in order, and returns the report.
+func importBox(t *testing.T, f *fixture, dir string) archive.BulkReport {
+	t.Helper()
+	m, err := archive.ReadManifest(filepath.Join(dir, "manifest.csv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep, err := (&archive.BulkImport{Ingester: f.in, Workers: 1}).Run(context.Background(), m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return rep
+}
+
+// writeBox writes a manifest.csv and a page image of each named text
+// into a new folder, a box of scans as an archivist brings it, and
+// returns the folder.
+func writeBox(t *testing.T, pages map[string]string, manifest string) string {
+	t.Helper()
+	dir := t.TempDir()
+	files := map[string][]byte{filepath.Join(dir, "manifest.csv"): []byte(manifest)}
+	for name, text := range pages {
+		files[filepath.Join(dir, name)] = encodePNG(t, textPage(t, []string{text}))
+	}
+	writeFiles(t, files)
+	return dir
 }

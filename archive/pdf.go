@@ -145,8 +145,9 @@ func scannedImages(ctx context.Context, path string, pw []string,
 		xppi, errX := strconv.ParseFloat(f[12], 64)
 		yppi, errY := strconv.ParseFloat(f[13], 64)
 		wpt, hpt, errP := pdfPagePoints(sizes, page)
-		if len(lines) != 1 || f[2] != "image" || errors.Join(errW, errH, errX, errY, errP) != nil ||
-			sizes[fmt.Sprintf("Page %4d rot", page)] != "0" || written[page] {
+		bad := errors.Join(errW, errH, errX, errY, errP)
+		if len(lines) != 1 || f[2] != "image" || bad != nil || written[page] ||
+			sizes[fmt.Sprintf("Page %4d rot", page)] != "0" {
 			continue
 		}
 		fills := func(px int, ppi, pt float64) bool {
