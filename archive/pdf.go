@@ -108,8 +108,9 @@ func pdfPages(ctx context.Context, path string, lim Limits, tmp string) ([]pageS
 type pdfScan struct{ width, height int }
 
 // scannedImages finds, with pdfimages -list and pdftotext, the pages
-// that are each one image filling the page, unrotated, at a scanner's
-// resolution and with no text, as an office scanner writes them. A page
+// that are each one image filling the page, unrotated, with no text, at
+// about pdfDPI, the resolution Tesseract is told (a scan at another is
+// drawn at pdfDPI, as before), as an office scanner writes them. A page
 // with anything more (a second image, a mask, a page turned by /Rotate,
 // text, even the invisible text of a scan read by OCR, which cannot be
 // told here from text printed over a background) is drawn instead.
@@ -151,7 +152,7 @@ func scannedImages(ctx context.Context, path string, pw []string,
 			continue
 		}
 		fills := func(px int, ppi, pt float64) bool {
-			return ppi >= minScanPPI && math.Abs(float64(px)/ppi*72-pt) <= pt/50
+			return math.Abs(ppi-pdfDPI) <= pdfDPI/16 && math.Abs(float64(px)/ppi*72-pt) <= pt/50
 		}
 		if fills(w, xppi, wpt) && fills(h, yppi, hpt) && math.Abs(xppi-yppi) <= xppi/50 {
 			scans[page] = pdfScan{width: w, height: h}
@@ -176,10 +177,6 @@ func poppler(ctx context.Context, tool string, args, pw []string) ([]byte, error
 	}
 	return out, nil
 }
-
-// minScanPPI is the lowest resolution taken for a scan rather than a
-// picture on a page: below it, drawing the page at pdfDPI reads better.
-const minScanPPI = 150
 
 func firstOf(f []string) string {
 	if len(f) == 0 {
