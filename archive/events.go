@@ -99,10 +99,14 @@ func insertEvent(ctx context.Context, tx sqlExecer, e Event) error {
 	return nil
 }
 
-// Events returns up to limit events about a record, oldest first.
+// Events returns the latest limit events about a record, oldest first: a
+// record checked nightly gathers a fixity event per object every night,
+// and what happened last is what its page must show.
 func (s *Store) Events(ctx context.Context, recordID string, limit int) ([]Event, error) {
 	rows, err := s.db.QueryContext(ctx, `SELECT id, at, kind, object_key, actor, detail
-		FROM events WHERE record_id = $1 ORDER BY at, id LIMIT $2`, recordID, limit)
+		FROM (SELECT id, at, kind, object_key, actor, detail FROM events
+			WHERE record_id = $1 ORDER BY at DESC, id DESC LIMIT $2) AS latest
+		ORDER BY at, id`, recordID, limit)
 	if err != nil {
 		return nil, fmt.Errorf("archive: events of %s: %w", recordID, err)
 	}

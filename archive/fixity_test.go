@@ -262,3 +262,32 @@ func mustDo(t *testing.T, err error) {
 		t.Fatal(err)
 	}
 }
+
+// TestEventsAreTheLatest: a record checked every night gathers an event
+// per object each time; its page lists the latest events, so what
+// happened last (a correction, a failed check) is never pushed off it.
+func TestEventsAreTheLatest(t *testing.T) {
+	t.Parallel()
+	f := newBlobFixture(t)
+	got := f.mustIngest(t, encodePNG(t, textPage(t, pageLines)), "page.png")
+	for range 4 {
+		f.checkAll(t) // 6 events each
+	}
+	_, err := f.store.WithIndexer(f.index).EditPageText(context.Background(), got.rec.ID, 1,
+		"نص مصحح", archive.Change{By: "huda", Reason: "OCR noise"})
+	mustDo(t, err)
+
+	events, err := f.store.Events(context.Background(), got.rec.ID, 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(events) != 10 || events[9].Kind != archive.EventPageTextEdited ||
+		events[0].Kind == archive.EventIngested {
+		t.Fatalf("the 10 latest events: %+v", events)
+	}
+	for i := 1; i < len(events); i++ {
+		if events[i].At.Before(events[i-1].At) {
+			t.Errorf("events not oldest first: %v before %v", events[i-1].At, events[i].At)
+		}
+	}
+}

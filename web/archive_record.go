@@ -23,6 +23,7 @@ type recordView struct {
 	Pages     []pageView
 	History   []editView
 	Events    []eventView
+	EventsCut bool // Events are the latest maxEvents of more
 	Flags     []archive.DuplicateFlag
 	Blocked   bool   // its last fixity check failed: no images are shown
 	Query     string // the search that led here, whose words are drawn
@@ -182,10 +183,11 @@ func (s *Server) loadRecord(r *http.Request, id, q string, first int) (recordVie
 		v.History = append(v.History, editView{Edit: e, Old: s.editValue(r, e, e.Old),
 			New: s.editValue(r, e, e.New)})
 	}
-	events, err := s.cfg.Archive.Events(ctx, id, 200)
+	events, err := s.cfg.Archive.Events(ctx, id, maxEvents)
 	if err != nil {
 		return recordView{}, err
 	}
+	v.EventsCut = len(events) == maxEvents
 	for _, e := range events {
 		v.Events = append(v.Events, s.eventView(r, e))
 	}
@@ -235,6 +237,16 @@ func (s *Server) editValue(r *http.Request, e archive.Edit, value string) string
 		return strings.Join(archive.SplitList(value), "; ")
 	case "text":
 		return s.T(r, "archive.characters", len([]rune(value)))
+	case "restricted": // kept as the database's true or false
+		if value == "true" {
+			return s.T(r, "archive.yes")
+		}
+		return s.T(r, "archive.no")
+	case "record_type":
+		if value == "" {
+			return s.T(r, "archive.type_none")
+		}
+		return s.translate(Lang(r.Context()), "archive.type_"+value)
 	}
 	return value
 }
@@ -445,6 +457,9 @@ func (s *Server) recordTitle(r *http.Request, rec archive.Record) string {
 	}
 	return rec.Filename
 }
+
+// maxEvents is how many of a record's latest events its page lists.
+const maxEvents = 200
 
 // maskIDs masks national IDs as every page does, on a screen someone may
 // look over.

@@ -338,7 +338,8 @@ func TestArchivistWorksARecord(t *testing.T) {
 			t.Fatalf("restrict: %d\n%s", r.status, r.body)
 		}
 		r = b.get("/archive/records/" + id)
-		r.mustContain(t, "••••••782", "every view of it is recorded")
+		r.mustContain(t, "••••••782", "every view of it is recorded",
+			"<del><bdi>No</bdi></del> → <ins><bdi>Yes</bdi></ins>") // not false → true
 		resp, _ := b.fetch("/archive/records/" + id + "/pages/1/view")
 		if cc := resp.Header.Get("Cache-Control"); cc != "private, no-store" {
 			t.Errorf("a restricted record's image: Cache-Control %q", cc)

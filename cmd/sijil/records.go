@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"strings"
 	"time"
@@ -238,7 +239,7 @@ func (e *env) recordHistory(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	events, err := store.Events(ctx, id, 1000)
+	events, err := store.Events(ctx, id, math.MaxInt32) // all of them
 	if err != nil {
 		return err
 	}
