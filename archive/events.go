@@ -177,6 +177,8 @@ var detailForms = []detailForm{
 	{regexp.MustCompile(`^exported for (.+)$`),
 		[]string{"archive.detail_exported_for"}, []int{1}, nil},
 	{regexp.MustCompile(`^exported$`), []string{"archive.detail_exported"}, []int{0}, nil},
+	{regexp.MustCompile(`^viewed the restricted record$`),
+		[]string{"archive.detail_viewed_restricted"}, []int{0}, nil},
 }
 
 // flagForms are the details of a duplicate flag (see flagDuplicates and

@@ -340,6 +340,9 @@ func TestArchivistWorksARecord(t *testing.T) {
 		r = b.get("/archive/records/" + id)
 		r.mustContain(t, "••••••782", "every view of it is recorded",
 			"<del><bdi>No</bdi></del> → <ins><bdi>Yes</bdi></ins>") // not false → true
+		ar := *b
+		ar.lang = "ar"
+		ar.get("/archive/records/"+id).mustContain(t, "شاهد السجل المقيّد", "ثقة القراءة")
 		resp, _ := b.fetch("/archive/records/" + id + "/pages/1/view")
 		if cc := resp.Header.Get("Cache-Control"); cc != "private, no-store" {
 			t.Errorf("a restricted record's image: Cache-Control %q", cc)
