@@ -207,8 +207,15 @@ func controlToSpace(r rune) rune {
 
 // addWords sorts the unquoted fields of the query into words and filters.
 func (cq *clerkQuery) addWords(fields []string) error {
-	for _, w := range fields {
+	for i := 0; i < len(fields); i++ {
+		w := fields[i]
 		name, value, ok := strings.Cut(w, ":")
+		if ok && value == "" && isFilterName(name) && i+1 < len(fields) {
+			// "owner: أحمد", or what is left of owner:"أحمد when its quote
+			// had no partner: the next word is the filter's value.
+			i++
+			value = fields[i]
+		}
 		if !ok || !isFilterName(name) || value == "" {
 			if err := cq.addWord(w); err != nil {
 				return err

@@ -67,6 +67,8 @@ func TestQueryLanguage(t *testing.T) {
 		{"street quoted", `street:"شارع عمر المختار"`, []string{"permit-1998"}},
 		{"neighbourhood quoted, one word", `neighbourhood:"الشعار"`, []string{"permit-2003"}},
 		{"quoted filter and a word", `عقد owner:"سليمان الخطيب"`, []string{"deed-1995"}},
+		{"a space after the filter's colon", "owner: الحلبي", []string{"permit-2003"}},
+		{"a filter's quote without its partner", `owner:"الحلبي`, []string{"permit-2003"}},
 		{"quoted filter, then a phrase", `owner:"أحمد الخطيب" "رخصة بناء"`,
 			[]string{"permit-1998"}},
 		{"street folds alef wasla", "street:ٱلمختار", []string{"permit-1998"}},
