@@ -92,6 +92,11 @@ func TestEndToEnd(t *testing.T) {
 	if !strings.Contains(again, "already archived") || !strings.HasPrefix(again, recordID) {
 		t.Errorf("re-ingest should be a no-op on %s, got %q", recordID, again)
 	}
+	// Said of otherwise, the record keeps its type, and the command says so.
+	if again := sijil(t, 0, "ingest", "--data", data, "--type", "deed", scan); !strings.Contains(
+		again, "its record says otherwise of record_type, which was not applied") {
+		t.Errorf("re-ingest described otherwise says %q", again)
+	}
 
 	hits := searchJSON(t, data, "رخصه البناء")
 	if len(hits) == 0 || hits[0]["record_id"] != recordID {

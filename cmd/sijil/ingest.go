@@ -76,8 +76,13 @@ func (e *env) ingest(ctx context.Context, args []string) error {
 			failed++
 			reportError(e.stderr, e.log, "ingest "+path, err)
 		case existed:
-			fmt.Fprintf(e.stdout, "%s\t%s\talready archived (%s)\n", rec.ID, path,
-				pages(rec.PageCount))
+			note := ""
+			if d := archive.Differences(meta, rec); len(d) > 0 {
+				note = "; its record says otherwise of " + strings.Join(d, ", ") +
+					", which was not applied: correct it with sijil record edit"
+			}
+			fmt.Fprintf(e.stdout, "%s\t%s\talready archived (%s)%s\n", rec.ID, path,
+				pages(rec.PageCount), note)
 		default:
 			fmt.Fprintf(e.stdout, "%s\t%s\t%s\n", rec.ID, path, pages(rec.PageCount))
 		}
@@ -214,14 +219,15 @@ func (e *env) progress(in *archive.Ingester) (show func(archive.BulkProgress), s
 		}
 }
 
-// printReport prints the job's counts and every line not archived, with
-// its reason, which never contains a national ID.
+// printReport prints the job's counts and every line not archived, or
+// archived with something to say (its description not applied), with its
+// reason, which never contains a national ID.
 func (e *env) printReport(manifest string, rep archive.BulkReport) {
 	fmt.Fprintf(e.stdout, "%s: job %s, %d lines: %d archived, %d refused, %d failed, "+
 		"%d pending\n", manifest, rep.JobID, rep.Total, rep.Done, rep.Refused, rep.Failed,
 		rep.Pending)
 	for _, l := range rep.Lines {
-		if l.State != archive.LineDone {
+		if l.State != archive.LineDone || l.ReasonKey == "bulk.already_archived_differs" {
 			fmt.Fprintf(e.stdout, "line %d\t%s\t%s\t%s\n", l.Line, l.File, l.State, l.Reason)
 		}
 	}
