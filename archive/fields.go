@@ -1,6 +1,7 @@
 package archive
 
 import (
+	"errors"
 	"regexp"
 	"slices"
 	"strings"
@@ -17,7 +18,9 @@ const maxFieldLen = 500
 // clean checks what the archivist or a manifest says about a file and
 // returns it in the form the database keeps: spaces trimmed, the digits of
 // identifiers and dates in ASCII, names and national IDs without blanks.
-// A refusal is Invalid, names the field, and never quotes a national ID.
+// A refusal is Invalid, names the field, and never quotes a national ID;
+// every field's refusal is joined in it, so that a form can mark them all
+// at once.
 func (m Metadata) clean() (Metadata, error) {
 	m.RecordType = strings.TrimSpace(m.RecordType)
 	m.Reference = identifier(m.Reference)
@@ -29,23 +32,17 @@ func (m Metadata) clean() (Metadata, error) {
 	m.Street = strings.TrimSpace(m.Street)
 	m.Source = strings.TrimSpace(m.Source)
 
-	if err := checkRecordType(m.RecordType); err != nil {
-		return m, err
+	_, dateErr := yearOf(m.Date)
+	names, namesErr := cleanNames(m.Names)
+	ids, idsErr := cleanNationalIDs(m.NationalIDs)
+	m.Names, m.NationalIDs = names, ids
+	errs := []error{checkRecordType(m.RecordType), dateErr, namesErr, idsErr}
+	for _, f := range [][2]string{{"file name", m.Filename}, {"reference", m.Reference},
+		{"title", m.Title}, {"parcel", m.Parcel}, {"plot", m.Plot},
+		{"neighbourhood", m.Neighbourhood}, {"street", m.Street}, {"source", m.Source}} {
+		errs = append(errs, checkLength(f[0], f[1]))
 	}
-	if _, err := yearOf(m.Date); err != nil {
-		return m, err
-	}
-	var err error
-	if m.Names, err = cleanNames(m.Names); err != nil {
-		return m, err
-	}
-	if m.NationalIDs, err = cleanNationalIDs(m.NationalIDs); err != nil {
-		return m, err
-	}
-	return m, checkLengths([][2]string{{"file name", m.Filename},
-		{"reference", m.Reference}, {"title", m.Title},
-		{"parcel", m.Parcel}, {"plot", m.Plot}, {"neighbourhood", m.Neighbourhood},
-		{"street", m.Street}, {"source", m.Source}})
+	return m, errors.Join(errs...)
 }
 
 // Differences returns the fields that meta, said of a file already

@@ -560,3 +560,19 @@ func TestOutdatedIndexIsNamed(t *testing.T) {
 	_, current := archivistAt(t)
 	current.get("/archive/search").mustNotContain(t, "older version")
 }
+
+// TestUploadMarksEveryWrongField: every wrong field of an upload is marked
+// at once, since each try means choosing the file again.
+func TestUploadMarksEveryWrongField(t *testing.T) {
+	_, b := archivistAt(t)
+	r := b.upload("permit.tif", testScan(t, "building-administration.tif"),
+		"date", "1993-13-01", "national_ids", "123456789", "title", "ab\x00cd")
+	if r.status != http.StatusBadRequest {
+		t.Fatalf("upload with three wrong fields: %d", r.status)
+	}
+	r.mustContain(t, "Some fields need correcting", "This date does not exist",
+		`id="f-national_ids"`)
+	if n := strings.Count(r.body, `class="ferr"`); n != 3 {
+		t.Errorf("%d fields marked, want 3:\n%s", n, r.body)
+	}
+}

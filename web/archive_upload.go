@@ -173,24 +173,25 @@ func (s *Server) ingestPart(r *http.Request, part *multipart.Part) (archive.Reco
 	return rec, existed, err
 }
 
-// uploadMetadata reads what the upload form says about the file.
+// uploadMetadata reads what the upload form says about the file; the
+// error joins every field's refusal.
 func uploadMetadata(form url.Values) (archive.Metadata, error) {
-	var up archive.Update
+	var (
+		up   archive.Update
+		errs []error
+	)
 	for _, f := range uploadFields {
 		value := strings.TrimSpace(form.Get(f))
 		if f == "restricted" && value != "yes" {
 			value = "no"
 		}
-		if value == "" {
-			continue
-		}
-		if err := up.Set(f, value); err != nil {
-			return archive.Metadata{}, err
+		if value != "" {
+			errs = append(errs, up.Set(f, value))
 		}
 	}
 	var m archive.Metadata
 	m.Apply(up)
-	return m, nil
+	return m, errors.Join(errs...)
 }
 
 // bodyReader remembers why reading the request body failed, so that an
@@ -228,9 +229,16 @@ func (s *Server) uploadFailed(w http.ResponseWriter, r *http.Request, err error)
 	v := s.uploadView()
 	key, _ := sijil.UserMessage(err)
 	v.NeedPassword = key == "archive.pdf_password" || key == "archive.pdf_wrong_password"
-	if f := fieldOf(err); f != "" {
-		v.FieldError[f] = s.userMessage(Lang(r.Context()), err)
+	// Every field refused is marked at once: each try means choosing the
+	// file again.
+	sijil.EachJoined(err, func(err error) {
+		if f := fieldOf(err); f != "" {
+			v.FieldError[f] = s.userMessage(Lang(r.Context()), err)
+		}
+	})
+	p := Page{Title: s.T(r, "archive.upload_title"), Data: v}
+	if len(v.FieldError) > 1 {
+		return s.showFormMessage(w, r, "archive_upload.html", p, err, s.T(r, "form.fix_fields"))
 	}
-	return s.showForm(w, r, "archive_upload.html",
-		Page{Title: s.T(r, "archive.upload_title"), Data: v}, err)
+	return s.showForm(w, r, "archive_upload.html", p, err)
 }
