@@ -2,6 +2,7 @@ package web
 
 import (
 	"fmt"
+	"html/template"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -74,7 +75,8 @@ type pageView struct {
 // editView is one correction as the history shows it.
 type editView struct {
 	archive.Edit
-	Old, New string // masked for national IDs, counted for page texts
+	Old, New string        // masked for national IDs, counted for page texts
+	Diff     template.HTML // a page text's changes, word by word
 }
 
 // fieldView is one field of the correction form.
@@ -180,8 +182,11 @@ func (s *Server) loadRecord(r *http.Request, id, q string, first int) (recordVie
 		return recordView{}, err
 	}
 	for _, e := range edits {
-		v.History = append(v.History, editView{Edit: e, Old: s.editValue(r, e, e.Old),
-			New: s.editValue(r, e, e.New)})
+		ev := editView{Edit: e, Old: s.editValue(r, e, e.Old), New: s.editValue(r, e, e.New)}
+		if e.Field == "text" {
+			ev.Diff = wordDiff(e.Old, e.New)
+		}
+		v.History = append(v.History, ev)
 	}
 	events, err := s.cfg.Archive.Events(ctx, id, maxEvents)
 	if err != nil {

@@ -271,7 +271,8 @@ func TestArchivistWorksARecord(t *testing.T) {
 		if r.status != http.StatusSeeOther {
 			t.Fatalf("text correction: %d\n%s", r.status, r.body)
 		}
-		b.get(r.location).mustContain(t, "نص مصحح عن الإدارة", "OCR noise")
+		b.get(r.location).mustContain(t, "نص مصحح عن الإدارة", "OCR noise",
+			`<p class="diff" dir="auto">`, "<ins>نص مصحح</ins> عن الإدارة <del>")
 		b.get("/archive/search?q="+url.QueryEscape("مصحح")).mustContain(t, "<mark>")
 	})
 
