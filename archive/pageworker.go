@@ -92,8 +92,8 @@ func (in *Ingester) safeReadPage(ctx context.Context, sha string, src pageSource
 // a second reading), and so does a page whose script is not in the
 // import's languages (OSD, and a reading in its own; see readInScript).
 //
-// TODO(#4): bulk ingest runs at 46-50 % of bare Tesseract on the shared
-// samples and 64-67 % on upright Arabic pages (README, Benchmarks). Per
+// TODO(#4): bulk ingest runs at 43-46 % of bare Tesseract on the shared
+// samples and 63-64 % on upright Arabic pages (README, Benchmarks). Per
 // upright page, beside a 550 ms OCR call, Go spends 220-255 ms of CPU
 // (full-resolution deskew 53, scaled copies 43, the PNG Tesseract reads
 // and the store keeps 35, TIFF decoding 26). Coming near 90 % would take
