@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"regexp"
 	"slices"
 	"strings"
 	"time"
@@ -272,5 +273,23 @@ func (s *Store) ImportJobLines(ctx context.Context, jobID string, problemsOnly b
 	if err != nil || !problemsOnly {
 		return lines, err
 	}
-	return slices.DeleteFunc(lines, func(l JobLine) bool { return l.State == LineDone }), nil
+	// A line archived but whose description was not applied is a problem
+	// too: the archivist has a record to check.
+	return slices.DeleteFunc(lines, func(l JobLine) bool {
+		return l.State == LineDone && l.NotApplied() == nil
+	}), nil
 }
+
+// NotApplied returns the fields of a line archived already whose values
+// differ from its record's and were not applied, as its reason names
+// them; nil for any other line.
+func (l JobLine) NotApplied() []string {
+	m := notAppliedReason.FindStringSubmatch(l.Reason)
+	if l.ReasonKey != "bulk.already_archived_differs" || m == nil {
+		return nil
+	}
+	return strings.Split(m[1], ", ")
+}
+
+// notAppliedReason is the reason importLine gives such a line.
+var notAppliedReason = regexp.MustCompile(`^already archived; this line's (.+) differ from `)

@@ -285,6 +285,13 @@ func TestBulkSameFileDescribedTwice(t *testing.T) {
 	if got := rep.Lines[1].Reason; got != want {
 		t.Errorf("the second line says %q, want %q", got, want)
 	}
+	if got := rep.Lines[1].NotApplied(); !slices.Equal(got, []string{"reference", "date"}) {
+		t.Errorf("fields not applied: %q", got)
+	}
+	problems, err := f.store.ImportJobLines(context.Background(), rep.JobID, true)
+	if err != nil || len(problems) != 1 || problems[0].Line != rep.Lines[1].Line {
+		t.Errorf("the problems of the job: %+v, %v", problems, err)
+	}
 }
 
 // TestBulkFailedLineKeepsItsCauseInTheLog: a line that fails for a cause

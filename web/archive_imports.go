@@ -52,6 +52,14 @@ func (s *Server) archiveImport(w http.ResponseWriter, r *http.Request) error {
 		if _, ok := s.catalogs[lang][l.ReasonKey]; ok && lang != langEN {
 			lv.Why, lv.English = s.translate(lang, l.ReasonKey), false
 		}
+		if fields := l.NotApplied(); fields != nil {
+			names := make([]archive.Phrase, len(fields))
+			for i, f := range fields {
+				names[i] = archive.Phrase{Key: "archive.field_" + f}
+			}
+			lv.Why = s.translate(lang, l.ReasonKey, s.phrasesText(lang, names))
+			lv.English = false
+		}
 		v.Lines = append(v.Lines, lv)
 	}
 	s.show(w, r, http.StatusOK, "archive_import.html", Page{

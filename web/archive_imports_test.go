@@ -55,3 +55,44 @@ func TestImportsShowRefusedLines(t *testing.T) {
 		t.Errorf("a job that does not exist: %d", r.status)
 	}
 }
+
+// TestImportsShowDescriptionsNotApplied: a line that found its file
+// archived already, and described it otherwise, is listed with the
+// problems, in the reader's language, naming the fields not applied.
+func TestImportsShowDescriptionsNotApplied(t *testing.T) {
+	p := newPortal(t)
+	dir := t.TempDir()
+	scan := testScan(t, "building-administration.tif")
+	if err := os.WriteFile(filepath.Join(dir, "permit.tif"), scan, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	manifest := filepath.Join(dir, "manifest.csv")
+	err := os.WriteFile(manifest, []byte(archive.ManifestHeader+"\n"+
+		"permit.tif,building_permit,4517,,,,,,,,box 9\n"+
+		"permit.tif,building_permit,4518,,,,,,,,box 9\n"), 0o644)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := archive.ReadManifest(manifest)
+	if err != nil {
+		t.Fatal(err)
+	}
+	idx, err := index.Open(filepath.Join(t.TempDir(), "index"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { idx.Close() })
+	bulk := archive.BulkImport{Ingester: &archive.Ingester{Blobs: p.office.Blobs,
+		DB: p.office.DB, Index: index.Archive{Index: idx}}, Workers: 1}
+	rep, err := bulk.Run(context.Background(), m)
+	if err != nil || rep.Done != 2 {
+		t.Fatalf("import: %+v, %v", rep, err)
+	}
+
+	b := p.browser(t)
+	b.lang = "ar"
+	b.signInStaff(p, "archivist", accounts.RoleArchivist)
+	r := b.get("/archive/imports/" + rep.JobID)
+	r.mustContain(t, "يصفه بغير ما في سجله (الرقم المرجعي)")
+	r.mustNotContain(t, "differ from the record")
+}

@@ -227,7 +227,7 @@ func (e *env) printReport(manifest string, rep archive.BulkReport) {
 		"%d pending\n", manifest, rep.JobID, rep.Total, rep.Done, rep.Refused, rep.Failed,
 		rep.Pending)
 	for _, l := range rep.Lines {
-		if l.State != archive.LineDone || l.ReasonKey == "bulk.already_archived_differs" {
+		if l.State != archive.LineDone || l.NotApplied() != nil {
 			fmt.Fprintf(e.stdout, "line %d\t%s\t%s\t%s\n", l.Line, l.File, l.State, l.Reason)
 		}
 	}
