@@ -282,7 +282,8 @@ func TestArchivistWorksARecord(t *testing.T) {
 			"record_type", "building_permit", "reference", "4517")
 		r := b.get("/archive/duplicates")
 		r.mustContain(t, "/archive/records/"+id, "/archive/records/"+other,
-			"Two files with one reference number")
+			"Two files with one reference number",
+			`<a href="/archive/records/`+other+`/pages/1/view"`) // to compare at full size
 		flag := regexp.MustCompile(`action="/archive/duplicates/(dup_[0-9a-f]+)"`).
 			FindStringSubmatch(r.body)
 		if flag == nil {
