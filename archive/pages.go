@@ -36,7 +36,7 @@ func splitPages(ctx context.Context, f *os.File, size int64, media string,
 	)
 	switch media {
 	case MediaTIFF:
-		pages, err = tiffPages(f, size, lim, tmp)
+		pages, err = tiffPages(ctx, f, size, lim, tmp)
 	case MediaPDF:
 		pages, err = pdfPages(ctx, f.Name(), lim, tmp)
 	case MediaJPEG, MediaPNG:

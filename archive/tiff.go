@@ -26,7 +26,8 @@ import (
 // a G3 frame makes its CCITT reader fail; such a frame is read by libvips
 // instead, which writes it as PNG in tmp. A frame libvips cannot read
 // either is damaged.
-func tiffPages(f *os.File, size int64, lim Limits, tmp string) ([]pageSource, error) {
+func tiffPages(ctx context.Context, f *os.File, size int64, lim Limits, tmp string) (
+	[]pageSource, error) {
 	order, ifds, err := walkIFDs(f, size, lim.MaxPages)
 	if err != nil {
 		return nil, err
@@ -37,7 +38,7 @@ func tiffPages(f *os.File, size int64, lim Limits, tmp string) ([]pageSource, er
 		number := i + 1
 		cfg, err := tiff.DecodeConfig(newFrameReader(f, order, off))
 		if unsupported(err) {
-			cfg, err = vipsConfig(f.Name(), number)
+			cfg, err = vipsConfig(ctx, f.Name(), number)
 		}
 		if err != nil {
 			return nil, damaged(MediaTIFF, number, err)
@@ -92,12 +93,15 @@ func isPlanar(ra io.ReaderAt, order binary.ByteOrder, off uint32) bool {
 }
 
 // vipsConfig reads the size of frame n (from 1) of the TIFF at path with
-// vipsheader, for a frame golang.org/x/image/tiff does not read.
-func vipsConfig(path string, n int) (image.Config, error) {
+// vipsheader, for a frame golang.org/x/image/tiff does not read. A hostile
+// file gets the tools' time limit, as every other tool call does.
+func vipsConfig(ctx context.Context, path string, n int) (image.Config, error) {
+	tctx, cancel := withToolTimeout(ctx)
+	defer cancel()
 	in := path + "[page=" + strconv.Itoa(n-1) + "]"
 	var size [2]int
 	for i, field := range []string{"width", "height"} {
-		out, err := exec.Command("vipsheader", "-f", field, in).Output()
+		out, err := exec.CommandContext(tctx, "vipsheader", "-f", field, in).Output()
 		if err == nil {
 			size[i], err = strconv.Atoi(strings.TrimSpace(string(out)))
 		}
