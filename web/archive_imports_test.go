@@ -77,14 +77,8 @@ func TestImportsShowDescriptionsNotApplied(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	idx, err := index.Open(filepath.Join(t.TempDir(), "index"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { idx.Close() })
-	bulk := archive.BulkImport{Ingester: &archive.Ingester{Blobs: p.office.Blobs,
-		DB: p.office.DB, Index: index.Archive{Index: idx}}, Workers: 1}
-	rep, err := bulk.Run(context.Background(), m)
+	rep, err := (&archive.BulkImport{Ingester: p.ingest, Workers: 1}).Run(
+		context.Background(), m)
 	if err != nil || rep.Done != 2 {
 		t.Fatalf("import: %+v, %v", rep, err)
 	}

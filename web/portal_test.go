@@ -34,6 +34,7 @@ type portal struct {
 	handler http.Handler
 	env     accountstest.Env
 	office  *certstest.Office
+	ingest  *archive.Ingester // the portal's own, for bulk imports beside it
 }
 
 // newPortal starts a portal; change adjusts its configuration first
@@ -79,7 +80,7 @@ func newPortal(t *testing.T, change ...func(*web.Config)) *portal {
 	h := s.Handler()
 	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)
-	return &portal{srv: srv, handler: h, env: env, office: o}
+	return &portal{srv: srv, handler: h, env: env, office: o, ingest: cfg.Office.Ingester}
 }
 
 // newOffice wires the office behind the portal on the certificate
