@@ -128,7 +128,7 @@ func (s *Server) ingestUpload(r *http.Request) (archive.Record, bool, error) {
 			return archive.Record{}, false, uploadReadError(err)
 		}
 		if part.FormName() == "file" {
-			return s.ingestPart(r, part)
+			return s.ingestPart(r, &lastPart{part: part, rest: mr})
 		}
 		value, err := io.ReadAll(io.LimitReader(part, formSlack+1))
 		if err != nil {
@@ -145,9 +145,9 @@ func (s *Server) ingestUpload(r *http.Request) (archive.Record, bool, error) {
 }
 
 // ingestPart ingests the file part with the metadata in r.PostForm.
-func (s *Server) ingestPart(r *http.Request, part *multipart.Part) (archive.Record, bool,
+func (s *Server) ingestPart(r *http.Request, part *lastPart) (archive.Record, bool,
 	error) {
-	name := strings.TrimSpace(part.FileName())
+	name := strings.TrimSpace(part.part.FileName())
 	if name == "" {
 		return archive.Record{}, false, sijil.Errorf(sijil.Invalid, "archive.no_file",
 			"Choose the file to upload.")
@@ -194,6 +194,36 @@ func uploadMetadata(form url.Values) (archive.Metadata, error) {
 	return m, errors.Join(errs...)
 }
 
+// errFieldAfterFile refuses a form whose description comes after its
+// file: the file is read straight into the ingester with what came before
+// it, so fields after it would be dropped without a word.
+var errFieldAfterFile = sijil.Errorf(sijil.Invalid, "archive.field_after_file",
+	"The form's fields came after its file and were not read; send them before the file.")
+
+// lastPart reads the file part, and at its end makes sure nothing but the
+// end of the form follows. The ingester reads to the end before it writes
+// anything, so a refusal here leaves no record behind.
+type lastPart struct {
+	part *multipart.Part
+	rest *multipart.Reader
+}
+
+func (l *lastPart) Read(p []byte) (int, error) {
+	n, err := l.part.Read(p)
+	if err != io.EOF {
+		return n, err
+	}
+	next, err := l.rest.NextPart()
+	switch {
+	case err == io.EOF:
+		return n, io.EOF
+	case err != nil:
+		return n, err
+	}
+	next.Close()
+	return n, errFieldAfterFile
+}
+
 // bodyReader remembers why reading the request body failed, so that an
 // upload cut short is told apart from a failure of the ingester's own.
 type bodyReader struct {
@@ -213,6 +243,9 @@ func (b *bodyReader) Read(p []byte) (int, error) {
 // body over the limit is named as the ingester names a file too large;
 // any other is a form cut short or malformed, which can be sent again.
 func uploadReadError(err error) error {
+	if errors.Is(err, errFieldAfterFile) {
+		return err
+	}
 	var tooBig *http.MaxBytesError
 	if errors.As(err, &tooBig) {
 		return sijil.Errorf(sijil.TooLarge, "archive.file_too_large",

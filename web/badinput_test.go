@@ -80,6 +80,32 @@ func TestCutShortUploadIsRefused(t *testing.T) {
 	}
 }
 
+// TestFieldAfterTheFileIsRefused: a script that sends the description
+// after the file had its scan archived without it, silently. It is now
+// refused, saying to send the fields first, and nothing is archived.
+func TestFieldAfterTheFileIsRefused(t *testing.T) {
+	p, b := archivistAt(t)
+	b.lang = "ar"
+	body := "--XX\r\nContent-Disposition: form-data; name=\"file\"; " +
+		"filename=\"permit.tif\"\r\nContent-Type: image/tiff\r\n\r\n" +
+		string(testScan(t, "building-administration.tif")) +
+		"\r\n--XX\r\nContent-Disposition: form-data; name=\"reference\"\r\n\r\n" +
+		"4517/1998\r\n--XX--\r\n"
+
+	r := b.postRaw("/archive/upload", "multipart/form-data; boundary=XX", body)
+	if r.status != http.StatusBadRequest ||
+		!strings.Contains(r.body, "وصلت حقول النموذج بعد ملفه فلم تُقرأ؛ أرسلها قبل الملف.") {
+		t.Errorf("a field after the file: %d, want 400 saying to send it first", r.status)
+	}
+	var n int
+	if err := p.office.DB.QueryRow(`SELECT count(*) FROM records`).Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	if n != 0 {
+		t.Errorf("%d records were archived without the fields sent after the file", n)
+	}
+}
+
 // TestCertificateRefusalsAreTranslated: what the certificate issuer
 // refuses at approval (a draft with no plot number, dated in the future,
 // or naming someone in letters its font lacks) and a revocation sent twice (a second tab, a double click) were
