@@ -7,12 +7,14 @@ import (
 	"fmt"
 	"image"
 	"image/jpeg"
+	"image/png"
 	"io"
 	"os"
 	"slices"
 	"strings"
 
 	"golang.org/x/image/draw"
+	"golang.org/x/sync/singleflight"
 
 	"github.com/sijil-municipality/sijil"
 )
@@ -53,8 +55,12 @@ func PageThumbKey(sha256Hex string, n int) string {
 
 // PageImage opens the image of the kind of page n of the original with the
 // given SHA-256, and returns its media type; the caller closes it. A kind,
-// hash or page that is not known, or a page read before views were kept,
-// is a NotFound error.
+// hash or page that is not known is a NotFound error.
+//
+// The viewer's copy and the thumbnail are made from the page image the
+// first time either is asked for, and kept: ingest leaves them to the
+// first look, since most pages of an archive are never looked at and
+// making them cost a bulk import a fifth of its time (README, Benchmarks).
 func PageImage(ctx context.Context, blobs Blobs, sha256Hex string, n int, kind ImageKind) (
 	io.ReadCloser, string, error) {
 	var key, media string
@@ -75,6 +81,16 @@ func PageImage(ctx context.Context, blobs Blobs, sha256Hex string, n int, kind I
 	}
 
 	rc, err := blobs.Get(ctx, key)
+	if errors.Is(err, ErrBlobNotFound) && kind != ImagePage {
+		data, err := makeScaled(ctx, blobs, sha256Hex, n, kind)
+		if errors.Is(err, ErrBlobNotFound) {
+			return nil, "", notFound
+		}
+		if err != nil {
+			return nil, "", err
+		}
+		return io.NopCloser(bytes.NewReader(data)), media, nil
+	}
 	if errors.Is(err, ErrBlobNotFound) {
 		return nil, "", notFound
 	}
@@ -84,11 +100,71 @@ func PageImage(ctx context.Context, blobs Blobs, sha256Hex string, n int, kind I
 	return rc, media, nil
 }
 
+// making lets one caller at a time make the scaled copies of a page: the
+// record page asks for a page's copies side by side, and each making
+// decodes the whole page image.
+var making singleflight.Group
+
+// makeScaled makes and stores the viewer's copy and the thumbnail of a
+// page from its stored page image, and returns the one of the kind asked
+// for. A page without a page image is ErrBlobNotFound. Two processes
+// making the same page store the same bytes, and Put keeps the first.
+func makeScaled(ctx context.Context, blobs Blobs, sha string, n int, kind ImageKind) (
+	[]byte, error) {
+	// One caller going away must not fail the others waiting on the same
+	// making, which takes a tenth of a second.
+	ctx = context.WithoutCancel(ctx)
+	v, err, _ := making.Do(PageImageKey(sha, n), func() (any, error) {
+		png, err := readBlob(ctx, blobs, PageImageKey(sha, n))
+		if err != nil {
+			return nil, err
+		}
+		files, err := scaledFromPNG(png)
+		if err != nil {
+			return nil, err
+		}
+		for key, data := range map[string][]byte{PageViewKey(sha, n): files.view,
+			PageThumbKey(sha, n): files.thumb} {
+			err := blobs.Put(ctx, key, bytes.NewReader(data), int64(len(data)), "image/jpeg")
+			if err != nil {
+				return nil, fmt.Errorf("archive: storing %s: %w", key, err)
+			}
+		}
+		return files, nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return v.(pageFiles).of(kind), nil
+}
+
 // pageFiles are the files derived from one page: its PNG for OCR and
-// storage and its scaled JPEGs. They depend on nothing but the page
-// image, so that they can be made again from the original.
+// storage and its scaled JPEGs, made from the PNG alone, so that they can
+// be made again from the original.
 type pageFiles struct {
 	png, view, thumb []byte
+}
+
+// of returns the scaled copy of the kind.
+func (f pageFiles) of(kind ImageKind) []byte {
+	if kind == ImageThumb {
+		return f.thumb
+	}
+	return f.view
+}
+
+// scaledFromPNG makes the scaled copies of a page from its stored PNG. It
+// reads the PNG rather than taking the image it was made from, so that a
+// copy made at the first look is the copy ingest or Rederive would make:
+// the pixels are the same, and normalise gives back the same form.
+func scaledFromPNG(data []byte) (pageFiles, error) {
+	img, err := png.Decode(bytes.NewReader(data))
+	if err != nil {
+		return pageFiles{}, fmt.Errorf("archive: decoding page image: %w", err)
+	}
+	files, err := deriveScaled(normalise(img))
+	files.png = data
+	return files, err
 }
 
 // deriveScaled makes the scaled copies of a corrected page image.
@@ -268,18 +344,23 @@ func (in *Ingester) rederivePage(ctx context.Context, sha string, src pageSource
 	if err != nil {
 		return nil, err
 	}
-	files, err := deriveScaled(img)
+	data, err := encodePNG(img)
 	if err != nil {
 		return nil, err
 	}
-	if files.png, err = encodePNG(img); err != nil {
+	files, err := scaledFromPNG(data)
+	if err != nil {
 		return nil, err
 	}
 
+	// A scaled copy nobody has looked at is not made yet: nothing differs.
 	var differ []string
 	for key, want := range map[string][]byte{p.ImageKey: files.png,
 		PageViewKey(sha, p.Number): files.view, PageThumbKey(sha, p.Number): files.thumb} {
 		got, err := readBlob(ctx, in.Blobs, key)
+		if errors.Is(err, ErrBlobNotFound) && key != p.ImageKey {
+			continue
+		}
 		if err != nil && !errors.Is(err, ErrBlobNotFound) {
 			return nil, err
 		}

@@ -1,9 +1,12 @@
 package archive_test
 
 import (
+	"bytes"
 	"context"
+	"errors"
 	"image"
 	_ "image/jpeg" // the viewer's images are JPEG
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -100,6 +103,17 @@ func TestDerivedFilesComeFromTheOriginal(t *testing.T) {
 	if err := f.in.Rederive(ctx, got.rec.ID); err != nil {
 		t.Fatal(err)
 	}
+	for _, kind := range []archive.ImageKind{archive.ImageView, archive.ImageThumb} {
+		rc, _, err := archive.PageImage(ctx, blobs, got.rec.SHA256, 1, kind)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rc.Close()
+	}
+	// The copies made at the first look are the ones the original makes.
+	if err := f.in.Rederive(ctx, got.rec.ID); err != nil {
+		t.Fatal(err)
+	}
 
 	thumb := archive.PageThumbKey(got.rec.SHA256, 1)
 	path := filepath.Join(dir, filepath.FromSlash(thumb))
@@ -112,6 +126,61 @@ func TestDerivedFilesComeFromTheOriginal(t *testing.T) {
 	err = f.in.Rederive(ctx, got.rec.ID)
 	if err == nil || !strings.Contains(err.Error(), thumb) {
 		t.Errorf("Rederive after the thumbnail was overwritten: %v", err)
+	}
+}
+
+// TestScaledCopiesAreMadeAtTheFirstLook: ingest stores no viewer's copy or
+// thumbnail, fixity does not take their absence for a loss, and the first
+// look makes and keeps them, at the viewer's sizes.
+func TestScaledCopiesAreMadeAtTheFirstLook(t *testing.T) {
+	f := newFixture(t, "eng")
+	blobs, err := archive.NewFolderBlobs(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.in.Blobs = blobs
+	got := f.mustIngest(t, encodePNG(t, textPage(t, pageLines)), "page.png")
+	ctx := context.Background()
+	keys := []string{archive.PageViewKey(got.rec.SHA256, 1),
+		archive.PageThumbKey(got.rec.SHA256, 1)}
+	for _, key := range keys {
+		if _, err := blobs.Stat(ctx, key); !errors.Is(err, archive.ErrBlobNotFound) {
+			t.Errorf("%s after ingest: %v, want not made yet", key, err)
+		}
+	}
+	fx := &archive.Fixity{Blobs: blobs, DB: f.db, Log: f.in.Log}
+	if rep, err := fx.CheckAll(ctx); err != nil || len(rep.Problems) != 0 {
+		t.Fatalf("fixity before the first look: %+v, %v", rep.Problems, err)
+	}
+
+	var first []byte
+	for range 2 {
+		rc, media, err := archive.PageImage(ctx, blobs, got.rec.SHA256, 1, archive.ImageView)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, err := io.ReadAll(rc)
+		rc.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		cfg, _, err := image.DecodeConfig(bytes.NewReader(b))
+		if err != nil || media != "image/jpeg" ||
+			cfg.Width != min(got.pages[0].Width, archive.ViewWidth) {
+			t.Fatalf("the first look gave a %s of %+v (%v)", media, cfg, err)
+		}
+		if first != nil && !bytes.Equal(b, first) {
+			t.Error("the second look gave other bytes than the first")
+		}
+		first = b
+	}
+	for _, key := range keys {
+		if _, err := blobs.Stat(ctx, key); err != nil {
+			t.Errorf("%s after the first look: %v, want kept", key, err)
+		}
+	}
+	if rep, err := fx.CheckAll(ctx); err != nil || len(rep.Problems) != 0 {
+		t.Fatalf("fixity after the first look: %+v, %v", rep.Problems, err)
 	}
 }
 

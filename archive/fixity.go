@@ -53,6 +53,11 @@ type objectCheck struct {
 	key      string
 	wantSHA  string
 	wantSize int64
+
+	// For a scaled copy, made at the first look (see PageImage): the page
+	// image it is made from, and which copy it is.
+	scaledOf string
+	kind     ImageKind
 }
 
 // objectResult is the verdict on one object.
@@ -129,9 +134,19 @@ func (f *Fixity) checkRecord(ctx context.Context, id string) ([]objectResult, er
 
 	results := make([]objectResult, 0, len(checks))
 	for _, c := range checks {
+		made := true
+		if c.scaledOf != "" && c.wantSHA == "" {
+			c, made = f.expectScaled(ctx, c)
+		}
+		if !made {
+			continue
+		}
 		r, err := f.checkObject(ctx, c)
 		if err != nil {
 			return nil, err
+		}
+		if c.scaledOf != "" && r.kind == EventFixityOK {
+			r.baseline = true
 		}
 		results = append(results, r)
 	}
@@ -145,11 +160,13 @@ func (f *Fixity) checkRecord(ctx context.Context, id string) ([]objectResult, er
 
 // expectations lists a record's objects with what each should hold. The
 // original's hash and size are the record's own. Every object ingest
-// stores for a page (its image, Tesseract's text, the word boxes, the
-// viewer's copy and the thumbnail) has the hash ingest recorded; for a
-// record ingested before ingest recorded them, the first check records
-// one as the baseline, which later checks compare with. The text blob is
-// Tesseract's, so a correction of the page's text changes nothing there.
+// stores for a page (its image, Tesseract's text, the word boxes) has the
+// hash ingest recorded; for a record ingested before ingest recorded them,
+// the first check records one as the baseline, which later checks compare
+// with. The text blob is Tesseract's, so a correction of the page's text
+// changes nothing there. The viewer's copy and the thumbnail, made at the
+// first look, are checked at their first check against copies made again
+// from the page image (see expectScaled).
 func (f *Fixity) expectations(ctx context.Context, id string) ([]objectCheck, error) {
 	st := f.store()
 	rec, err := st.RecordByID(ctx, id)
@@ -168,14 +185,48 @@ func (f *Fixity) expectations(ctx context.Context, id string) ([]objectCheck, er
 	checks := []objectCheck{{key: OriginalKey(rec.SHA256), wantSHA: rec.SHA256,
 		wantSize: rec.SizeBytes}}
 	for _, p := range pages {
-		for _, key := range []string{p.ImageKey, p.TextKey, PageWordsKey(rec.SHA256, p.Number),
-			PageViewKey(rec.SHA256, p.Number), PageThumbKey(rec.SHA256, p.Number)} {
+		for _, key := range []string{p.ImageKey, p.TextKey,
+			PageWordsKey(rec.SHA256, p.Number)} {
 			c := baselines[key]
 			c.key = key
 			checks = append(checks, c)
 		}
+		for _, kind := range []ImageKind{ImageView, ImageThumb} {
+			key := PageViewKey(rec.SHA256, p.Number)
+			if kind == ImageThumb {
+				key = PageThumbKey(rec.SHA256, p.Number)
+			}
+			c := baselines[key]
+			c.key, c.scaledOf, c.kind = key, p.ImageKey, kind
+			checks = append(checks, c)
+		}
 	}
 	return checks, nil
+}
+
+// expectScaled sets what a scaled copy without a baseline should hold: the
+// copy made again from its page image, so that even a copy altered before
+// its first check is caught. It reports false when there is nothing to
+// check: the copy is not made yet, or its page image cannot be read, which
+// that image's own check reports.
+func (f *Fixity) expectScaled(ctx context.Context, c objectCheck) (objectCheck, bool) {
+	if _, err := f.Blobs.Stat(ctx, c.key); errors.Is(err, ErrBlobNotFound) {
+		return c, false
+	} else if err != nil {
+		return c, true // reading it fails again, and is the verdict
+	}
+	data, err := readBlob(ctx, f.Blobs, c.scaledOf)
+	if err != nil {
+		return c, false
+	}
+	files, err := scaledFromPNG(data)
+	if err != nil {
+		return c, false
+	}
+	want := files.of(c.kind)
+	sum := sha256.Sum256(want)
+	c.wantSHA, c.wantSize = hex.EncodeToString(sum[:]), int64(len(want))
+	return c, true
 }
 
 // checkObject hashes one object as a stream, so that a large plan scan

@@ -61,12 +61,15 @@ func TestFixityCleanArchivePasses(t *testing.T) {
 	f := newBlobFixture(t)
 	got := f.mustIngest(t, encodePNG(t, textPage(t, pageLines)), "page.png")
 
-	for run := 1; run <= 2; run++ { // the second run compares with the baselines
+	// The original, and the page's image, text and word boxes; from the
+	// first look on, its view and thumbnail too.
+	for run, want := range []int{4, 6, 6} { // the third run compares with the baselines
+		if run == 1 {
+			look(t, f, got, archive.ImageView)
+		}
 		rep := f.checkAll(t)
-		// The original, and the page's image, text, word boxes, view and
-		// thumbnail.
-		if rep.Records != 1 || rep.Objects != 6 || len(rep.Problems) != 0 {
-			t.Fatalf("run %d: %+v, want 1 record, 6 objects, no problems", run, rep)
+		if rep.Records != 1 || rep.Objects != want || len(rep.Problems) != 0 {
+			t.Fatalf("run %d: %+v, want 1 record, %d objects, no problems", run+1, rep, want)
 		}
 	}
 
@@ -78,8 +81,8 @@ func TestFixityCleanArchivePasses(t *testing.T) {
 		t.Fatal(err)
 	}
 	// The first event is the ingest; every check's are after it.
-	if len(events) != 13 || events[0].Kind != archive.EventIngested {
-		t.Fatalf("%d events, want the ingest and 12 checks (6 objects, 2 runs)", len(events))
+	if len(events) != 17 || events[0].Kind != archive.EventIngested {
+		t.Fatalf("%d events, want the ingest and 16 checks (4, 6 and 6 objects)", len(events))
 	}
 	for _, e := range events[1:] {
 		if e.Kind != archive.EventFixityOK {
@@ -115,18 +118,34 @@ func TestFixityFindsDamage(t *testing.T) {
 			mustDo(t, os.WriteFile(f.path(key), b, 0o600))
 			return key
 		}, archive.EventFixityAltered},
-		// Ingest records the hash of every page object, so damage done
-		// before the first check is found by it, in the files the viewer
-		// shows as in the one certified copies are made from.
+		// Ingest records the hash of every page object it stores, and the
+		// first check compares a scaled copy made at the first look with
+		// one made again from the page image, so that damage done before
+		// the first check is found by it, in the files the viewer shows as
+		// in the one certified copies are made from.
 		{"a byte appended to the page image", func(t *testing.T, f *blobFixture,
 			got ingested) string {
 			return appendByte(t, f, got.pages[0].ImageKey)
 		}, archive.EventFixityAltered},
 		{"a byte appended to the viewer's copy", func(t *testing.T, f *blobFixture,
 			got ingested) string {
+			look(t, f, got, archive.ImageView)
 			return appendByte(t, f, archive.PageViewKey(got.rec.SHA256, 1))
 		}, archive.EventFixityAltered},
-		{"deleted thumbnail", func(t *testing.T, f *blobFixture, got ingested) string {
+		{"another page in place of the thumbnail", func(t *testing.T,
+			f *blobFixture, got ingested) string {
+			look(t, f, got, archive.ImageThumb)
+			key := archive.PageThumbKey(got.rec.SHA256, 1)
+			other := encodeJPEG(t, textPage(t, pageLines[:2]))
+			mustDo(t, os.WriteFile(f.path(key), other, 0o600))
+			return key
+		}, archive.EventFixityAltered},
+		{"deleted thumbnail, after a check", func(t *testing.T, f *blobFixture,
+			got ingested) string {
+			look(t, f, got, archive.ImageThumb)
+			if rep := f.checkAll(t); len(rep.Problems) != 0 {
+				t.Fatalf("the first check found %+v", rep.Problems)
+			}
 			key := archive.PageThumbKey(got.rec.SHA256, 1)
 			mustDo(t, os.Remove(f.path(key)))
 			return key
@@ -160,6 +179,15 @@ func TestFixityFindsDamage(t *testing.T) {
 
 // appendByte damages a stored object as a bad copy or a careless hand
 // would, and returns its key.
+// look asks for a scaled copy of a record's first page, as the viewer
+// does, which makes it.
+func look(t *testing.T, f *blobFixture, got ingested, kind archive.ImageKind) {
+	t.Helper()
+	rc, _, err := archive.PageImage(context.Background(), f.in.Blobs, got.rec.SHA256, 1, kind)
+	mustDo(t, err)
+	mustDo(t, rc.Close())
+}
+
 func appendByte(t *testing.T, f *blobFixture, key string) string {
 	t.Helper()
 	b, err := os.ReadFile(f.path(key))

@@ -219,8 +219,9 @@ func (in *Ingester) readCorrected(ctx context.Context, scan image.Image, fix *co
 	return img, data, reading, nil
 }
 
-// storePage stores the corrected page image, its scaled copies, its text
-// and its word boxes, and returns its row.
+// storePage stores the corrected page image, its text and its word boxes,
+// and returns its row. The scaled copies are made at the first look (see
+// PageImage).
 func (in *Ingester) storePage(ctx context.Context, sha string, n int, img image.Image,
 	png []byte, reading Reading, fix correction) (Page, error) {
 	b := img.Bounds()
@@ -228,11 +229,6 @@ func (in *Ingester) storePage(ctx context.Context, sha string, n int, img image.
 		ImageKey: PageImageKey(sha, n), TextKey: PageTextKey(sha, n), Text: reading.Text,
 		Skew: fix.skew, Confidence: meanConfidence(reading.Words)}
 
-	files, err := deriveScaled(img)
-	if err != nil {
-		return Page{}, err
-	}
-	files.png = png
 	words, err := encodeWords(b.Dx(), b.Dy(), reading.Words)
 	if err != nil {
 		return Page{}, err
@@ -241,11 +237,9 @@ func (in *Ingester) storePage(ctx context.Context, sha string, n int, img image.
 		key, media string
 		data       []byte
 	}{
-		{p.ImageKey, "image/png", files.png},
+		{p.ImageKey, "image/png", png},
 		{p.TextKey, "text/plain; charset=utf-8", []byte(p.Text)},
 		{PageWordsKey(sha, n), "application/json", words},
-		{PageViewKey(sha, n), "image/jpeg", files.view},
-		{PageThumbKey(sha, n), "image/jpeg", files.thumb},
 	}
 	for _, bl := range blobs {
 		err := in.Blobs.Put(ctx, bl.key, bytes.NewReader(bl.data), int64(len(bl.data)),
