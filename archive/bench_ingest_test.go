@@ -42,6 +42,8 @@ import (
 //
 // ratio_pct is the budget's wall-time ratio; cpu_ratio_pct compares the CPU
 // spent per page, which other work on a shared machine hardly moves.
+// first_look_ms is the median time of the first look at a page, which makes
+// the page image and the viewer's copies ingest leaves undone.
 //
 //	go test -run '^$' -bench BulkIngestVsTesseract -benchtime 1x -timeout 30m ./archive/
 //
@@ -215,9 +217,11 @@ func (cfg ingestBench) run(b *testing.B) ingestResult {
 
 	var r ingestResult
 	before := readUsage()
-	r.ingest, r.pages = cfg.ingest(b, filepath.Join(dir, "data"), manifest, rec.script)
+	in, took, pages := cfg.ingest(b, filepath.Join(dir, "data"), manifest, rec.script)
 	after := readUsage()
+	r.ingest, r.pages = took, pages.count
 	r.goCPU, r.ingestChildCPU = after.self-before.self, after.children-before.children
+	r.firstLooks = firstLooks(b, in, pages.shas)
 
 	calls := rec.calls(b)
 	var ocr []tesseractCall
@@ -283,9 +287,9 @@ func (cfg ingestBench) writeBox(b *testing.B, dir string) string {
 
 // ingest runs a bulk import of the manifest into a new data folder, timed
 // from opening the folder to closing it, as the command runs, and returns
-// the time and the number of pages archived.
+// its Ingester, the time and the pages archived.
 func (cfg ingestBench) ingest(b *testing.B, data, manifest, tesseract string) (
-	time.Duration, int) {
+	*archive.Ingester, time.Duration, boxPages) {
 	ctx := context.Background()
 	start := time.Now()
 	db := openBenchDB(b, filepath.Join(data, "sijil.db"))
@@ -324,20 +328,45 @@ func (cfg ingestBench) ingest(b *testing.B, data, manifest, tesseract string) (
 	if rep.Done != len(m.Lines) {
 		b.Fatalf("%d of %d lines archived: %+v", rep.Done, len(m.Lines), rep.Lines)
 	}
-	return took, countPages(b, db, rep)
+	return in, took, countPages(b, db, rep)
 }
 
-func countPages(b *testing.B, db *sql.DB, rep archive.BulkReport) int {
+// boxPages is what a box archived: its pages, and its originals' hashes.
+type boxPages struct {
+	count int
+	shas  []string
+}
+
+func countPages(b *testing.B, db *sql.DB, rep archive.BulkReport) boxPages {
 	store := archive.NewStore(db)
-	pages := 0
+	var pages boxPages
 	for _, l := range rep.Lines {
 		rec, err := store.RecordByID(context.Background(), l.RecordID)
 		if err != nil {
 			b.Fatal(err)
 		}
-		pages += rec.PageCount
+		pages.count += rec.PageCount
+		pages.shas = append(pages.shas, rec.SHA256)
 	}
 	return pages
+}
+
+// firstLooks times the first look at the first page of a few of the
+// archived records, one after another, as a search result's thumbnail
+// asks for it: its page image made from the original, then its scaled
+// copies, which ingest leaves to this look.
+func firstLooks(b *testing.B, in *archive.Ingester, shas []string) []time.Duration {
+	var took []time.Duration
+	for _, sha := range shas[:min(len(shas), 6)] {
+		start := time.Now()
+		rc, _, err := in.PageImage(context.Background(), sha, 1, archive.ImageThumb)
+		if err != nil {
+			b.Fatalf("first look at %s: %v", sha, err)
+		}
+		rc.Close()
+		took = append(took, time.Since(start))
+	}
+	return took
 }
 
 // openBenchDB opens SQLite as cmd/sijil does for an ingest: WAL, waiting
@@ -533,6 +562,7 @@ type ingestResult struct {
 	osdCalls, ocrCalls   int
 
 	goCPU, ingestChildCPU, baselineChildCPU time.Duration
+	firstLooks                              []time.Duration
 }
 
 func (r *ingestResult) add(o ingestResult) {
@@ -548,6 +578,7 @@ func (r *ingestResult) add(o ingestResult) {
 	r.goCPU += o.goCPU
 	r.ingestChildCPU += o.ingestChildCPU
 	r.baselineChildCPU += o.baselineChildCPU
+	r.firstLooks = append(r.firstLooks, o.firstLooks...)
 }
 
 // report gives the wall-time ratio the budget is written in, and the CPU
@@ -575,13 +606,16 @@ func (r ingestResult) report(b *testing.B, cfg ingestBench) {
 	b.ReportMetric(perPage(r.ocr, r.ocrCalls), "ocr_ms/call")
 	b.ReportMetric(perPage(r.bare, r.baselinePages), "bare_ms/call")
 	b.ReportMetric(perPage(r.goCPU, r.pages), "go_cpu_ms/page")
+	slices.Sort(r.firstLooks)
+	look := r.firstLooks[len(r.firstLooks)/2]
+	b.ReportMetric(float64(look.Milliseconds()), "first_look_ms")
 
 	// Where the workers' time went beyond reading each page once, as bare
 	// tesseract reads it: orientation detection, second readings of turned
 	// pages and of pages in another script than the import's languages (at
 	// the pipeline's mean OCR call), and the rest: Go work
-	// (decoding, turning, PNG, scaled copies, SQLite, bleve), pdftoppm,
-	// and waiting at the end for the last file.
+	// (decoding, turning, the image Tesseract reads, SQLite, bleve),
+	// poppler, and waiting at the end for the last file.
 	work := time.Duration(cfg.workers) * r.ingest
 	perCall := r.ocr / time.Duration(max(r.ocrCalls, 1))
 	once := perCall * time.Duration(r.pages)
@@ -594,14 +628,16 @@ func (r ingestResult) report(b *testing.B, cfg ingestBench) {
 		"%d OSD calls, %.0f in %d second readings (turned pages, pages in another script), "+
 		"%.0f elsewhere (Go CPU %.0f, "+
 		"tools' %.0f in all). Peak RSS %.0f MB for this process, %.0f MB for the largest "+
-		"child. Load average at the end: %s.",
+		"child. The first look at a page (its thumbnail, made then) took %.0f ms at the "+
+		"median, %.0f at most. Load average at the end: %s.",
 		r.pages, cfg.workers, strings.Join(cfg.languages, "+"), sijilRate, bareRate,
 		r.ocrCalls, 100*sijilRate/bareRate, sijilCPU, bareCPU, 100*bareCPU/sijilCPU,
 		perPage(perCall, 1), perPage(r.bare, r.baselinePages),
 		perPage(once, r.pages), perPage(r.osd, r.pages), r.osdCalls,
 		perPage(again, r.pages), r.ocrCalls-r.pages, perPage(other, r.pages),
 		perPage(r.goCPU, r.pages), perPage(r.ingestChildCPU, r.pages),
-		mb(u.selfRSS), mb(u.childrenRSS), loadAverage())
+		mb(u.selfRSS), mb(u.childrenRSS), perPage(look, 1),
+		perPage(r.firstLooks[len(r.firstLooks)-1], 1), loadAverage())
 }
 
 // loadAverage says how busy the machine was, which the figures depend on.

@@ -3,6 +3,8 @@ package archive
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"image"
@@ -10,6 +12,7 @@ import (
 	"image/png"
 	"io"
 	"os"
+	"runtime"
 	"slices"
 	"strings"
 
@@ -57,11 +60,12 @@ func PageThumbKey(sha256Hex string, n int) string {
 // given SHA-256, and returns its media type; the caller closes it. A kind,
 // hash or page that is not known is a NotFound error.
 //
-// The viewer's copy and the thumbnail are made from the page image the
-// first time either is asked for, and kept: ingest leaves them to the
-// first look, since most pages of an archive are never looked at and
-// making them cost a bulk import a fifth of its time (README, Benchmarks).
-func PageImage(ctx context.Context, blobs Blobs, sha256Hex string, n int, kind ImageKind) (
+// Each image is made the first time it is asked for, and kept: the page
+// image from the original, with the rotation and skew ingest found, and
+// the scaled copies from the page image. Ingest leaves them to the first
+// look, since most pages of an archive are never looked at, and making
+// them cost a bulk import a quarter of its time (README, Benchmarks).
+func (in *Ingester) PageImage(ctx context.Context, sha256Hex string, n int, kind ImageKind) (
 	io.ReadCloser, string, error) {
 	var key, media string
 	if validSHA(sha256Hex) && n >= 1 {
@@ -80,42 +84,135 @@ func PageImage(ctx context.Context, blobs Blobs, sha256Hex string, n int, kind I
 		return nil, "", notFound
 	}
 
-	rc, err := blobs.Get(ctx, key)
-	if errors.Is(err, ErrBlobNotFound) && kind != ImagePage {
-		data, err := makeScaled(ctx, blobs, sha256Hex, n, kind)
-		if errors.Is(err, ErrBlobNotFound) {
-			return nil, "", notFound
-		}
-		if err != nil {
-			return nil, "", err
-		}
-		return io.NopCloser(bytes.NewReader(data)), media, nil
+	rc, err := in.Blobs.Get(ctx, key)
+	if err == nil {
+		return rc, media, nil
 	}
-	if errors.Is(err, ErrBlobNotFound) {
+	if !errors.Is(err, ErrBlobNotFound) {
+		return nil, "", err
+	}
+	var data []byte
+	if kind == ImagePage {
+		data, err = in.makePage(ctx, sha256Hex, n)
+	} else {
+		data, err = in.makeScaled(ctx, sha256Hex, n, kind)
+	}
+	if errors.Is(err, errNoSuchPage) {
 		return nil, "", notFound
 	}
 	if err != nil {
 		return nil, "", err
 	}
-	return rc, media, nil
+	return io.NopCloser(bytes.NewReader(data)), media, nil
 }
 
-// making lets one caller at a time make the scaled copies of a page: the
-// record page asks for a page's copies side by side, and each making
-// decodes the whole page image.
+// errNoSuchPage is the making of an image of a page no record has.
+var errNoSuchPage = errors.New("archive: no such page")
+
+// making lets one caller at a time make the images of a page: the record
+// page asks for a page's copies side by side, and each making decodes the
+// whole page.
 var making singleflight.Group
 
-// makeScaled makes and stores the viewer's copy and the thumbnail of a
-// page from its stored page image, and returns the one of the kind asked
-// for. A page without a page image is ErrBlobNotFound. Two processes
-// making the same page store the same bytes, and Put keeps the first.
-func makeScaled(ctx context.Context, blobs Blobs, sha string, n int, kind ImageKind) (
-	[]byte, error) {
+// makingKey names the making of the object at key in one store: two stores
+// in one process (tests side by side, a move between stores) must each get
+// their own copy.
+func makingKey(blobs Blobs, key string) string {
+	return fmt.Sprintf("%p %s", blobs, key)
+}
+
+// pageMakers bounds the page images made at once, each a decoded page of
+// up to 200 MB: a record page asks for every page's thumbnail together.
+var pageMakers = make(chan struct{}, max(1, runtime.NumCPU()))
+
+// pageImage returns the PNG of page n, made if it is not made yet.
+func (in *Ingester) pageImage(ctx context.Context, sha string, n int) ([]byte, error) {
+	data, err := readBlob(ctx, in.Blobs, PageImageKey(sha, n))
+	if errors.Is(err, ErrBlobNotFound) {
+		return in.makePage(ctx, sha, n)
+	}
+	return data, err
+}
+
+// makePage makes page n of the original with the given SHA-256 again as
+// ingest corrected it, stores it, records its hash for fixity, and
+// returns it. Two processes making the same page store the same bytes,
+// and Put keeps the first.
+func (in *Ingester) makePage(ctx context.Context, sha string, n int) ([]byte, error) {
 	// One caller going away must not fail the others waiting on the same
-	// making, which takes a tenth of a second.
+	// making, which takes a fraction of a second.
 	ctx = context.WithoutCancel(ctx)
-	v, err, _ := making.Do(PageImageKey(sha, n), func() (any, error) {
-		png, err := readBlob(ctx, blobs, PageImageKey(sha, n))
+	key := PageImageKey(sha, n)
+	v, err, _ := making.Do(makingKey(in.Blobs, key), func() (any, error) {
+		pageMakers <- struct{}{}
+		defer func() { <-pageMakers }()
+
+		rec, p, err := in.pageRow(ctx, sha, n)
+		if err != nil {
+			return nil, err
+		}
+		data, err := in.derivePage(ctx, rec, p)
+		if err != nil {
+			return nil, err
+		}
+		if err := in.Blobs.Put(ctx, key, bytes.NewReader(data), int64(len(data)),
+			"image/png"); err != nil {
+			return nil, fmt.Errorf("archive: storing %s: %w", key, err)
+		}
+		sum := sha256.Sum256(data)
+		err = insertBaselines(ctx, in.DB, rec.ID, in.now(), []objectCheck{{key: key,
+			wantSHA: hex.EncodeToString(sum[:]), wantSize: int64(len(data))}})
+		return data, err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return v.([]byte), nil
+}
+
+// pageRow returns the record of the original with the given SHA-256 and
+// the row of its page n; either unknown is errNoSuchPage.
+func (in *Ingester) pageRow(ctx context.Context, sha string, n int) (Record, Page, error) {
+	store := NewStore(in.DB)
+	rec, err := store.RecordBySHA256(ctx, sha)
+	if sijil.KindOf(err) == sijil.NotFound {
+		return Record{}, Page{}, errNoSuchPage
+	}
+	if err != nil {
+		return Record{}, Page{}, err
+	}
+	rows, err := store.Pages(ctx, rec.ID)
+	if err != nil {
+		return Record{}, Page{}, err
+	}
+	i := slices.IndexFunc(rows, func(p Page) bool { return p.Number == n })
+	if i < 0 {
+		return Record{}, Page{}, errNoSuchPage
+	}
+	return rec, rows[i], nil
+}
+
+// derivePage makes the PNG of one page of a record from its original.
+func (in *Ingester) derivePage(ctx context.Context, rec Record, p Page) ([]byte, error) {
+	sources, done, err := in.originalPages(ctx, rec)
+	if err != nil {
+		return nil, err
+	}
+	defer done()
+	if p.Number > len(sources) {
+		return nil, fmt.Errorf("archive: record %s has a page %d, its original %d pages",
+			rec.ID, p.Number, len(sources))
+	}
+	return correctedPNG(ctx, sources[p.Number-1], p)
+}
+
+// makeScaled makes and stores the viewer's copy and the thumbnail of a
+// page from its page image, and returns the one of the kind asked for.
+func (in *Ingester) makeScaled(ctx context.Context, sha string, n int, kind ImageKind) (
+	[]byte, error) {
+	ctx = context.WithoutCancel(ctx) // as in makePage
+	v, err, _ := making.Do(makingKey(in.Blobs, PageViewKey(sha, n)), func() (any, error) {
+		png, err := in.pageImage(ctx, sha, n)
 		if err != nil {
 			return nil, err
 		}
@@ -125,7 +222,8 @@ func makeScaled(ctx context.Context, blobs Blobs, sha string, n int, kind ImageK
 		}
 		for key, data := range map[string][]byte{PageViewKey(sha, n): files.view,
 			PageThumbKey(sha, n): files.thumb} {
-			err := blobs.Put(ctx, key, bytes.NewReader(data), int64(len(data)), "image/jpeg")
+			err := in.Blobs.Put(ctx, key, bytes.NewReader(data), int64(len(data)),
+				"image/jpeg")
 			if err != nil {
 				return nil, fmt.Errorf("archive: storing %s: %w", key, err)
 			}
@@ -285,6 +383,7 @@ func encodeJPEG(img image.Image) ([]byte, error) {
 // them with the stored ones byte for byte. It returns nil when every one
 // matches, and otherwise an error naming the keys that differ: the
 // derived files are only a cache of the original, and this proves it.
+// An image not made yet is not compared.
 func (in *Ingester) Rederive(ctx context.Context, recordID string) error {
 	store := NewStore(in.DB)
 	rec, err := store.RecordByID(ctx, recordID)
@@ -295,22 +394,11 @@ func (in *Ingester) Rederive(ctx context.Context, recordID string) error {
 	if err != nil {
 		return err
 	}
-	tmp, err := os.MkdirTemp(in.TempDir, "sijil-rederive-*")
-	if err != nil {
-		return fmt.Errorf("archive: temp folder: %w", err)
-	}
-	defer os.RemoveAll(tmp)
-
-	f, err := fetchOriginal(ctx, in.Blobs, rec, tmp)
+	sources, done, err := in.originalPages(ctx, rec)
 	if err != nil {
 		return err
 	}
-	defer f.Close()
-	sources, err := splitPages(ctx, f, rec.SizeBytes, rec.MediaType,
-		in.Limits.withDefaults(), tmp)
-	if err != nil {
-		return err
-	}
+	defer done()
 	if len(sources) != len(rows) {
 		return fmt.Errorf("archive: record %s has %d page rows, its original %d pages",
 			recordID, len(rows), len(sources))
@@ -335,16 +423,7 @@ func (in *Ingester) Rederive(ctx context.Context, recordID string) error {
 // from what its original makes.
 func (in *Ingester) rederivePage(ctx context.Context, sha string, src pageSource,
 	p Page) ([]string, error) {
-	scan, err := src.decode(ctx)
-	if err != nil {
-		return nil, err
-	}
-	fix := correction{rotation: p.Rotation, skew: p.Skew}
-	img, err := fix.apply(normalise(scan))
-	if err != nil {
-		return nil, err
-	}
-	data, err := encodePNG(img)
+	data, err := correctedPNG(ctx, src, p)
 	if err != nil {
 		return nil, err
 	}
@@ -353,15 +432,14 @@ func (in *Ingester) rederivePage(ctx context.Context, sha string, src pageSource
 		return nil, err
 	}
 
-	// A scaled copy nobody has looked at is not made yet: nothing differs.
 	var differ []string
 	for key, want := range map[string][]byte{p.ImageKey: files.png,
 		PageViewKey(sha, p.Number): files.view, PageThumbKey(sha, p.Number): files.thumb} {
 		got, err := readBlob(ctx, in.Blobs, key)
-		if errors.Is(err, ErrBlobNotFound) && key != p.ImageKey {
-			continue
+		if errors.Is(err, ErrBlobNotFound) {
+			continue // not made yet: nothing differs
 		}
-		if err != nil && !errors.Is(err, ErrBlobNotFound) {
+		if err != nil {
 			return nil, err
 		}
 		if !bytes.Equal(got, want) {
@@ -372,7 +450,51 @@ func (in *Ingester) rederivePage(ctx context.Context, sha string, src pageSource
 	return differ, nil
 }
 
+// correctedPNG decodes a page of an original and corrects it as its row
+// says ingest did, to the PNG that is its page image.
+func correctedPNG(ctx context.Context, src pageSource, p Page) ([]byte, error) {
+	scan, err := src.decode(ctx)
+	if err != nil {
+		return nil, err
+	}
+	fix := correction{rotation: p.Rotation, skew: p.Skew}
+	img, err := fix.apply(normalise(scan))
+	if err != nil {
+		return nil, err
+	}
+	return encodePNG(img)
+}
+
+// originalPages copies a record's original out of the store into a temp
+// folder, checking it against its hash on the way, and splits it into
+// pages; done removes the copy.
+func (in *Ingester) originalPages(ctx context.Context, rec Record) (
+	sources []pageSource, done func(), err error) {
+	tmp, err := os.MkdirTemp(in.TempDir, "sijil-original-*")
+	if err != nil {
+		return nil, nil, fmt.Errorf("archive: temp folder: %w", err)
+	}
+	f, err := fetchOriginal(ctx, in.Blobs, rec, tmp)
+	if err != nil {
+		os.RemoveAll(tmp)
+		return nil, nil, err
+	}
+	done = func() {
+		f.Close()
+		os.RemoveAll(tmp)
+	}
+	sources, err = splitPages(ctx, f, rec.SizeBytes, rec.MediaType,
+		in.Limits.withDefaults(), tmp)
+	if err != nil {
+		done()
+		return nil, nil, err
+	}
+	return sources, done, nil
+}
+
 // fetchOriginal copies the stored original of a record into a file in dir.
+// A copy whose hash is not the record's is refused: an image made from a
+// damaged original would pass for the record's.
 func fetchOriginal(ctx context.Context, blobs Blobs, rec Record, dir string) (*os.File, error) {
 	rc, err := blobs.Get(ctx, OriginalKey(rec.SHA256))
 	if err != nil {
@@ -384,9 +506,16 @@ func fetchOriginal(ctx context.Context, blobs Blobs, rec Record, dir string) (*o
 	if err != nil {
 		return nil, fmt.Errorf("archive: copying original: %w", err)
 	}
-	if _, err := io.Copy(f, rc); err != nil {
+	h := sha256.New()
+	if _, err := io.Copy(io.MultiWriter(f, h), rc); err != nil {
 		f.Close()
 		return nil, fmt.Errorf("archive: copying original of %s: %w", rec.ID, err)
+	}
+	if got := hex.EncodeToString(h.Sum(nil)); got != rec.SHA256 {
+		f.Close()
+		return nil, sijil.Errorf(sijil.Conflict, "archive.original_damaged",
+			"the stored original of record %s is damaged (its SHA-256 is now %s); "+
+				"restore it and run 'sijil fixity'", rec.ID, got)
 	}
 	return f, nil
 }

@@ -10,8 +10,8 @@ import (
 
 // BenchmarkDeriveScaled makes the viewer's copy and the thumbnail of an
 // A4 page scanned at 300 dpi (2480 × 3508), in grey and in colour, as
-// every ingested page does. Its time and allocations are what scaling
-// adds to a page's Go work.
+// the first look at a page does. Its time and allocations are what scaling
+// adds to that look.
 func BenchmarkDeriveScaled(b *testing.B) {
 	r := image.Rect(0, 0, 2480, 3508)
 	grey, colour := image.NewGray(r), image.NewRGBA(r)

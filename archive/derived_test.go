@@ -62,8 +62,7 @@ func checkDerived(t *testing.T, f *fixture, got ingested) {
 			{archive.ImageView, min(p.Width, archive.ViewWidth)},
 			{archive.ImageThumb, min(p.Width, archive.ThumbWidth)},
 		} {
-			rc, _, err := archive.PageImage(ctx, f.in.Blobs, got.rec.SHA256, p.Number,
-				want.kind)
+			rc, _, err := f.in.PageImage(ctx, got.rec.SHA256, p.Number, want.kind)
 			if err != nil {
 				t.Fatalf("page %d %s image: %v", p.Number, want.kind, err)
 			}
@@ -100,17 +99,15 @@ func TestDerivedFilesComeFromTheOriginal(t *testing.T) {
 	}
 	ctx := context.Background()
 
-	if err := f.in.Rederive(ctx, got.rec.ID); err != nil {
-		t.Fatal(err)
-	}
-	for _, kind := range []archive.ImageKind{archive.ImageView, archive.ImageThumb} {
-		rc, _, err := archive.PageImage(ctx, blobs, got.rec.SHA256, 1, kind)
+	for _, kind := range []archive.ImageKind{archive.ImagePage, archive.ImageView,
+		archive.ImageThumb} {
+		rc, _, err := f.in.PageImage(ctx, got.rec.SHA256, 1, kind)
 		if err != nil {
 			t.Fatal(err)
 		}
 		rc.Close()
 	}
-	// The copies made at the first look are the ones the original makes.
+	// The images made at the first look are the ones the original makes.
 	if err := f.in.Rederive(ctx, got.rec.ID); err != nil {
 		t.Fatal(err)
 	}
@@ -129,19 +126,22 @@ func TestDerivedFilesComeFromTheOriginal(t *testing.T) {
 	}
 }
 
-// TestScaledCopiesAreMadeAtTheFirstLook: ingest stores no viewer's copy or
-// thumbnail, fixity does not take their absence for a loss, and the first
-// look makes and keeps them, at the viewer's sizes.
-func TestScaledCopiesAreMadeAtTheFirstLook(t *testing.T) {
+// TestImagesAreMadeAtTheFirstLook: ingest stores no page image, viewer's
+// copy or thumbnail, fixity does not take their absence for a loss, and
+// the first look makes and keeps them, at the viewer's sizes, with the
+// page image's hash recorded, so that damage to it is caught.
+func TestImagesAreMadeAtTheFirstLook(t *testing.T) {
 	f := newFixture(t, "eng")
-	blobs, err := archive.NewFolderBlobs(t.TempDir())
+	dir := t.TempDir()
+	blobs, err := archive.NewFolderBlobs(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
 	f.in.Blobs = blobs
 	got := f.mustIngest(t, encodePNG(t, textPage(t, pageLines)), "page.png")
 	ctx := context.Background()
-	keys := []string{archive.PageViewKey(got.rec.SHA256, 1),
+	pageKey := archive.PageImageKey(got.rec.SHA256, 1)
+	keys := []string{pageKey, archive.PageViewKey(got.rec.SHA256, 1),
 		archive.PageThumbKey(got.rec.SHA256, 1)}
 	for _, key := range keys {
 		if _, err := blobs.Stat(ctx, key); !errors.Is(err, archive.ErrBlobNotFound) {
@@ -155,7 +155,7 @@ func TestScaledCopiesAreMadeAtTheFirstLook(t *testing.T) {
 
 	var first []byte
 	for range 2 {
-		rc, media, err := archive.PageImage(ctx, blobs, got.rec.SHA256, 1, archive.ImageView)
+		rc, media, err := f.in.PageImage(ctx, got.rec.SHA256, 1, archive.ImageView)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -182,16 +182,69 @@ func TestScaledCopiesAreMadeAtTheFirstLook(t *testing.T) {
 	if rep, err := fx.CheckAll(ctx); err != nil || len(rep.Problems) != 0 {
 		t.Fatalf("fixity after the first look: %+v, %v", rep.Problems, err)
 	}
+
+	// The hash recorded at the making catches an image replaced since, even
+	// by another valid PNG.
+	path := filepath.Join(dir, filepath.FromSlash(pageKey))
+	if err := os.Chmod(path, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, encodePNG(t, textPage(t, []string{"Another page"})),
+		0o600); err != nil {
+		t.Fatal(err)
+	}
+	rep, err := fx.CheckAll(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rep.Problems) != 1 || rep.Problems[0].Key != pageKey ||
+		rep.Problems[0].Kind == archive.EventFixityOK {
+		t.Errorf("fixity after the page image was replaced: %+v", rep.Problems)
+	}
+}
+
+// TestNoImageIsMadeFromADamagedOriginal: an image made from an original
+// that is not the archived one would pass for the record's page.
+func TestNoImageIsMadeFromADamagedOriginal(t *testing.T) {
+	f := newFixture(t, "eng")
+	dir := t.TempDir()
+	blobs, err := archive.NewFolderBlobs(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.in.Blobs = blobs
+	got := f.mustIngest(t, encodePNG(t, textPage(t, pageLines)), "page.png")
+	ctx := context.Background()
+
+	path := filepath.Join(dir, filepath.FromSlash(archive.OriginalKey(got.rec.SHA256)))
+	if err := os.Chmod(path, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, encodePNG(t, textPage(t, []string{"Forged page"})),
+		0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, kind := range []archive.ImageKind{archive.ImagePage, archive.ImageThumb} {
+		_, _, err := f.in.PageImage(ctx, got.rec.SHA256, 1, kind)
+		wantKind(t, err, sijil.Conflict, "archive.original_damaged")
+	}
+	key := archive.PageImageKey(got.rec.SHA256, 1)
+	if _, err := blobs.Stat(ctx, key); !errors.Is(err, archive.ErrBlobNotFound) {
+		t.Errorf("%s after refusing to make it: %v, want not made", key, err)
+	}
 }
 
 // TestViewerLoadersRefuseWhatIsNotThere checks that the loaders the
 // viewer calls answer NotFound, not a server error, for a page, a kind or
 // a hash that is not there, and for a hash that is no hash.
 func TestViewerLoadersRefuseWhatIsNotThere(t *testing.T) {
+	f := newFixture(t, "eng")
 	blobs, err := archive.NewFolderBlobs(t.TempDir())
 	if err != nil {
 		t.Fatal(err)
 	}
+	f.in.Blobs = blobs
+	got := f.mustIngest(t, encodePNG(t, textPage(t, pageLines)), "page.png")
 	ctx := context.Background()
 	absent := strings.Repeat("ab", 32)
 	tests := []struct {
@@ -201,6 +254,8 @@ func TestViewerLoadersRefuseWhatIsNotThere(t *testing.T) {
 		kind archive.ImageKind
 	}{
 		{"absent record", absent, 1, archive.ImageView},
+		{"absent page image", absent, 1, archive.ImagePage},
+		{"page after the last", got.rec.SHA256, 2, archive.ImagePage},
 		{"page 0", absent, 0, archive.ImageThumb},
 		{"unknown kind", absent, 1, "original"},
 		{"path in the hash", "../../originals/" + absent[:48], 1, archive.ImagePage},
@@ -209,7 +264,7 @@ func TestViewerLoadersRefuseWhatIsNotThere(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			_, err := archive.LoadWords(ctx, blobs, tt.sha, tt.page)
 			wantKind(t, err, sijil.NotFound, "archive.words_not_found")
-			_, _, err = archive.PageImage(ctx, blobs, tt.sha, tt.page, tt.kind)
+			_, _, err = f.in.PageImage(ctx, tt.sha, tt.page, tt.kind)
 			wantKind(t, err, sijil.NotFound, "archive.page_image_not_found")
 		})
 	}

@@ -54,10 +54,11 @@ type objectCheck struct {
 	wantSHA  string
 	wantSize int64
 
-	// For a scaled copy, made at the first look (see PageImage): the page
-	// image it is made from, and which copy it is.
-	scaledOf string
+	// For a page image or a scaled copy, made at the first look (see
+	// Ingester.PageImage): which image it is, and the page image a scaled
+	// copy is made from.
 	kind     ImageKind
+	scaledOf string
 }
 
 // objectResult is the verdict on one object.
@@ -135,8 +136,12 @@ func (f *Fixity) checkRecord(ctx context.Context, id string) ([]objectResult, er
 	results := make([]objectResult, 0, len(checks))
 	for _, c := range checks {
 		made := true
-		if c.scaledOf != "" && c.wantSHA == "" {
+		switch {
+		case c.wantSHA != "":
+		case c.scaledOf != "":
 			c, made = f.expectScaled(ctx, c)
+		case c.kind == ImagePage:
+			made = f.made(ctx, c.key)
 		}
 		if !made {
 			continue
@@ -160,12 +165,13 @@ func (f *Fixity) checkRecord(ctx context.Context, id string) ([]objectResult, er
 
 // expectations lists a record's objects with what each should hold. The
 // original's hash and size are the record's own. Every object ingest
-// stores for a page (its image, Tesseract's text, the word boxes) has the
-// hash ingest recorded; for a record ingested before ingest recorded them,
-// the first check records one as the baseline, which later checks compare
-// with. The text blob is Tesseract's, so a correction of the page's text
-// changes nothing there. The viewer's copy and the thumbnail, made at the
-// first look, are checked at their first check against copies made again
+// stores for a page (Tesseract's text, the word boxes) has the hash ingest
+// recorded, and the page image the hash recorded when it was made, at its
+// first look; for a record archived before these were recorded, the first
+// check records one as the baseline, which later checks compare with. The
+// text blob is Tesseract's, so a correction of the page's text changes
+// nothing there. The viewer's copy and the thumbnail, made at the first
+// look too, are checked at their first check against copies made again
 // from the page image (see expectScaled).
 func (f *Fixity) expectations(ctx context.Context, id string) ([]objectCheck, error) {
 	st := f.store()
@@ -185,8 +191,10 @@ func (f *Fixity) expectations(ctx context.Context, id string) ([]objectCheck, er
 	checks := []objectCheck{{key: OriginalKey(rec.SHA256), wantSHA: rec.SHA256,
 		wantSize: rec.SizeBytes}}
 	for _, p := range pages {
-		for _, key := range []string{p.ImageKey, p.TextKey,
-			PageWordsKey(rec.SHA256, p.Number)} {
+		page := baselines[p.ImageKey]
+		page.key, page.kind = p.ImageKey, ImagePage
+		checks = append(checks, page)
+		for _, key := range []string{p.TextKey, PageWordsKey(rec.SHA256, p.Number)} {
 			c := baselines[key]
 			c.key = key
 			checks = append(checks, c)
@@ -204,16 +212,22 @@ func (f *Fixity) expectations(ctx context.Context, id string) ([]objectCheck, er
 	return checks, nil
 }
 
+// made reports whether the image at key, which has no baseline, has been
+// made: one not made yet has nothing to check. A failure to tell counts as
+// made, so that the check itself reports it.
+func (f *Fixity) made(ctx context.Context, key string) bool {
+	_, err := f.Blobs.Stat(ctx, key)
+	return !errors.Is(err, ErrBlobNotFound)
+}
+
 // expectScaled sets what a scaled copy without a baseline should hold: the
 // copy made again from its page image, so that even a copy altered before
 // its first check is caught. It reports false when there is nothing to
 // check: the copy is not made yet, or its page image cannot be read, which
 // that image's own check reports.
 func (f *Fixity) expectScaled(ctx context.Context, c objectCheck) (objectCheck, bool) {
-	if _, err := f.Blobs.Stat(ctx, c.key); errors.Is(err, ErrBlobNotFound) {
+	if !f.made(ctx, c.key) {
 		return c, false
-	} else if err != nil {
-		return c, true // reading it fails again, and is the verdict
 	}
 	data, err := readBlob(ctx, f.Blobs, c.scaledOf)
 	if err != nil {

@@ -132,13 +132,13 @@ func saveResult(ctx context.Context, tx *sql.Tx, recordID string, at time.Time,
 		wantSHA: r.gotSHA, wantSize: r.gotSize}})
 }
 
-// insertBaselines records the hashes objects must keep: at ingest, from
-// the bytes it stored; for a record ingested before that, at its first
-// check. A key that has one keeps it.
-func insertBaselines(ctx context.Context, tx *sql.Tx, recordID string, at time.Time,
+// insertBaselines records the hashes objects must keep: at ingest or at
+// an image's making, from the bytes stored; for an object stored before
+// that, at its first check. A key that has one keeps it.
+func insertBaselines(ctx context.Context, db sqlExecer, recordID string, at time.Time,
 	objects []objectCheck) error {
 	for _, o := range objects {
-		_, err := tx.ExecContext(ctx, `INSERT INTO fixity_baselines (object_key, record_id,
+		_, err := db.ExecContext(ctx, `INSERT INTO fixity_baselines (object_key, record_id,
 			sha256, size_bytes, recorded_at) VALUES ($1, $2, $3, $4, $5)
 			ON CONFLICT (object_key) DO NOTHING`,
 			o.key, recordID, o.wantSHA, o.wantSize, at.UTC().Format(timeLayout))

@@ -1,7 +1,6 @@
 package archive_test
 
 import (
-	"bytes"
 	"context"
 	"image"
 	"image/png"
@@ -88,7 +87,12 @@ func TestScannedPDFPageIsItsImage(t *testing.T) {
 	if len(got.pages) != 1 || !strings.Contains(got.pages[0].Text, "bakery") {
 		t.Fatalf("pages %+v; want one that reads \"bakery\"", got.pages)
 	}
-	img, err := png.Decode(bytes.NewReader(f.blob(t, got.pages[0].ImageKey)))
+	rc, _, err := f.in.PageImage(context.Background(), got.rec.SHA256, 1, archive.ImagePage)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rc.Close()
+	img, err := png.Decode(rc)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,6 +1,7 @@
 package archive
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"crypto/sha256"
@@ -15,6 +16,8 @@ import (
 	"strconv"
 	"sync"
 	"time"
+
+	"golang.org/x/image/tiff"
 )
 
 // readPages reads every page on in.workers() goroutines: decode, find the
@@ -92,16 +95,15 @@ func (in *Ingester) safeReadPage(ctx context.Context, sha string, src pageSource
 // a second reading), and so does a page whose script is not in the
 // import's languages (OSD, and a reading in its own; see readInScript).
 //
-// TODO(#4): bulk ingest runs at 43-46 % of bare Tesseract on the shared
-// samples and 63-64 % on upright Arabic pages (README, Benchmarks). Per
-// upright page, beside a 550 ms OCR call, Go spends 220-255 ms of CPU
-// (full-resolution deskew 53, scaled copies 43, the PNG Tesseract reads
-// and the store keeps 35, TIFF decoding 26). Coming near 90 % would take
-// OCR of the page as scanned (Tesseract levels small skews itself),
-// deskewing only the viewer's copies with the word boxes mapped to them,
-// and the full-resolution page image made when a certified copy first
-// needs it; the samples' turned and English pages would still pay for OSD
-// and a second reading.
+// TODO(#4): bulk ingest runs at 44-49 % of bare Tesseract on the shared
+// samples and 73-76 % on upright Arabic pages (README, Benchmarks). Per
+// upright page, beside a 520 ms OCR call, Go spends ~130 ms of CPU
+// (full-resolution deskew 56, TIFF decoding 29, the skew search 13, the
+// PDF's scan 13, normalising 10, the file Tesseract reads 8). Coming near
+// 90 % would take OCR of the page as scanned, levelled by Tesseract's own
+// layout analysis, with the word boxes mapped onto the deskewed page image
+// made at the first look; the samples' turned and English pages would
+// still pay for OSD and a second reading.
 func (in *Ingester) readPage(ctx context.Context, sha string, src pageSource,
 	tmp string) (Page, error) {
 	start := time.Now()
@@ -110,11 +112,11 @@ func (in *Ingester) readPage(ctx context.Context, sha string, src pageSource,
 		return Page{}, err
 	}
 	scan = normalise(scan)
-	path := filepath.Join(tmp, "page-"+strconv.Itoa(src.number)+".png")
+	path := filepath.Join(tmp, "page-"+strconv.Itoa(src.number)+".tif")
 	defer os.Remove(path)
 
 	fix := correction{skew: estimateSkew(scan)}
-	img, data, reading, err := in.readCorrected(ctx, scan, &fix, path)
+	img, reading, err := in.readCorrected(ctx, scan, &fix, path)
 	if err != nil {
 		return Page{}, fmt.Errorf("archive: OCR of page %d: %w", src.number, err)
 	}
@@ -134,14 +136,14 @@ func (in *Ingester) readPage(ctx context.Context, sha string, src pageSource,
 			}
 			fix.skew = estimateSkew(turned)
 		}
-		img, data, reading, err = in.readCorrected(ctx, scan, &fix, path)
+		img, reading, err = in.readCorrected(ctx, scan, &fix, path)
 		if err != nil {
 			return Page{}, fmt.Errorf("archive: OCR of page %d: %w", src.number, err)
 		}
 	}
 	reading = in.readInScript(ctx, path, script, reading, src.number)
 
-	p, err := in.storePage(ctx, sha, src.number, img, data, reading, fix)
+	p, err := in.storePage(ctx, sha, src.number, img.Bounds(), reading, fix)
 	if err != nil {
 		return Page{}, err
 	}
@@ -200,31 +202,29 @@ func (c *correction) apply(scan image.Image) (image.Image, error) {
 	return deskew(img, c.skew)
 }
 
-// readCorrected corrects the scanned page, writes it to path as PNG and
-// OCRs it. A skew too small to level is set to 0 in fix.
+// readCorrected corrects the scanned page, writes it to path for
+// Tesseract and OCRs it. A skew too small to level is set to 0 in fix.
 func (in *Ingester) readCorrected(ctx context.Context, scan image.Image, fix *correction,
-	path string) (image.Image, []byte, Reading, error) {
+	path string) (image.Image, Reading, error) {
 	img, err := fix.apply(scan)
 	if err != nil {
-		return nil, nil, Reading{}, err
+		return nil, Reading{}, err
 	}
-	data, err := writePNG(img, path)
-	if err != nil {
-		return nil, nil, Reading{}, err
+	if err := writeForOCR(img, path); err != nil {
+		return nil, Reading{}, err
 	}
 	reading, err := in.ocr().Read(ctx, path, in.languages())
 	if err != nil {
-		return nil, nil, Reading{}, err
+		return nil, Reading{}, err
 	}
-	return img, data, reading, nil
+	return img, reading, nil
 }
 
-// storePage stores the corrected page image, its text and its word boxes,
-// and returns its row. The scaled copies are made at the first look (see
-// PageImage).
-func (in *Ingester) storePage(ctx context.Context, sha string, n int, img image.Image,
-	png []byte, reading Reading, fix correction) (Page, error) {
-	b := img.Bounds()
+// storePage stores the page's text and its word boxes, and returns its
+// row. The page image is made when it is first needed, and the scaled
+// copies from it (see Ingester.PageImage).
+func (in *Ingester) storePage(ctx context.Context, sha string, n int, b image.Rectangle,
+	reading Reading, fix correction) (Page, error) {
 	p := Page{Number: n, Width: b.Dx(), Height: b.Dy(), Rotation: fix.rotation,
 		ImageKey: PageImageKey(sha, n), TextKey: PageTextKey(sha, n), Text: reading.Text,
 		Skew: fix.skew, Confidence: meanConfidence(reading.Words)}
@@ -237,7 +237,6 @@ func (in *Ingester) storePage(ctx context.Context, sha string, n int, img image.
 		key, media string
 		data       []byte
 	}{
-		{p.ImageKey, "image/png", png},
 		{p.TextKey, "text/plain; charset=utf-8", []byte(p.Text)},
 		{PageWordsKey(sha, n), "application/json", words},
 	}
@@ -254,15 +253,24 @@ func (in *Ingester) storePage(ctx context.Context, sha string, n int, img image.
 	return p, nil
 }
 
-// writePNG encodes img as PNG to path for Tesseract and returns the bytes
-// for storage.
-func writePNG(img image.Image, path string) ([]byte, error) {
-	data, err := encodePNG(img)
+// writeForOCR writes img to path as an uncompressed TIFF, which Tesseract
+// reads as it would a PNG of the same pixels; compressing it cost each page
+// ~40 ms of CPU, for a file deleted once read.
+func writeForOCR(img image.Image, path string) error {
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
 	if err != nil {
-		return nil, err
+		return fmt.Errorf("archive: writing page for tesseract: %w", err)
 	}
-	if err := os.WriteFile(path, data, 0o600); err != nil {
-		return nil, fmt.Errorf("archive: writing page for tesseract: %w", err)
+	w := bufio.NewWriterSize(f, 1<<20)
+	err = tiff.Encode(w, img, &tiff.Options{Compression: tiff.Uncompressed})
+	if err == nil {
+		err = w.Flush()
 	}
-	return data, nil
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return fmt.Errorf("archive: writing page for tesseract: %w", err)
+	}
+	return nil
 }

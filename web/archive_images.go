@@ -70,7 +70,11 @@ func (s *Server) sendPageImage(w http.ResponseWriter, r *http.Request, role stri
 			return err
 		}
 	}
-	img, media, err := archive.PageImage(ctx, s.cfg.Blobs, rec.SHA256, n, kind)
+	if s.cfg.Ingester == nil {
+		return sijil.Errorf(sijil.Unavailable, "archive.images_unavailable",
+			"this server was started without the archive's ingester")
+	}
+	img, media, err := s.cfg.Ingester.PageImage(ctx, rec.SHA256, n, kind)
 	if err != nil {
 		return err
 	}

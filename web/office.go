@@ -24,8 +24,8 @@ type Office struct {
 
 	// Archive is the records, pages, corrections, duplicates and imports;
 	// Blobs holds their originals and page images; Search is the full-text
-	// index over them; Ingester takes single uploads. nil Archive serves no
-	// archive pages.
+	// index over them; Ingester takes single uploads and makes the page
+	// images at their first look. nil Archive serves no archive pages.
 	Archive  *archive.Store
 	Blobs    archive.Blobs
 	Search   *index.Index

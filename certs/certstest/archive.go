@@ -30,8 +30,8 @@ func (noIndex) IndexPage(context.Context, archive.PageText) error { return nil }
 // archivePages reads archived records for certified copies, as cmd/sijil
 // wires it.
 type archivePages struct {
-	store *archive.Store
-	blobs archive.Blobs
+	store  *archive.Store
+	images *archive.Ingester
 }
 
 func (a archivePages) RecordForCopy(ctx context.Context, id string) (certs.CopySource, error) {
@@ -46,7 +46,7 @@ func (a archivePages) RecordForCopy(ctx context.Context, id string) (certs.CopyS
 	src := certs.CopySource{ID: rec.ID, SHA256: rec.SHA256, Filename: rec.Filename,
 		Reference: rec.Reference, RecordType: rec.RecordType, ArchivedAt: rec.CreatedAt}
 	for _, p := range pages {
-		rc, err := a.blobs.Get(ctx, archive.PageImageKey(rec.SHA256, p.Number))
+		rc, _, err := a.images.PageImage(ctx, rec.SHA256, p.Number, archive.ImagePage)
 		if err != nil {
 			return certs.CopySource{}, fmt.Errorf("page %d of %s: %w", p.Number, id, err)
 		}

@@ -78,7 +78,8 @@ func New(tb testing.TB, now time.Time, records Records) *Office {
 	o.Issuer = &certs.Issuer{
 		Signer: signer, PDFSigner: pdfSigner, Renderer: r, Blobs: blobs,
 		Store: &certs.Store{DB: db}, Log: o.Log, Records: records,
-		Pages:     archivePages{archive.NewStore(db), blobs},
+		Pages: archivePages{archive.NewStore(db), &archive.Ingester{Blobs: blobs, DB: db,
+			TempDir: tb.TempDir()}},
 		PublicURL: "https://sijil.example.org",
 		Office:    "بلدية المدينة — City Municipality",
 		Now:       func() time.Time { return now },

@@ -251,6 +251,14 @@ func (a *app) issuer(publicURL string) (*certs.Issuer, error) {
 	if err != nil {
 		return nil, err
 	}
+	// A certified copy may be the first look at a page, whose image is then
+	// made from the original. Issuing opens no index, so that `sijil issue`
+	// runs beside the server.
+	tmp := filepath.Join(a.dir, "tmp")
+	if err := os.MkdirAll(tmp, 0o700); err != nil {
+		return nil, err
+	}
+	images := &archive.Ingester{Blobs: a.blobs, DB: a.db, Log: a.log, TempDir: tmp}
 	return &certs.Issuer{
 		Signer:    signer,
 		PDFSigner: ps,
@@ -259,7 +267,7 @@ func (a *app) issuer(publicURL string) (*certs.Issuer, error) {
 		Blobs:     a.blobs,
 		Store:     &certs.Store{DB: a.db},
 		Records:   recordRefs{archive.NewStore(a.db)},
-		Pages:     copyPages{archive.NewStore(a.db), a.blobs},
+		Pages:     copyPages{archive.NewStore(a.db), images},
 		PublicURL: publicURL,
 		Office:    office,
 		Logger:    a.log,
@@ -310,8 +318,8 @@ func (r recordRefs) RecordRef(ctx context.Context, id string) (verify.RecordRef,
 // copyPages lets certs read an archived record and its upright page images
 // for a certified copy.
 type copyPages struct {
-	store *archive.Store
-	blobs archive.Blobs
+	store  *archive.Store
+	images *archive.Ingester
 }
 
 func (c copyPages) RecordForCopy(ctx context.Context, id string) (certs.CopySource, error) {
@@ -337,7 +345,7 @@ func (c copyPages) RecordForCopy(ctx context.Context, id string) (certs.CopySour
 	src := certs.CopySource{ID: rec.ID, SHA256: rec.SHA256, Filename: rec.Filename,
 		Reference: rec.Reference, RecordType: rec.RecordType, ArchivedAt: rec.CreatedAt}
 	for _, p := range pages {
-		img, err := c.readAll(ctx, archive.PageImageKey(rec.SHA256, p.Number))
+		img, err := c.readPage(ctx, rec.SHA256, p.Number)
 		if err != nil {
 			return certs.CopySource{}, fmt.Errorf("page %d of %s: %w", p.Number, id, err)
 		}
@@ -346,8 +354,8 @@ func (c copyPages) RecordForCopy(ctx context.Context, id string) (certs.CopySour
 	return src, nil
 }
 
-func (c copyPages) readAll(ctx context.Context, key string) ([]byte, error) {
-	rc, err := c.blobs.Get(ctx, key)
+func (c copyPages) readPage(ctx context.Context, sha string, n int) ([]byte, error) {
+	rc, _, err := c.images.PageImage(ctx, sha, n, archive.ImagePage)
 	if err != nil {
 		return nil, err
 	}

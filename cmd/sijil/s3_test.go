@@ -44,13 +44,14 @@ func TestS3ThroughTheBinary(t *testing.T) {
 		t.Fatal(err)
 	}
 	sum := sha256.Sum256(original)
+
+	publicURL := "http://127.0.0.1:" + freePort(t)
+	pdf := issueKind(t, data, work, publicURL, "copy", map[string]any{"record": recordID})
+	// The copy was the page's first look, which made its image, in the bucket.
 	if _, err := bucket.Stat(t.Context(), archive.PageImageKey(hex.EncodeToString(sum[:]),
 		1)); err != nil {
 		t.Errorf("the page image is not in the bucket: %v", err)
 	}
-
-	publicURL := "http://127.0.0.1:" + freePort(t)
-	pdf := issueKind(t, data, work, publicURL, "copy", map[string]any{"record": recordID})
 	if out := sijil(t, 0, "fixity", "--data", data, "--all"); !strings.Contains(out,
 		"all intact") {
 		t.Errorf("fixity over the bucket printed %q", out)
