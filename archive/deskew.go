@@ -213,8 +213,12 @@ func deskew(img image.Image, deg float64) (image.Image, error) {
 				}
 				continue
 			}
-			if bpp == 1 && sx >= 0 && sy >= 0 && sx < float64(w-1) && sy < float64(h-1) {
-				line[x] = bilinearGrey(src, stride, sx, sy)
+			if sx >= 0 && sy >= 0 && sx < float64(w-1) && sy < float64(h-1) {
+				if bpp == 1 {
+					line[x] = bilinearGrey(src, stride, sx, sy)
+				} else {
+					bilinearRGBA(line[x*4:][:4], src, stride, sx, sy)
+				}
 				continue
 			}
 			bilinear(line[x*bpp:][:bpp], src, stride, bpp, w, h, sx, sy, bg)
@@ -248,20 +252,31 @@ func bilinear(out, src []byte, stride, bpp, w, h int, sx, sy float64, bg []byte)
 // bilinearGrey is bilinear for a grey point whose four neighbours are all
 // inside the image, nearly every point of a deskewed page: the same
 // arithmetic in the same order, so the same bytes, without the general
-// case's bounds checks and closure calls (a grey 300-dpi page: 140 ms
-// before, 120-130 after).
+// case's bounds checks and closure calls. math.Round is what the general
+// case rounds with, and faster than Floor and a comparison (a grey 300-dpi
+// page: 140 ms in the general case, 125 with Floor, 95 with Round).
 func bilinearGrey(src []byte, stride int, sx, sy float64) uint8 {
 	x0, y0 := int(sx), int(sy) // sx, sy >= 0: truncation is the floor
 	fx, fy := sx-float64(x0), sy-float64(y0)
 	i := y0*stride + x0
 	top := float64(src[i])*(1-fx) + float64(src[i+1])*fx
 	bot := float64(src[i+stride])*(1-fx) + float64(src[i+stride+1])*fx
-	v := top*(1-fy) + bot*fy
-	r := math.Floor(v)
-	if v-r >= 0.5 { // math.Round for v >= 0, without its bit twiddling
-		r++
+	return uint8(math.Round(top*(1-fy) + bot*fy))
+}
+
+// bilinearRGBA is bilinearGrey for a colour point, channel by channel:
+// the phone photos' pages are colour (a 12-megapixel page: 400 ms before,
+// 310 after).
+func bilinearRGBA(out, src []byte, stride int, sx, sy float64) {
+	x0, y0 := int(sx), int(sy) // sx, sy >= 0: truncation is the floor
+	fx, fy := sx-float64(x0), sy-float64(y0)
+	i := y0*stride + 4*x0
+	up, down := src[i:][:8], src[i+stride:][:8]
+	for c := range 4 {
+		top := float64(up[c])*(1-fx) + float64(up[4+c])*fx
+		bot := float64(down[c])*(1-fx) + float64(down[4+c])*fx
+		out[c] = uint8(math.Round(top*(1-fy) + bot*fy))
 	}
-	return uint8(r)
 }
 
 // whitestIndex is the index of the lightest colour of a palette.
