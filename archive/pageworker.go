@@ -143,7 +143,15 @@ func (in *Ingester) readPage(ctx context.Context, sha string, src pageSource,
 	}
 	reading = in.readInScript(ctx, path, script, reading, src.number)
 
-	p, err := in.storePage(ctx, sha, src.number, img.Bounds(), reading, fix)
+	// A PDF opened with its password cannot be opened again without it,
+	// and the password is never kept: its page image is made now.
+	var png []byte
+	if len(pdfPasswordArgs(ctx)) > 0 {
+		if png, err = encodePNG(img); err != nil {
+			return Page{}, err
+		}
+	}
+	p, err := in.storePage(ctx, sha, src.number, img.Bounds(), png, reading, fix)
 	if err != nil {
 		return Page{}, err
 	}
@@ -220,11 +228,12 @@ func (in *Ingester) readCorrected(ctx context.Context, scan image.Image, fix *co
 	return img, reading, nil
 }
 
-// storePage stores the page's text and its word boxes, and returns its
-// row. The page image is made when it is first needed, and the scaled
-// copies from it (see Ingester.PageImage).
+// storePage stores the page's text and its word boxes, and its image when
+// png holds it, and returns its row. The page image is otherwise made when
+// it is first needed, and the scaled copies from it (see
+// Ingester.PageImage).
 func (in *Ingester) storePage(ctx context.Context, sha string, n int, b image.Rectangle,
-	reading Reading, fix correction) (Page, error) {
+	png []byte, reading Reading, fix correction) (Page, error) {
 	p := Page{Number: n, Width: b.Dx(), Height: b.Dy(), Rotation: fix.rotation,
 		ImageKey: PageImageKey(sha, n), TextKey: PageTextKey(sha, n), Text: reading.Text,
 		Skew: fix.skew, Confidence: meanConfidence(reading.Words)}
@@ -233,12 +242,16 @@ func (in *Ingester) storePage(ctx context.Context, sha string, n int, b image.Re
 	if err != nil {
 		return Page{}, err
 	}
-	blobs := []struct {
+	type blob struct {
 		key, media string
 		data       []byte
-	}{
+	}
+	blobs := []blob{
 		{p.TextKey, "text/plain; charset=utf-8", []byte(p.Text)},
 		{PageWordsKey(sha, n), "application/json", words},
+	}
+	if png != nil {
+		blobs = append(blobs, blob{p.ImageKey, "image/png", png})
 	}
 	for _, bl := range blobs {
 		err := in.Blobs.Put(ctx, bl.key, bytes.NewReader(bl.data), int64(len(bl.data)),

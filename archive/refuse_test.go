@@ -155,6 +155,15 @@ func TestEncryptedPDF(t *testing.T) {
 			if err != nil || len(pages) != 1 || !strings.Contains(pages[0].Text, "bakery") {
 				t.Errorf("pages %+v, %v; want one page that reads \"bakery\"", pages, err)
 			}
+
+			// The password is not kept, so a locked PDF's page image is made at
+			// ingest: the first look could not open the original again.
+			rc, _, err := f.in.PageImage(context.Background(), rec.SHA256, 1,
+				archive.ImageThumb)
+			if err != nil {
+				t.Fatalf("the first look at the page: %v", err)
+			}
+			rc.Close()
 		})
 	}
 }
