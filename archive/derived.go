@@ -462,6 +462,13 @@ func correctedPNG(ctx context.Context, src pageSource, p Page) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
+	// Another size would misplace every word box: the page was read under
+	// other limits (MaxOCRPixels) than these.
+	if b := img.Bounds(); b.Dx() != p.Width || b.Dy() != p.Height {
+		return nil, fmt.Errorf("archive: page %d comes out of its original %d × %d, "+
+			"its row says %d × %d: it was archived under other limits", p.Number,
+			b.Dx(), b.Dy(), p.Width, p.Height)
+	}
 	return encodePNG(img)
 }
 

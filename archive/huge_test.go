@@ -61,7 +61,23 @@ func TestHugePlanIsReadScaledDown(t *testing.T) {
 				t.Errorf("original stored as %d bytes, uploaded %d", got.rec.SizeBytes,
 					len(tt.data))
 			}
-			if err := f.in.Rederive(context.Background(), got.rec.ID); err != nil {
+			ctx := context.Background()
+			if tt.name == "plan.png" {
+				// Under other limits the page would come out another size,
+				// and every word box would be misplaced on it.
+				other := *f.in
+				other.Limits.MaxOCRPixels = archive.DefaultMaxOCRPixels / 2
+				_, _, err := other.PageImage(ctx, got.rec.SHA256, 1, archive.ImagePage)
+				if err == nil || !strings.Contains(err.Error(), "other limits") {
+					t.Errorf("a page image made under other limits: %v", err)
+				}
+			}
+			rc, _, err := f.in.PageImage(ctx, got.rec.SHA256, 1, archive.ImageThumb)
+			if err != nil {
+				t.Fatalf("the first look at the plan: %v", err)
+			}
+			rc.Close()
+			if err := f.in.Rederive(ctx, got.rec.ID); err != nil {
 				t.Error(err)
 			}
 		})
