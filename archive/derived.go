@@ -153,6 +153,7 @@ func (in *Ingester) makePage(ctx context.Context, sha string, n int) ([]byte, er
 		}
 		data, err := in.derivePage(ctx, rec, p)
 		if err != nil {
+			in.checkDamaged(ctx, rec.ID, err)
 			return nil, err
 		}
 		if err := in.Blobs.Put(ctx, key, bytes.NewReader(data), int64(len(data)),
@@ -190,6 +191,23 @@ func (in *Ingester) pageRow(ctx context.Context, sha string, n int) (Record, Pag
 		return Record{}, Page{}, errNoSuchPage
 	}
 	return rec, rows[i], nil
+}
+
+// checkDamaged runs the fixity check of a record whose original was found
+// damaged or missing while an image was made from it, so that the record
+// is blocked, and the archivist told why its pages show nothing, at once
+// rather than at the next nightly check.
+func (in *Ingester) checkDamaged(ctx context.Context, recordID string, err error) {
+	var se *sijil.Error
+	if !errors.As(err, &se) ||
+		se.Key != "archive.original_damaged" && se.Key != "archive.original_missing" {
+		return
+	}
+	f := &Fixity{Blobs: in.Blobs, DB: in.DB, Log: in.Log, Now: in.Now}
+	if _, err := f.checkRecord(ctx, recordID); err != nil {
+		in.log().WarnContext(ctx, "archive could not check a record with a damaged original",
+			"record_id", recordID, "err", err)
+	}
 }
 
 // derivePage makes the PNG of one page of a record from its original.
@@ -504,6 +522,11 @@ func (in *Ingester) originalPages(ctx context.Context, rec Record) (
 // damaged original would pass for the record's.
 func fetchOriginal(ctx context.Context, blobs Blobs, rec Record, dir string) (*os.File, error) {
 	rc, err := blobs.Get(ctx, OriginalKey(rec.SHA256))
+	if errors.Is(err, ErrBlobNotFound) {
+		return nil, sijil.Errorf(sijil.Conflict, "archive.original_missing",
+			"the stored original of record %s is missing; restore it and run "+
+				"'sijil fixity'", rec.ID)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("archive: original of %s: %w", rec.ID, err)
 	}

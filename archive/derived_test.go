@@ -9,6 +9,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -204,7 +205,8 @@ func TestImagesAreMadeAtTheFirstLook(t *testing.T) {
 }
 
 // TestNoImageIsMadeFromADamagedOriginal: an image made from an original
-// that is not the archived one would pass for the record's page.
+// that is not the archived one would pass for the record's page; one whose
+// original is gone says so.
 func TestNoImageIsMadeFromADamagedOriginal(t *testing.T) {
 	f := newFixture(t, "eng")
 	dir := t.TempDir()
@@ -232,6 +234,26 @@ func TestNoImageIsMadeFromADamagedOriginal(t *testing.T) {
 	if _, err := blobs.Stat(ctx, key); !errors.Is(err, archive.ErrBlobNotFound) {
 		t.Errorf("%s after refusing to make it: %v, want not made", key, err)
 	}
+	// The damage found is a fixity finding, recorded and acted on at once.
+	if blocked, err := f.store.OriginalBlocked(ctx, got.rec.ID); err != nil || !blocked {
+		t.Errorf("the record with a forged original is not blocked (%v)", err)
+	}
+	events, err := f.store.Events(ctx, got.rec.ID, 100)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.ContainsFunc(events, func(e archive.Event) bool {
+		return strings.HasPrefix(e.Kind, "fixity.") && e.Kind != archive.EventFixityOK &&
+			e.ObjectKey == archive.OriginalKey(got.rec.SHA256)
+	}) {
+		t.Errorf("no fixity failure of the original among the events %+v", events)
+	}
+
+	if err := os.Remove(path); err != nil {
+		t.Fatal(err)
+	}
+	_, _, err = f.in.PageImage(ctx, got.rec.SHA256, 1, archive.ImageView)
+	wantKind(t, err, sijil.Conflict, "archive.original_missing")
 }
 
 // TestViewerLoadersRefuseWhatIsNotThere checks that the loaders the
