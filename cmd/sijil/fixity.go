@@ -41,7 +41,7 @@ func (e *env) fixity(ctx context.Context, args []string) error {
 	}
 	if len(rep.Problems) > 0 {
 		return sijil.Errorf(sijil.Conflict, "archive.fixity_failed",
-			"%d objects failed their fixity check (listed above)", len(rep.Problems))
+			"objects that failed their fixity check: %d (listed above)", len(rep.Problems))
 	}
 	return nil
 }
@@ -52,7 +52,8 @@ func (e *env) printFixity(rep archive.FixityReport) {
 	}
 	verdict := "all intact"
 	if len(rep.Problems) > 0 {
-		verdict = fmt.Sprintf("%d FAILED; their originals are blocked for download",
+		verdict = fmt.Sprintf("%d FAILED; their records are blocked (no page images, "+
+			"download or certified copy) until their files are restored and checked again",
 			len(rep.Problems))
 	}
 	fmt.Fprintf(e.stdout, "checked %d objects of %d records: %s\n",

@@ -40,7 +40,7 @@ func (e *env) imports(ctx context.Context, args []string) error {
 			fmt.Fprintf(e.stdout, "line %d\t%s\t%s\t%s\t%s\n", l.Line, l.File, l.State,
 				l.RecordID, l.Reason)
 		}
-		fmt.Fprintf(e.stdout, "%d lines\n", len(lines))
+		fmt.Fprintf(e.stdout, "%d lines below the header\n", len(lines))
 		return nil
 	}
 	jobs, err := store.ImportJobs(ctx, *limit)
@@ -52,8 +52,8 @@ func (e *env) imports(ctx context.Context, args []string) error {
 		if !j.FinishedAt.IsZero() {
 			finished = "finished " + j.FinishedAt.Format(time.RFC3339)
 		}
-		fmt.Fprintf(e.stdout, "%s\t%s\t%s, %s\t%d lines: %d archived, %d refused, "+
-			"%d failed, %d pending\n", j.ID, j.ManifestPath,
+		fmt.Fprintf(e.stdout, "%s\t%s\t%s, %s\t%d lines below the header: %d archived, "+
+			"%d refused, %d failed, %d pending\n", j.ID, j.ManifestPath,
 			"started "+j.StartedAt.Format(time.RFC3339), finished, j.Total, j.Done, j.Refused,
 			j.Failed, j.Pending)
 	}

@@ -223,9 +223,10 @@ func (e *env) progress(in *archive.Ingester) (show func(archive.BulkProgress), s
 // archived with something to say (its description not applied), with its
 // reason, which never contains a national ID.
 func (e *env) printReport(manifest string, rep archive.BulkReport) {
-	fmt.Fprintf(e.stdout, "%s: job %s, %d lines: %d archived, %d refused, %d failed, "+
-		"%d pending\n", manifest, rep.JobID, rep.Total, rep.Done, rep.Refused, rep.Failed,
-		rep.Pending)
+	// Lines are numbered as in the file, the header being line 1.
+	fmt.Fprintf(e.stdout, "%s: job %s, %d lines below the header: %d archived, %d refused, "+
+		"%d failed, %d pending\n", manifest, rep.JobID, rep.Total, rep.Done, rep.Refused,
+		rep.Failed, rep.Pending)
 	for _, l := range rep.Lines {
 		if l.State != archive.LineDone || l.NotApplied() != nil {
 			fmt.Fprintf(e.stdout, "line %d\t%s\t%s\t%s\n", l.Line, l.File, l.State, l.Reason)

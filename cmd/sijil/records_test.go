@@ -40,7 +40,7 @@ func TestArchivistRecordsThroughTheBinary(t *testing.T) {
 	logs.WriteString(sijilOut(t, 0, "ingest", "--data", data, "--manifest", manifest,
 		"--workers", "1"))
 	out := sijil(t, 0, "imports", "--data", data)
-	if !strings.Contains(out, "3 lines: 3 archived, 0 refused, 0 failed, 0 pending") {
+	if !strings.Contains(out, "3 lines below the header: 3 archived, 0 refused, 0 failed, 0 pending") {
 		t.Errorf("imports:\n%s", out)
 	}
 	lines := sijil(t, 0, "imports", "--data", data, "--job", strings.Fields(out)[0], "--all")
