@@ -28,6 +28,7 @@ import (
 type demo struct {
 	base      string // where it serves, http://127.0.0.1:PORT
 	verifyURL string // the demo certificate's verify link, as its QR holds it
+	recordID  string // the demo permit's archive record
 	data      string
 }
 
@@ -76,6 +77,9 @@ func startDemo(t *testing.T) demo {
 			}
 			if v, ok := strings.CutPrefix(line, "Verify it at: "); ok {
 				d.verifyURL = v
+			}
+			if v, ok := strings.CutPrefix(line, "Demo record "); ok {
+				d.recordID, _, _ = strings.Cut(v, " ")
 			}
 			if v, ok := strings.CutPrefix(line, "Sijil is serving on "); ok {
 				d.base = v
@@ -258,8 +262,8 @@ func signOut(t *testing.T, b *browsertest.Browser, tx texts) {
 
 // TestBrowserPortal walks the pages that exist for everyone: the home
 // page, registering, signing in, the account page, the language switch,
-// a staff sign-in with its second factor, and the demo certificate's
-// verify page.
+// a staff sign-in with its second factor, and the verify pages of the demo
+// certificate and of a certified copy.
 func TestBrowserPortal(t *testing.T) {
 	d := startDemo(t)
 	tx := loadTexts(t)
@@ -321,6 +325,17 @@ func TestBrowserPortal(t *testing.T) {
 	b.MustSay("الإفادة أصلية وسارية", "Genuine and current", "أحمد محمود الخطيب",
 		"••••••782", "الرمال")
 	page(t, b, tx, "08-verify", "ar")
+
+	// A certified copy's page names its original by a 64-digit hash, which
+	// must wrap on a phone rather than push the page sideways. The copy is
+	// issued beside the running server, as a clerk's command line would.
+	work := t.TempDir()
+	pdf := issueKind(t, d.data, work, d.base, "copy", map[string]any{"record": d.recordID})
+	if status := b.Go(decodeQRs(t, pdf, work)[0]); status != http.StatusOK {
+		t.Fatalf("verify page of the copy: status %d", status)
+	}
+	b.MustSay("الإفادة أصلية وسارية", "demo-building-permit-1998.pdf")
+	page(t, b, tx, "09-verify-copy", "ar")
 
 	if errs := b.ConsoleErrors(); len(errs) > 0 {
 		t.Errorf("pages logged errors in the browser: %q", errs)
