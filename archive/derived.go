@@ -193,14 +193,14 @@ func (in *Ingester) pageRow(ctx context.Context, sha string, n int) (Record, Pag
 	return rec, rows[i], nil
 }
 
-// checkDamaged runs the fixity check of a record whose original was found
-// damaged or missing while an image was made from it, so that the record
-// is blocked, and the archivist told why its pages show nothing, at once
-// rather than at the next nightly check.
+// checkDamaged runs the fixity check of a record whose original, or page
+// image, was found damaged or missing while an image was made from it, so
+// that the record is blocked, and the archivist told why its pages show
+// nothing, at once rather than at the next nightly check.
 func (in *Ingester) checkDamaged(ctx context.Context, recordID string, err error) {
 	var se *sijil.Error
-	if !errors.As(err, &se) ||
-		se.Key != "archive.original_damaged" && se.Key != "archive.original_missing" {
+	if !errors.As(err, &se) || !slices.Contains([]string{"archive.original_damaged",
+		"archive.original_missing", "archive.page_image_damaged"}, se.Key) {
 		return
 	}
 	f := &Fixity{Blobs: in.Blobs, DB: in.DB, Log: in.Log, Now: in.Now}
@@ -234,8 +234,16 @@ func (in *Ingester) makeScaled(ctx context.Context, sha string, n int, kind Imag
 		if err != nil {
 			return nil, err
 		}
+		pageMakers <- struct{}{} // a decoded page, as in makePage
 		files, err := scaledFromPNG(png)
+		<-pageMakers
 		if err != nil {
+			err = sijil.Errorf(sijil.Conflict, "archive.page_image_damaged",
+				"the stored image of page %d is damaged (%w); restore it and run "+
+					"'sijil fixity'", n, err)
+			if rec, _, rerr := in.pageRow(ctx, sha, n); rerr == nil {
+				in.checkDamaged(ctx, rec.ID, err)
+			}
 			return nil, err
 		}
 		for key, data := range map[string][]byte{PageViewKey(sha, n): files.view,

@@ -291,3 +291,41 @@ func TestViewerLoadersRefuseWhatIsNotThere(t *testing.T) {
 		})
 	}
 }
+
+// TestDamagedPageImageIsReportedAndBlocked: a page image that no longer
+// decodes gives the viewer a reason instead of a server error, and its
+// record is checked and blocked at once.
+func TestDamagedPageImageIsReportedAndBlocked(t *testing.T) {
+	f := newFixture(t, "eng")
+	dir := t.TempDir()
+	blobs, err := archive.NewFolderBlobs(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.in.Blobs = blobs
+	got := f.mustIngest(t, encodePNG(t, textPage(t, pageLines)), "page.png")
+	ctx := context.Background()
+	rc, _, err := f.in.PageImage(ctx, got.rec.SHA256, 1, archive.ImagePage)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rc.Close()
+
+	path := filepath.Join(dir, filepath.FromSlash(archive.PageImageKey(got.rec.SHA256, 1)))
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b[len(b)/2] ^= 0xff
+	if err := os.Chmod(path, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, b, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	_, _, err = f.in.PageImage(ctx, got.rec.SHA256, 1, archive.ImageThumb)
+	wantKind(t, err, sijil.Conflict, "archive.page_image_damaged")
+	if blocked, err := f.store.OriginalBlocked(ctx, got.rec.ID); err != nil || !blocked {
+		t.Errorf("the record with a damaged page image is not blocked (%v)", err)
+	}
+}
