@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	_ "modernc.org/sqlite" // the embedded default database, pure Go
@@ -206,13 +207,9 @@ func (a *app) ingester() (*archive.Ingester, error) {
 
 	// Scans are spooled inside the data folder rather than the machine's
 	// shared temp, for they may be restricted records, and what a killed
-	// run left there is removed now: holding the index, this process is the
-	// only one ingesting into the folder.
-	tmp := filepath.Join(a.dir, "tmp")
-	if err := os.RemoveAll(tmp); err != nil {
-		return nil, fmt.Errorf("clearing %s of a stopped run's files: %w", tmp, err)
-	}
-	if err := os.MkdirAll(tmp, 0o700); err != nil {
+	// run left there is removed now (see clearTemp).
+	tmp, err := a.tempDir(true)
+	if err != nil {
 		return nil, err
 	}
 	a.ingest = &archive.Ingester{
@@ -223,6 +220,38 @@ func (a *app) ingester() (*archive.Ingester, error) {
 		TempDir: tmp,
 	}
 	return a.ingest, nil
+}
+
+// tempDir makes the data folder's tmp, where scans are spooled and
+// originals copied to make page images from, and removes what stopped runs
+// left there. An ingest's files are removed when ingesting, since only
+// the process holding the index ingests; copies of originals only when an
+// hour old, since another process (`sijil issue` beside the server) may be
+// making a page image from one.
+func (a *app) tempDir(ingesting bool) (string, error) {
+	tmp := filepath.Join(a.dir, "tmp")
+	if err := os.MkdirAll(tmp, 0o700); err != nil {
+		return "", err
+	}
+	entries, err := os.ReadDir(tmp)
+	if err != nil {
+		return "", err
+	}
+	for _, e := range entries {
+		name := e.Name()
+		stale := strings.HasPrefix(name, "sijil-ingest-") && ingesting
+		if strings.HasPrefix(name, "sijil-original-") {
+			info, err := e.Info()
+			stale = err == nil && time.Since(info.ModTime()) > time.Hour
+		}
+		if !stale {
+			continue
+		}
+		if err := os.RemoveAll(filepath.Join(tmp, name)); err != nil {
+			return "", fmt.Errorf("clearing %s of a stopped run's files: %w", tmp, err)
+		}
+	}
+	return tmp, nil
 }
 
 func (a *app) issuer(publicURL string) (*certs.Issuer, error) {
@@ -254,8 +283,8 @@ func (a *app) issuer(publicURL string) (*certs.Issuer, error) {
 	// A certified copy may be the first look at a page, whose image is then
 	// made from the original. Issuing opens no index, so that `sijil issue`
 	// runs beside the server.
-	tmp := filepath.Join(a.dir, "tmp")
-	if err := os.MkdirAll(tmp, 0o700); err != nil {
+	tmp, err := a.tempDir(false)
+	if err != nil {
 		return nil, err
 	}
 	images := &archive.Ingester{Blobs: a.blobs, DB: a.db, Log: a.log, TempDir: tmp}

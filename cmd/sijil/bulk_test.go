@@ -49,9 +49,25 @@ func TestBulkIngestSurvivesKill(t *testing.T) {
 	if err := os.WriteFile(stale, []byte("a restricted scan"), 0o600); err != nil {
 		t.Fatal(err)
 	}
+	// A copy of an original another process is making a page image from
+	// (`sijil issue` beside the server) is left alone; one an hour old is
+	// what a killed making left.
+	making := filepath.Join(killed, "tmp", "sijil-original-2")
+	abandoned := filepath.Join(killed, "tmp", "sijil-original-1")
+	for _, dir := range []string{making, abandoned} {
+		if err := os.MkdirAll(dir, 0o700); err != nil {
+			t.Fatal(err)
+		}
+	}
+	old := time.Now().Add(-2 * time.Hour)
+	if err := os.Chtimes(abandoned, old, old); err != nil {
+		t.Fatal(err)
+	}
 	out := sijil(t, 1, "ingest", "--data", killed, "--manifest", manifest, "--workers", "2")
-	if left, err := os.ReadDir(filepath.Join(killed, "tmp")); err != nil || len(left) != 0 {
-		t.Errorf("the data folder's tmp after the resume holds %v (%v)", left, err)
+	left, err := os.ReadDir(filepath.Join(killed, "tmp"))
+	if err != nil || len(left) != 1 || left[0].Name() != filepath.Base(making) {
+		t.Errorf("the data folder's tmp after the resume holds %v (%v), want only %s",
+			left, err, filepath.Base(making))
 	}
 	if !strings.Contains(out, "6 archived, 1 refused") {
 		t.Errorf("report after the resume:\n%s", out)
