@@ -168,6 +168,8 @@ var detailForms = []detailForm{
 		[]string{"archive.detail_hash_differs"}, []int{2}, nil},
 	{regexp.MustCompile(`^` + regexp.QuoteMeta(detailNotInStore) + `$`),
 		[]string{"archive.detail_not_in_store"}, []int{0}, nil},
+	{regexp.MustCompile(`^` + regexp.QuoteMeta(detailRemade) + `$`),
+		[]string{"archive.detail_remade"}, []int{0}, nil},
 	{regexp.MustCompile(`^reading failed: (.+)$`),
 		[]string{"archive.detail_read_failed"}, []int{1}, nil},
 	{regexp.MustCompile(`^corrected the text of page (\d+)$`),

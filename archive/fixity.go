@@ -29,6 +29,14 @@ type Fixity struct {
 	DB    *sql.DB
 	Log   *slog.Logger // nil means slog.Default()
 	Now   func() time.Time
+
+	// Images, when set, makes a missing page image or scaled copy again
+	// from an original that passed its check, and the check compares what
+	// it made with the recorded hash: the derived images are a cache of
+	// the original, whose loss (a restore from an older backup) is
+	// repaired rather than blocking the record until someone restores
+	// files that can be made again.
+	Images *Ingester
 }
 
 // Problem is one object that failed its check.
@@ -55,9 +63,11 @@ type objectCheck struct {
 	wantSize int64
 
 	// For a page image or a scaled copy, made at the first look (see
-	// Ingester.PageImage): which image it is, and the page image a scaled
-	// copy is made from.
+	// Ingester.PageImage): which image it is, of which page, and the page
+	// image a scaled copy is made from.
 	kind     ImageKind
+	sha      string
+	page     int
 	scaledOf string
 }
 
@@ -150,6 +160,13 @@ func (f *Fixity) checkRecord(ctx context.Context, id string) ([]objectResult, er
 		if err != nil {
 			return nil, err
 		}
+		// The original is the first object checked.
+		if r.kind == EventFixityMissing && c.kind != "" &&
+			results[0].kind == EventFixityOK {
+			if r, err = f.remake(ctx, c, r); err != nil {
+				return nil, err
+			}
+		}
 		if c.scaledOf != "" && r.kind == EventFixityOK {
 			r.baseline = true
 		}
@@ -192,7 +209,7 @@ func (f *Fixity) expectations(ctx context.Context, id string) ([]objectCheck, er
 		wantSize: rec.SizeBytes}}
 	for _, p := range pages {
 		page := baselines[p.ImageKey]
-		page.key, page.kind = p.ImageKey, ImagePage
+		page.key, page.kind, page.sha, page.page = p.ImageKey, ImagePage, rec.SHA256, p.Number
 		checks = append(checks, page)
 		for _, key := range []string{p.TextKey, PageWordsKey(rec.SHA256, p.Number)} {
 			c := baselines[key]
@@ -205,11 +222,33 @@ func (f *Fixity) expectations(ctx context.Context, id string) ([]objectCheck, er
 				key = PageThumbKey(rec.SHA256, p.Number)
 			}
 			c := baselines[key]
-			c.key, c.scaledOf, c.kind = key, p.ImageKey, kind
+			c.key, c.scaledOf, c.kind, c.sha, c.page = key, p.ImageKey, kind, rec.SHA256,
+				p.Number
 			checks = append(checks, c)
 		}
 	}
 	return checks, nil
+}
+
+// remake makes a missing image again (see Fixity.Images) and checks it,
+// returning the verdict on what was made, or missing when it cannot be.
+func (f *Fixity) remake(ctx context.Context, c objectCheck, missing objectResult) (
+	objectResult, error) {
+	if f.Images == nil {
+		return missing, nil
+	}
+	rc, _, err := f.Images.PageImage(ctx, c.sha, c.page, c.kind)
+	if err != nil {
+		f.log().WarnContext(ctx, "fixity could not make a missing image again",
+			"key", c.key, "err", err)
+		return missing, nil
+	}
+	rc.Close()
+	r, err := f.checkObject(ctx, c)
+	if err == nil && r.kind == EventFixityOK {
+		r.detail = detailRemade
+	}
+	return r, err
 }
 
 // made reports whether the image at key, which has no baseline, has been
@@ -297,6 +336,7 @@ const (
 	detailBaseline    = "first check: hash recorded as the baseline"
 	detailHashMatches = "SHA-256 matches"
 	detailNotInStore  = "the object is not in the store"
+	detailRemade      = "missing; made again from the original, as recorded"
 )
 
 func (f *Fixity) logRecord(ctx context.Context, id string, results []objectResult) {

@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -187,6 +188,59 @@ func look(t *testing.T, f *blobFixture, got ingested, kind archive.ImageKind) {
 	rc, _, err := f.in.PageImage(context.Background(), got.rec.SHA256, 1, kind)
 	mustDo(t, err)
 	mustDo(t, rc.Close())
+}
+
+// TestFixityMakesLostImagesAgain: with Images set, as `sijil fixity` runs
+// it, a page image and a viewer's copy lost after their first check (a
+// restore from an older backup) are made again from the original, which
+// passed its check, and compared with their recorded hashes: the record
+// stays open, and its events say what happened.
+func TestFixityMakesLostImagesAgain(t *testing.T) {
+	f := newBlobFixture(t)
+	f.fixity.Images = f.in
+	got := f.mustIngest(t, encodePNG(t, textPage(t, pageLines)), "page.png")
+	look(t, f, got, archive.ImageView)
+	if rep := f.checkAll(t); len(rep.Problems) != 0 {
+		t.Fatalf("the first check found %+v", rep.Problems)
+	}
+	lost := []string{got.pages[0].ImageKey, archive.PageViewKey(got.rec.SHA256, 1)}
+	want := map[string][]byte{}
+	for _, key := range lost {
+		b, err := os.ReadFile(f.path(key))
+		mustDo(t, err)
+		want[key] = b
+		mustDo(t, os.Remove(f.path(key)))
+	}
+
+	if rep := f.checkAll(t); len(rep.Problems) != 0 {
+		t.Errorf("problems %+v, want none: the images can be made again", rep.Problems)
+	}
+	if f.blocked(t, got.rec.ID) {
+		t.Error("a record whose lost images were made again is blocked")
+	}
+	events, err := f.store.Events(context.Background(), got.rec.ID, 100)
+	mustDo(t, err)
+	for _, key := range lost {
+		b, err := os.ReadFile(f.path(key))
+		if err != nil || !bytes.Equal(b, want[key]) {
+			t.Errorf("%s after the check: %d bytes (%v), want the %d lost", key, len(b), err,
+				len(want[key]))
+		}
+		if !slices.ContainsFunc(events, func(e archive.Event) bool {
+			return e.ObjectKey == key && e.Kind == archive.EventFixityOK &&
+				strings.Contains(e.Detail, "made again")
+		}) {
+			t.Errorf("no event says %s was made again: %+v", key, events)
+		}
+	}
+
+	// Without Images, as a library caller may run it, the loss is reported.
+	f.fixity.Images = nil
+	mustDo(t, os.Remove(f.path(lost[0])))
+	if rep := f.checkAll(t); len(rep.Problems) != 1 ||
+		rep.Problems[0].Kind != archive.EventFixityMissing {
+		t.Errorf("problems %+v without Images, want the page image missing", rep.Problems)
+	}
 }
 
 // appendByte damages a stored object as a bad copy or a careless hand

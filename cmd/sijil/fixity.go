@@ -26,7 +26,14 @@ func (e *env) fixity(ctx context.Context, args []string) error {
 		return err
 	}
 	defer a.Close()
-	f := &archive.Fixity{Blobs: a.blobs, DB: a.db, Log: e.log}
+	// A lost page image is made again from its original, beside a running
+	// server as `sijil issue` makes them.
+	tmp, err := a.tempDir(false)
+	if err != nil {
+		return err
+	}
+	images := &archive.Ingester{Blobs: a.blobs, DB: a.db, Log: e.log, TempDir: tmp}
+	f := &archive.Fixity{Blobs: a.blobs, DB: a.db, Log: e.log, Images: images}
 
 	var rep archive.FixityReport
 	if *all {
