@@ -212,11 +212,11 @@ func (in *Ingester) checkDamaged(ctx context.Context, recordID string, err error
 
 // derivePage makes the PNG of one page of a record from its original.
 func (in *Ingester) derivePage(ctx context.Context, rec Record, p Page) ([]byte, error) {
-	sources, done, err := in.originalPages(ctx, rec)
+	sources, release, err := in.pages(ctx, rec)
 	if err != nil {
 		return nil, err
 	}
-	defer done()
+	defer release()
 	if p.Number > len(sources) {
 		return nil, fmt.Errorf("archive: record %s has a page %d, its original %d pages",
 			rec.ID, p.Number, len(sources))
@@ -420,7 +420,7 @@ func (in *Ingester) Rederive(ctx context.Context, recordID string) error {
 	if err != nil {
 		return err
 	}
-	sources, done, err := in.originalPages(ctx, rec)
+	sources, _, done, err := in.originalPages(ctx, rec)
 	if err != nil {
 		return err
 	}
@@ -499,30 +499,30 @@ func correctedPNG(ctx context.Context, src pageSource, p Page) ([]byte, error) {
 }
 
 // originalPages copies a record's original out of the store into a temp
-// folder, checking it against its hash on the way, and splits it into
+// folder, dir, checking it against its hash on the way, and splits it into
 // pages; done removes the copy.
 func (in *Ingester) originalPages(ctx context.Context, rec Record) (
-	sources []pageSource, done func(), err error) {
-	tmp, err := os.MkdirTemp(in.TempDir, "sijil-original-*")
+	sources []pageSource, dir string, done func(), err error) {
+	dir, err = os.MkdirTemp(in.TempDir, "sijil-original-*")
 	if err != nil {
-		return nil, nil, fmt.Errorf("archive: temp folder: %w", err)
+		return nil, "", nil, fmt.Errorf("archive: temp folder: %w", err)
 	}
-	f, err := fetchOriginal(ctx, in.Blobs, rec, tmp)
+	f, err := fetchOriginal(ctx, in.Blobs, rec, dir)
 	if err != nil {
-		os.RemoveAll(tmp)
-		return nil, nil, err
+		os.RemoveAll(dir)
+		return nil, "", nil, err
 	}
 	done = func() {
 		f.Close()
-		os.RemoveAll(tmp)
+		os.RemoveAll(dir)
 	}
 	sources, err = splitPages(ctx, f, rec.SizeBytes, rec.MediaType,
-		in.Limits.withDefaults(), tmp)
+		in.Limits.withDefaults(), dir)
 	if err != nil {
 		done()
-		return nil, nil, err
+		return nil, "", nil, err
 	}
-	return sources, done, nil
+	return sources, dir, done, nil
 }
 
 // fetchOriginal copies the stored original of a record into a file in dir.
