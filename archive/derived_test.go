@@ -8,7 +8,6 @@ import (
 	_ "image/jpeg" // the viewer's images are JPEG
 	"io"
 	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -85,13 +84,7 @@ func checkDerived(t *testing.T, f *fixture, got ingested) {
 // that the difference is named.
 func TestDerivedFilesComeFromTheOriginal(t *testing.T) {
 	page := textPage(t, pageLines)
-	f := newFixture(t, "eng")
-	dir := t.TempDir()
-	blobs, err := archive.NewFolderBlobs(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	f.in.Blobs = blobs
+	f := newBlobFixture(t)
 	skewed := convert(t, writeTemp(t, encodePNG(t, page)), "-background", "white",
 		"-rotate", "182")
 	got := f.mustIngest(t, skewed, "turned.png")
@@ -114,14 +107,8 @@ func TestDerivedFilesComeFromTheOriginal(t *testing.T) {
 	}
 
 	thumb := archive.PageThumbKey(got.rec.SHA256, 1)
-	path := filepath.Join(dir, filepath.FromSlash(thumb))
-	if err := os.Chmod(path, 0o600); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(path, []byte("not the thumbnail"), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	err = f.in.Rederive(ctx, got.rec.ID)
+	f.overwrite(t, thumb, []byte("not the thumbnail"))
+	err := f.in.Rederive(ctx, got.rec.ID)
 	if err == nil || !strings.Contains(err.Error(), thumb) {
 		t.Errorf("Rederive after the thumbnail was overwritten: %v", err)
 	}
@@ -132,13 +119,8 @@ func TestDerivedFilesComeFromTheOriginal(t *testing.T) {
 // the first look makes and keeps them, at the viewer's sizes, with the
 // page image's hash recorded, so that damage to it is caught.
 func TestImagesAreMadeAtTheFirstLook(t *testing.T) {
-	f := newFixture(t, "eng")
-	dir := t.TempDir()
-	blobs, err := archive.NewFolderBlobs(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	f.in.Blobs = blobs
+	f := newBlobFixture(t)
+	blobs := f.in.Blobs
 	got := f.mustIngest(t, encodePNG(t, textPage(t, pageLines)), "page.png")
 	ctx := context.Background()
 	pageKey := archive.PageImageKey(got.rec.SHA256, 1)
@@ -186,14 +168,7 @@ func TestImagesAreMadeAtTheFirstLook(t *testing.T) {
 
 	// The hash recorded at the making catches an image replaced since, even
 	// by another valid PNG.
-	path := filepath.Join(dir, filepath.FromSlash(pageKey))
-	if err := os.Chmod(path, 0o600); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(path, encodePNG(t, textPage(t, []string{"Another page"})),
-		0o600); err != nil {
-		t.Fatal(err)
-	}
+	f.overwrite(t, pageKey, encodePNG(t, textPage(t, []string{"Another page"})))
 	rep, err := fx.CheckAll(ctx)
 	if err != nil {
 		t.Fatal(err)
@@ -208,24 +183,13 @@ func TestImagesAreMadeAtTheFirstLook(t *testing.T) {
 // that is not the archived one would pass for the record's page; one whose
 // original is gone says so.
 func TestNoImageIsMadeFromADamagedOriginal(t *testing.T) {
-	f := newFixture(t, "eng")
-	dir := t.TempDir()
-	blobs, err := archive.NewFolderBlobs(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	f.in.Blobs = blobs
+	f := newBlobFixture(t)
+	blobs := f.in.Blobs
 	got := f.mustIngest(t, encodePNG(t, textPage(t, pageLines)), "page.png")
 	ctx := context.Background()
 
-	path := filepath.Join(dir, filepath.FromSlash(archive.OriginalKey(got.rec.SHA256)))
-	if err := os.Chmod(path, 0o600); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(path, encodePNG(t, textPage(t, []string{"Forged page"})),
-		0o600); err != nil {
-		t.Fatal(err)
-	}
+	original := archive.OriginalKey(got.rec.SHA256)
+	f.overwrite(t, original, encodePNG(t, textPage(t, []string{"Forged page"})))
 	for _, kind := range []archive.ImageKind{archive.ImagePage, archive.ImageThumb} {
 		_, _, err := f.in.PageImage(ctx, got.rec.SHA256, 1, kind)
 		wantKind(t, err, sijil.Conflict, "archive.original_damaged")
@@ -249,9 +213,7 @@ func TestNoImageIsMadeFromADamagedOriginal(t *testing.T) {
 		t.Errorf("no fixity failure of the original among the events %+v", events)
 	}
 
-	if err := os.Remove(path); err != nil {
-		t.Fatal(err)
-	}
+	mustDo(t, os.Remove(f.path(original)))
 	_, _, err = f.in.PageImage(ctx, got.rec.SHA256, 1, archive.ImageView)
 	wantKind(t, err, sijil.Conflict, "archive.original_missing")
 }
@@ -296,13 +258,7 @@ func TestViewerLoadersRefuseWhatIsNotThere(t *testing.T) {
 // decodes gives the viewer a reason instead of a server error, and its
 // record is checked and blocked at once.
 func TestDamagedPageImageIsReportedAndBlocked(t *testing.T) {
-	f := newFixture(t, "eng")
-	dir := t.TempDir()
-	blobs, err := archive.NewFolderBlobs(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	f.in.Blobs = blobs
+	f := newBlobFixture(t)
 	got := f.mustIngest(t, encodePNG(t, textPage(t, pageLines)), "page.png")
 	ctx := context.Background()
 	rc, _, err := f.in.PageImage(ctx, got.rec.SHA256, 1, archive.ImagePage)
@@ -311,18 +267,11 @@ func TestDamagedPageImageIsReportedAndBlocked(t *testing.T) {
 	}
 	rc.Close()
 
-	path := filepath.Join(dir, filepath.FromSlash(archive.PageImageKey(got.rec.SHA256, 1)))
-	b, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
+	key := archive.PageImageKey(got.rec.SHA256, 1)
+	b, err := os.ReadFile(f.path(key))
+	mustDo(t, err)
 	b[len(b)/2] ^= 0xff
-	if err := os.Chmod(path, 0o600); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(path, b, 0o600); err != nil {
-		t.Fatal(err)
-	}
+	f.overwrite(t, key, b)
 	_, _, err = f.in.PageImage(ctx, got.rec.SHA256, 1, archive.ImageThumb)
 	wantKind(t, err, sijil.Conflict, "archive.page_image_damaged")
 	if blocked, err := f.store.OriginalBlocked(ctx, got.rec.ID); err != nil || !blocked {

@@ -38,6 +38,14 @@ func (f *blobFixture) path(key string) string {
 	return filepath.Join(f.dir, filepath.FromSlash(key))
 }
 
+// overwrite puts data in place of a stored object, as a careless hand
+// or a bad restore would.
+func (f *blobFixture) overwrite(t *testing.T, key string, data []byte) {
+	t.Helper()
+	mustDo(t, os.Chmod(f.path(key), 0o600))
+	mustDo(t, os.WriteFile(f.path(key), data, 0o600))
+}
+
 // checkAll runs a full check that must not fail as a run.
 func (f *blobFixture) checkAll(t *testing.T) archive.FixityReport {
 	t.Helper()
@@ -141,7 +149,7 @@ func TestFixityFindsDamage(t *testing.T) {
 			look(t, f, got, archive.ImageThumb)
 			key := archive.PageThumbKey(got.rec.SHA256, 1)
 			other := encodeJPEG(t, textPage(t, pageLines[:2]))
-			mustDo(t, os.WriteFile(f.path(key), other, 0o600))
+			f.overwrite(t, key, other)
 			return key
 		}, archive.EventFixityAltered},
 		{"deleted thumbnail, after a check", func(t *testing.T, f *blobFixture,
