@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 	"time"
 
@@ -35,6 +36,15 @@ func (e *env) ingest(ctx context.Context, args []string) error {
 		"'record edit' (e.g. --field parcel=1234 --field restricted=yes)")
 	if err := fs.Parse(args); err != nil {
 		return flagError(err)
+	}
+	// Flags are checked before the data folder is opened, which a running
+	// server holds: a typo is then reported as itself, not as a held index.
+	if *recordType != "" && !slices.Contains(archive.RecordTypes, *recordType) {
+		return fmt.Errorf("%w: --type %q is not one of %s", errUsage, *recordType,
+			strings.Join(archive.RecordTypes, ", "))
+	}
+	if err := (archive.Tesseract{}).Check(ctx, strings.Split(*lang, "+")); err != nil {
+		return err
 	}
 	if *manifest != "" {
 		if fs.NArg() > 0 || *recordType != "" || *reference != "" || fields.set > 0 {

@@ -2,6 +2,7 @@ package main_test
 
 import (
 	"bytes"
+	"errors"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -205,5 +206,28 @@ func copyFile(t *testing.T, from, to string) {
 	}
 	if err := os.WriteFile(to, b, 0o644); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestIngestFlagsAreCheckedFirst: a mistyped record type or language is
+// reported as such before the data folder is opened, which a running
+// server would hold, so that the archivist is not sent to stop it.
+func TestIngestFlagsAreCheckedFirst(t *testing.T) {
+	data := filepath.Join(t.TempDir(), "data")
+	for _, tt := range []struct {
+		flag, value string
+		code        int // a usage error, or a missing component
+		says        string
+	}{
+		{"--type", "permit", 2, `--type "permit" is not one of building_permit`},
+		{"--lang", "xyz", 1, `no "xyz" language data`},
+	} {
+		out := sijilOut(t, tt.code, "ingest", "--data", data, tt.flag, tt.value, "scan.tif")
+		if !strings.Contains(out, tt.says) {
+			t.Errorf("ingest %s %s said %q, want %q", tt.flag, tt.value, out, tt.says)
+		}
+	}
+	if _, err := os.Stat(data); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("a refused ingest made the data folder (%v)", err)
 	}
 }
