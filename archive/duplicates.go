@@ -274,9 +274,9 @@ func (s *Store) Duplicates(ctx context.Context, f DuplicateFilter) ([]DuplicateF
 	return flags, nil
 }
 
-// Decide records the archivist's decision on flag id and returns the
-// flag as decided. A decided flag may be decided again; each decision is
-// an event. Errors: Invalid for a bad decision, NotFound for no such flag.
+// Decide records the archivist's decision on flag id, and on the other
+// open flags of the same two records, and returns the flag as decided. A
+// decided flag may be decided again; each decision is an event. Errors: Invalid for a bad decision, NotFound for no such flag.
 func (s *Store) Decide(ctx context.Context, id string, d Decision) (DuplicateFlag, error) {
 	if d.Status == DupOpen || d.Status == DupMoot || !validStatus(d.Status) {
 		return DuplicateFlag{}, sijil.Errorf(sijil.Invalid, "archive.decision",
@@ -303,6 +303,9 @@ func (s *Store) Decide(ctx context.Context, id string, d Decision) (DuplicateFla
 		if err := saveDecision(ctx, tx, flag, d, now); err != nil {
 			return err
 		}
+		if err := decideAlike(ctx, tx, flag, d, now); err != nil {
+			return err
+		}
 		return d.Audit.write(ctx, tx, flag.ID)
 	})
 	if err != nil {
@@ -311,6 +314,40 @@ func (s *Store) Decide(ctx context.Context, id string, d Decision) (DuplicateFla
 
 	flag.Status, flag.DecidedBy, flag.DecidedAt, flag.Note = d.Status, d.By, now, d.Note
 	return flag, nil
+}
+
+// decideAlike gives the same decision to the other open flags of the same
+// two records: whether they are one record is one question, whichever of
+// their reference or their parcel raised it, and the archivist answers it
+// once.
+func decideAlike(ctx context.Context, tx *sql.Tx, flag DuplicateFlag, d Decision,
+	now time.Time) error {
+	rows, err := tx.QueryContext(ctx, `SELECT `+flagColumns+` FROM duplicate_flags
+		WHERE status = $1 AND id <> $2 AND ((record_id = $3 AND other_id = $4)
+			OR (record_id = $4 AND other_id = $3))`,
+		DupOpen, flag.ID, flag.RecordID, flag.OtherID)
+	if err != nil {
+		return fmt.Errorf("archive: flags alike %s: %w", flag.ID, err)
+	}
+	var alike []DuplicateFlag
+	for rows.Next() {
+		f, err := scanFlag(rows)
+		if err != nil {
+			rows.Close()
+			return err
+		}
+		alike = append(alike, f)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("archive: flags alike %s: %w", flag.ID, err)
+	}
+	for _, f := range alike {
+		if err := saveDecision(ctx, tx, f, d, now); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // saveDecision writes the decision on flag and its event.

@@ -214,6 +214,54 @@ func TestDuplicatesAreFlaggedNotDropped(t *testing.T) {
 	}
 }
 
+// TestOnePairIsDecidedOnce: two records alike in reference and in type
+// and parcel raise a flag for each, and the archivist's decision on one
+// answers both, each with its event.
+func TestOnePairIsDecidedOnce(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, "eng")
+	ctx := context.Background()
+	meta := archive.Metadata{RecordType: "building_permit", Reference: "9/1998", Parcel: "40"}
+	meta.Origin = "/box1/a.png"
+	a := f.ingestPage(t, meta, "Permit nine")
+	meta.Origin = "/box2/b.png"
+	b := f.ingestPage(t, meta, "Permit nine again")
+	flags, err := f.store.Duplicates(ctx, archive.DuplicateFilter{Status: archive.DupOpen})
+	if err != nil || len(flags) != 2 {
+		t.Fatalf("open flags %q (%v), want the reference's and the parcel's",
+			flagPairs(flags), err)
+	}
+
+	_, err = f.store.Decide(ctx, flags[0].ID, archive.Decision{Status: archive.DupKept,
+		By: "huda", Note: "the same permit scanned twice"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	all, err := f.store.Duplicates(ctx, archive.DuplicateFilter{RecordID: a.ID})
+	if err != nil || len(all) != 2 {
+		t.Fatalf("flags of %s: %+v, %v", a.ID, all, err)
+	}
+	for _, fl := range all {
+		if fl.Status != archive.DupKept || fl.DecidedBy != "huda" {
+			t.Errorf("flag %s (%s) is %s by %q, want decided with the other",
+				fl.ID, fl.Reason, fl.Status, fl.DecidedBy)
+		}
+	}
+	events, err := f.store.Events(ctx, b.ID, 50)
+	if err != nil {
+		t.Fatal(err)
+	}
+	decided := 0
+	for _, e := range events {
+		if e.Kind == archive.EventDuplicateDecided {
+			decided++
+		}
+	}
+	if decided != 2 {
+		t.Errorf("%d decision events, want one for each flag", decided)
+	}
+}
+
 // decideFlags decides the flags and checks that a decision is kept and
 // refused without a valid status, a name and a note.
 func decideFlags(t *testing.T, f *fixture, flags []archive.DuplicateFlag, recordID string) {
