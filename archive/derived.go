@@ -205,7 +205,7 @@ func (in *Ingester) checkDamaged(ctx context.Context, recordID string, err error
 	}
 	f := &Fixity{Blobs: in.Blobs, DB: in.DB, Log: in.Log, Now: in.Now}
 	if _, err := f.checkRecord(ctx, recordID); err != nil {
-		in.log().WarnContext(ctx, "archive could not check a record with a damaged original",
+		in.log().WarnContext(ctx, "archive could not check a record with damaged files",
 			"record_id", recordID, "err", err)
 	}
 }
