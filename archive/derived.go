@@ -196,18 +196,71 @@ func (in *Ingester) pageRow(ctx context.Context, sha string, n int) (Record, Pag
 // checkDamaged runs the fixity check of a record whose original, or page
 // image, was found damaged or missing while an image was made from it, so
 // that the record is blocked, and the archivist told why its pages show
-// nothing, at once rather than at the next nightly check.
+// nothing, at once rather than at the next nightly check. The pages of
+// one record failing together share one check, and a record already
+// blocked, or being checked by Fixity itself, is not checked again.
 func (in *Ingester) checkDamaged(ctx context.Context, recordID string, err error) {
 	var se *sijil.Error
 	if !errors.As(err, &se) || !slices.Contains([]string{"archive.original_damaged",
 		"archive.original_missing", "archive.page_image_damaged"}, se.Key) {
 		return
 	}
-	f := &Fixity{Blobs: in.Blobs, DB: in.DB, Log: in.Log, Now: in.Now}
-	if _, err := f.checkRecord(ctx, recordID); err != nil {
-		in.log().WarnContext(ctx, "archive could not check a record with damaged files",
-			"record_id", recordID, "err", err)
+	if ctx.Value(inFixity{}) != nil {
+		return
 	}
+	_, _, _ = checking.Do(makingKey(in.Blobs, recordID), func() (any, error) {
+		blocked, err := NewStore(in.DB).OriginalBlocked(ctx, recordID)
+		if err != nil || blocked {
+			return nil, err
+		}
+		f := &Fixity{Blobs: in.Blobs, DB: in.DB, Log: in.Log, Now: in.Now}
+		if _, err := f.checkRecord(ctx, recordID); err != nil {
+			in.log().WarnContext(ctx, "archive could not check a record with damaged files",
+				"record_id", recordID, "err", err)
+		}
+		return nil, nil
+	})
+}
+
+// checking is the fixity checks checkDamaged runs, one per record at once.
+var checking singleflight.Group
+
+// inFixity marks the context of a Fixity run, whose own verdicts stand for
+// the record.
+type inFixity struct{}
+
+// CertifiablePage returns the PNG of page n for a certified copy: made if
+// it is not made yet, and refused unless it holds the bytes whose hash was
+// recorded when it was made, so that a copy certifies the page the
+// archive made from the original and nothing a disk or a hand changed
+// since.
+func (in *Ingester) CertifiablePage(ctx context.Context, sha string, n int) ([]byte, error) {
+	data, err := in.pageImage(ctx, sha, n)
+	if errors.Is(err, errNoSuchPage) {
+		return nil, sijil.Errorf(sijil.NotFound, "archive.page_image_not_found",
+			"there is no page %d of this record", n)
+	}
+	if err != nil {
+		return nil, err
+	}
+	rec, _, err := in.pageRow(ctx, sha, n)
+	if err != nil {
+		return nil, err
+	}
+	baselines, err := NewStore(in.DB).baselines(ctx, rec.ID)
+	if err != nil {
+		return nil, err
+	}
+	want, ok := baselines[PageImageKey(sha, n)]
+	sum := sha256.Sum256(data)
+	if ok && (want.wantSHA != hex.EncodeToString(sum[:]) || want.wantSize != int64(len(data))) {
+		err := sijil.Errorf(sijil.Conflict, "archive.page_image_damaged",
+			"the stored image of page %d is not the one made from the original; "+
+				"restore it and run 'sijil fixity'", n)
+		in.checkDamaged(ctx, rec.ID, err)
+		return nil, err
+	}
+	return data, nil
 }
 
 // derivePage makes the PNG of one page of a record from its original.

@@ -8,8 +8,8 @@ import (
 	_ "image/jpeg" // the viewer's images are JPEG
 	"io"
 	"os"
-	"slices"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/sijil-municipality/sijil"
@@ -181,23 +181,31 @@ func TestImagesAreMadeAtTheFirstLook(t *testing.T) {
 
 // TestNoImageIsMadeFromADamagedOriginal: an image made from an original
 // that is not the archived one would pass for the record's page; one whose
-// original is gone says so.
+// original is gone says so. The pages of a record asked for together, as
+// a record page's thumbnails are, find the damage with one check.
 func TestNoImageIsMadeFromADamagedOriginal(t *testing.T) {
 	f := newBlobFixture(t)
-	blobs := f.in.Blobs
-	got := f.mustIngest(t, encodePNG(t, textPage(t, pageLines)), "page.png")
 	ctx := context.Background()
+	page := textPage(t, pageLines)
+	got := f.mustIngest(t, multiTIFF(page, page, page), "register.tif")
 
 	original := archive.OriginalKey(got.rec.SHA256)
 	f.overwrite(t, original, encodePNG(t, textPage(t, []string{"Forged page"})))
-	for _, kind := range []archive.ImageKind{archive.ImagePage, archive.ImageThumb} {
-		_, _, err := f.in.PageImage(ctx, got.rec.SHA256, 1, kind)
-		wantKind(t, err, sijil.Conflict, "archive.original_damaged")
+	var wg sync.WaitGroup
+	for n := 1; n <= 3; n++ {
+		wg.Go(func() {
+			_, _, err := f.in.PageImage(ctx, got.rec.SHA256, n, archive.ImageThumb)
+			wantKind(t, err, sijil.Conflict, "archive.original_damaged")
+		})
 	}
+	wg.Wait()
+	_, _, err := f.in.PageImage(ctx, got.rec.SHA256, 1, archive.ImagePage)
+	wantKind(t, err, sijil.Conflict, "archive.original_damaged")
 	key := archive.PageImageKey(got.rec.SHA256, 1)
-	if _, err := blobs.Stat(ctx, key); !errors.Is(err, archive.ErrBlobNotFound) {
+	if _, err := f.in.Blobs.Stat(ctx, key); !errors.Is(err, archive.ErrBlobNotFound) {
 		t.Errorf("%s after refusing to make it: %v, want not made", key, err)
 	}
+
 	// The damage found is a fixity finding, recorded and acted on at once.
 	if blocked, err := f.store.OriginalBlocked(ctx, got.rec.ID); err != nil || !blocked {
 		t.Errorf("the record with a forged original is not blocked (%v)", err)
@@ -206,16 +214,47 @@ func TestNoImageIsMadeFromADamagedOriginal(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !slices.ContainsFunc(events, func(e archive.Event) bool {
-		return strings.HasPrefix(e.Kind, "fixity.") && e.Kind != archive.EventFixityOK &&
-			e.ObjectKey == archive.OriginalKey(got.rec.SHA256)
-	}) {
-		t.Errorf("no fixity failure of the original among the events %+v", events)
+	failures := 0
+	for _, e := range events {
+		if strings.HasPrefix(e.Kind, "fixity.") && e.Kind != archive.EventFixityOK &&
+			e.ObjectKey == original {
+			failures++
+		}
+	}
+	if failures != 1 {
+		t.Errorf("%d fixity failures of the original, want the one check's", failures)
 	}
 
-	mustDo(t, os.Remove(f.path(original)))
-	_, _, err = f.in.PageImage(ctx, got.rec.SHA256, 1, archive.ImageView)
+	g := newBlobFixture(t)
+	other := g.mustIngest(t, encodePNG(t, page), "page.png")
+	mustDo(t, os.Remove(g.path(archive.OriginalKey(other.rec.SHA256))))
+	_, _, err = g.in.PageImage(ctx, other.rec.SHA256, 1, archive.ImageView)
 	wantKind(t, err, sijil.Conflict, "archive.original_missing")
+}
+
+// TestCertifiedPageIsTheOneMade: a certified copy takes a page image only
+// with the bytes recorded when it was made; another, even a valid PNG, is
+// refused and its record blocked.
+func TestCertifiedPageIsTheOneMade(t *testing.T) {
+	f := newBlobFixture(t)
+	ctx := context.Background()
+	got := f.mustIngest(t, encodePNG(t, textPage(t, pageLines)), "page.png")
+	made, err := f.in.CertifiablePage(ctx, got.rec.SHA256, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	again, err := f.in.CertifiablePage(ctx, got.rec.SHA256, 1)
+	if err != nil || !bytes.Equal(again, made) {
+		t.Fatalf("the second certifiable page differs (%v)", err)
+	}
+
+	f.overwrite(t, archive.PageImageKey(got.rec.SHA256, 1),
+		encodePNG(t, textPage(t, []string{"Another page"})))
+	_, err = f.in.CertifiablePage(ctx, got.rec.SHA256, 1)
+	wantKind(t, err, sijil.Conflict, "archive.page_image_damaged")
+	if blocked, err := f.store.OriginalBlocked(ctx, got.rec.ID); err != nil || !blocked {
+		t.Errorf("the record with a replaced page image is not blocked (%v)", err)
+	}
 }
 
 // TestViewerLoadersRefuseWhatIsNotThere checks that the loaders the

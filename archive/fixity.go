@@ -143,7 +143,11 @@ func (f *Fixity) checkRecord(ctx context.Context, id string) ([]objectResult, er
 		return nil, err
 	}
 
+	// Images made again during the run are its own verdicts: checkDamaged
+	// must not start a second run inside this one.
+	ctx = context.WithValue(ctx, inFixity{}, true)
 	results := make([]objectResult, 0, len(checks))
+	passed := map[string]bool{}
 	for _, c := range checks {
 		made := true
 		switch {
@@ -160,9 +164,14 @@ func (f *Fixity) checkRecord(ctx context.Context, id string) ([]objectResult, er
 		if err != nil {
 			return nil, err
 		}
-		// The original is the first object checked.
-		if r.kind == EventFixityMissing && c.kind != "" &&
-			results[0].kind == EventFixityOK {
+		// An image is made again only from what passed in this run: a page
+		// image from the original (the first object checked), a scaled copy
+		// from its page image, so that nothing is made from altered bytes.
+		source := checks[0].key
+		if c.scaledOf != "" {
+			source = c.scaledOf
+		}
+		if r.kind == EventFixityMissing && c.kind != "" && passed[source] {
 			if r, err = f.remake(ctx, c, r); err != nil {
 				return nil, err
 			}
@@ -170,6 +179,7 @@ func (f *Fixity) checkRecord(ctx context.Context, id string) ([]objectResult, er
 		if c.scaledOf != "" && r.kind == EventFixityOK {
 			r.baseline = true
 		}
+		passed[c.key] = r.kind == EventFixityOK
 		results = append(results, r)
 	}
 

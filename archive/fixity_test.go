@@ -242,13 +242,37 @@ func TestFixityMakesLostImagesAgain(t *testing.T) {
 		}
 	}
 
+	// A copy is not made again from a page image that failed its check: it
+	// would be made from the altered bytes, and stored.
+	f.overwrite(t, lost[0], encodePNG(t, textPage(t, []string{"Another page"})))
+	mustDo(t, os.Remove(f.path(lost[1])))
+	rep := f.checkAll(t)
+	kinds := problemKinds(rep)
+	if len(rep.Problems) != 2 || kinds[lost[0]] == archive.EventFixityOK ||
+		kinds[lost[1]] != archive.EventFixityMissing {
+		t.Errorf("problems %+v, want the page image altered and its copy missing",
+			rep.Problems)
+	}
+	if _, err := os.Stat(f.path(lost[1])); !os.IsNotExist(err) {
+		t.Errorf("a copy was made from the altered page image (%v)", err)
+	}
+
 	// Without Images, as a library caller may run it, the loss is reported.
 	f.fixity.Images = nil
 	mustDo(t, os.Remove(f.path(lost[0])))
-	if rep := f.checkAll(t); len(rep.Problems) != 1 ||
-		rep.Problems[0].Kind != archive.EventFixityMissing {
+	rep = f.checkAll(t)
+	if kinds := problemKinds(rep); kinds[lost[0]] != archive.EventFixityMissing {
 		t.Errorf("problems %+v without Images, want the page image missing", rep.Problems)
 	}
+}
+
+// problemKinds maps the keys of a run's problems to their kinds.
+func problemKinds(rep archive.FixityReport) map[string]string {
+	kinds := map[string]string{}
+	for _, p := range rep.Problems {
+		kinds[p.Key] = p.Kind
+	}
+	return kinds
 }
 
 // appendByte damages a stored object as a bad copy or a careless hand

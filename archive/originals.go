@@ -13,14 +13,21 @@ import (
 // after another as it scrolls, and a certified copy for every page.
 const originalIdle = 30 * time.Second
 
+// originalFailKept is how long a failed fetch (a damaged or missing
+// original) answers for the others, counted from the failure: the other
+// pages of a record asked for at the same time would each fetch and hash
+// it again, while an original restored since is tried again soon.
+const originalFailKept = 5 * time.Second
+
 // originals holds the copies of originals that page images are being made
 // from, one per store and record, so that the thumbnails of a 500-page
 // register copy and hash its 200 MB original once rather than once a page.
 var originals = originalCache{copies: map[string]*originalCopy{}}
 
 type originalCache struct {
-	mu     sync.Mutex
-	copies map[string]*originalCopy
+	mu       sync.Mutex
+	copies   map[string]*originalCopy
+	dropping bool // DropOriginals was called: nothing is kept idle
 }
 
 // originalCopy is a fetched, checked and split original, with the makings
@@ -30,7 +37,8 @@ type originalCopy struct {
 	sources []pageSource
 	dir     string // holds the copy
 	err     error
-	done    func() // removes the copy
+	failed  time.Time
+	done    func() // removes the copy; nil after a failure
 
 	users int
 	idle  *time.Timer // set while no making uses it
@@ -47,15 +55,15 @@ func (in *Ingester) pages(ctx context.Context, rec Record) (
 	c := &originals
 	c.mu.Lock()
 	oc, ok := c.copies[key]
+	if ok && oc.err != nil && time.Since(oc.failed) > originalFailKept {
+		ok = false // try the store again
+	}
 	if ok {
 		oc.users++
 		if oc.idle != nil {
 			oc.idle.Stop()
 			oc.idle = nil
 		}
-		// Another process clears copies an hour old (see cmd/sijil tempDir).
-		now := time.Now()
-		_ = os.Chtimes(oc.dir, now, now) // a failure only shortens its life
 	} else {
 		oc = &originalCopy{ready: make(chan struct{}), users: 1}
 		c.copies[key] = oc
@@ -63,8 +71,14 @@ func (in *Ingester) pages(ctx context.Context, rec Record) (
 	c.mu.Unlock()
 
 	if !ok {
-		oc.sources, oc.dir, oc.done, oc.err = in.originalPages(ctx, rec)
-		close(oc.ready)
+		func() {
+			defer close(oc.ready) // even if splitting panics, no one waits forever
+			oc.err = fmt.Errorf("archive: copying the original of %s failed", rec.ID)
+			oc.sources, oc.dir, oc.done, oc.err = in.originalPages(ctx, rec)
+			if oc.err != nil {
+				oc.failed = time.Now()
+			}
+		}()
 	}
 	<-oc.ready
 	release = func() { c.release(key, oc) }
@@ -72,32 +86,61 @@ func (in *Ingester) pages(ctx context.Context, rec Record) (
 		release()
 		return nil, nil, oc.err
 	}
+	// Another process clears copies an hour old (see cmd/sijil tempDir).
+	now := time.Now()
+	_ = os.Chtimes(oc.dir, now, now) // a failure only shortens its life
 	return oc.sources, release, nil
 }
 
-// release ends a making's use of a copy. A failed fetch is forgotten at
-// once, so that the next look tries again; a good copy is removed once
-// it has been idle for originalIdle.
+// release ends a making's use of a copy, which is removed once it has been
+// idle for originalIdle, or at once after DropOriginals.
 func (c *originalCache) release(key string, oc *originalCopy) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	oc.users--
-	if oc.users > 0 {
-		return
+	if oc.users > 0 || oc.err != nil {
+		return // a failure holds no files, and is replaced once stale
 	}
-	if oc.err != nil {
-		if c.copies[key] == oc {
-			delete(c.copies, key)
-		}
+	if c.dropping {
+		c.remove(key, oc)
 		return
 	}
 	oc.idle = time.AfterFunc(originalIdle, func() {
 		c.mu.Lock()
 		defer c.mu.Unlock()
-		if oc.users > 0 || c.copies[key] != oc {
-			return // taken up again since the timer fired
+		if oc.users == 0 {
+			c.remove(key, oc)
 		}
-		delete(c.copies, key)
-		oc.done()
 	})
+}
+
+// remove deletes an unused copy; c.mu is held.
+func (c *originalCache) remove(key string, oc *originalCopy) {
+	if oc.idle != nil {
+		oc.idle.Stop()
+		oc.idle = nil
+	}
+	if c.copies[key] == oc {
+		delete(c.copies, key)
+	}
+	if oc.done != nil {
+		oc.done()
+		oc.done = nil
+	}
+}
+
+// DropOriginals removes the kept copies of originals now, and those in use
+// as their last making ends. A command calls it as it finishes: the copies
+// may be of restricted records, and would otherwise stay in the data
+// folder's tmp until a process starting an hour later cleared them.
+func DropOriginals() {
+	c := &originals
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.dropping = true
+	for key, oc := range c.copies {
+		if oc.users == 0 {
+			c.remove(key, oc)
+		}
+	}
 }

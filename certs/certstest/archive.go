@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"io"
 	"testing"
 
 	"github.com/sijil-municipality/sijil/archive"
@@ -46,12 +45,7 @@ func (a archivePages) RecordForCopy(ctx context.Context, id string) (certs.CopyS
 	src := certs.CopySource{ID: rec.ID, SHA256: rec.SHA256, Filename: rec.Filename,
 		Reference: rec.Reference, RecordType: rec.RecordType, ArchivedAt: rec.CreatedAt}
 	for _, p := range pages {
-		rc, _, err := a.images.PageImage(ctx, rec.SHA256, p.Number, archive.ImagePage)
-		if err != nil {
-			return certs.CopySource{}, fmt.Errorf("page %d of %s: %w", p.Number, id, err)
-		}
-		img, err := io.ReadAll(rc)
-		rc.Close()
+		img, err := a.images.CertifiablePage(ctx, rec.SHA256, p.Number)
 		if err != nil {
 			return certs.CopySource{}, fmt.Errorf("page %d of %s: %w", p.Number, id, err)
 		}
