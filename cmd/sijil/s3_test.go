@@ -47,10 +47,15 @@ func TestS3ThroughTheBinary(t *testing.T) {
 
 	publicURL := "http://127.0.0.1:" + freePort(t)
 	pdf := issueKind(t, data, work, publicURL, "copy", map[string]any{"record": recordID})
-	// The copy was the page's first look, which made its image, in the bucket.
+	// The copy was the page's first look, which made its image, in the bucket,
+	// from a copy of the original that left with the command.
 	if _, err := bucket.Stat(t.Context(), archive.PageImageKey(hex.EncodeToString(sum[:]),
 		1)); err != nil {
 		t.Errorf("the page image is not in the bucket: %v", err)
+	}
+	if left, err := filepath.Glob(filepath.Join(data, "tmp", "sijil-original-*")); err != nil ||
+		len(left) > 0 {
+		t.Errorf("sijil issue left copies of originals behind: %v (%v)", left, err)
 	}
 	if out := sijil(t, 0, "fixity", "--data", data, "--all"); !strings.Contains(out,
 		"all intact") {
