@@ -7,7 +7,7 @@
 # overrides); chromium runs the browser tests.
 DEBS := tesseract-ocr tesseract-ocr-ara tesseract-ocr-eng tesseract-ocr-osd \
 	poppler-utils zbar-tools qpdf fonts-hosny-amiri imagemagick libnss3-tools \
-	postgresql chromium libvips-tools
+	postgresql chromium libvips-tools libtiff-tools
 
 # The S3 server the tests start on loopback, built once from the Go module
 # proxy at a pinned version and cached outside the repository.

@@ -57,7 +57,9 @@ import (
 // detection, and all five for a second reading: turned, or in English.
 // "upright" holds only the scans of upright Arabic pages (the office scan,
 // its PDF and the phone photo), as nearly every page of the municipality's
-// registers is: what Sijil itself adds to Tesseract's work.
+// registers is: what Sijil itself adds to Tesseract's work. "g4" holds the
+// office scan alone, a bi-level CCITT Group 4 TIFF as fax-grade register
+// scans are.
 func BenchmarkBulkIngestVsTesseract(b *testing.B) {
 	cfg := newIngestBench(b)
 	for _, box := range []struct {
@@ -67,6 +69,7 @@ func BenchmarkBulkIngestVsTesseract(b *testing.B) {
 		{"samples", cfg.scans},
 		{"upright", pickScans(b, cfg.scans, "building-administration.tif",
 			"building-administration-scan.pdf", "building-administration-photo.jpg")},
+		{"g4", pickScans(b, cfg.scans, "building-administration.tif")},
 	} {
 		b.Run(box.name, func(b *testing.B) {
 			cfg := cfg

@@ -45,6 +45,9 @@ func tiffPages(ctx context.Context, f *os.File, size int64, lim Limits, tmp stri
 		}
 		planar := isPlanar(f, order, off)
 		decode := func(ctx context.Context) (image.Image, error) {
+			if g4, ok := decodeG4(f, order, off); ok {
+				return g4, nil
+			}
 			var img image.Image
 			var err error = tiff.UnsupportedError("planar configuration")
 			if !planar { // which the decoder misreads as truncated
