@@ -96,15 +96,17 @@ func (in *Ingester) safeReadPage(ctx context.Context, sha string, src pageSource
 // import's languages (OSD, and a reading in its own; see readInScript).
 //
 // TODO(#4): bulk ingest runs at 44-51 % of bare Tesseract on the shared
-// samples and 69-79 % on upright Arabic pages (README, Benchmarks). Per
-// upright page, beside a 520-590 ms OCR call, Go spends 130-150 ms of CPU
-// (full-resolution deskew ~45, TIFF decoding 29, the skew search 13, the
-// PDF's scan 13, normalising 10, the file Tesseract reads 8). OCR of the
-// page as scanned is no way out: at 1° of skew Tesseract reads 88 % of the
-// Arabic sample's words back, against 98 % levelled. Coming near 90 %
-// would take decoding and levelling in faster code than Go's image
-// packages; the samples' turned and English pages would still pay for
-// OSD and a second reading.
+// samples, 69-79 % on upright Arabic pages and 77-80 % on Group 4 TIFF
+// pages (README, Benchmarks). Per upright page, beside a 520-640 ms OCR
+// call, Go spends 110-150 ms of CPU: full-resolution deskew ~55-60, the
+// skew search 13, decoding (Group 4 15, a PDF's scan 13, a JPEG photo
+// more), normalising 10, the file Tesseract reads 8. OCR of the page as
+// scanned is no way out: at 1° of skew Tesseract reads 88 % of the Arabic
+// sample's words back, against 98 % levelled. Coming near 90 % would take
+// levelling in faster code than Go's per-pixel loop, with the same bytes
+// (page images are made again from the original and compared); the
+// samples' turned and English pages would still pay for OSD and a second
+// reading.
 func (in *Ingester) readPage(ctx context.Context, sha string, src pageSource,
 	tmp string) (Page, error) {
 	start := time.Now()
