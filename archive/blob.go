@@ -44,7 +44,8 @@ func OriginalKey(sha256Hex string) string {
 }
 
 // PageImageKey is where the orientation-corrected image of page n (from 1)
-// of the original with the given SHA-256 is stored, as PNG.
+// of the original with the given SHA-256 is stored, as PNG, once made at
+// the page's first look (see Ingester.PageImage).
 func PageImageKey(sha256Hex string, n int) string {
 	return "pages/" + sha256Hex[:2] + "/" + sha256Hex + "/" + strconv.Itoa(n) + ".png"
 }
