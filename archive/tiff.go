@@ -45,7 +45,7 @@ func tiffPages(ctx context.Context, f *os.File, size int64, lim Limits, tmp stri
 		}
 		planar := isPlanar(f, order, off)
 		decode := func(ctx context.Context) (image.Image, error) {
-			if g4, ok := decodeG4(f, order, off); ok {
+			if g4, ok := decodeG4(f, order, off, cfg.Width, cfg.Height); ok {
 				return g4, nil
 			}
 			var img image.Image

@@ -35,7 +35,12 @@ const (
 // page against 14-16 (BenchmarkDecodeG4). The pixels are the same. It
 // reports false for any other frame, or one it cannot read, which
 // tiff.Decode then reads as before.
-func decodeG4(ra io.ReaderAt, order binary.ByteOrder, off uint32) (*image.Paletted, bool) {
+//
+// width and height are the frame's size as the limits were checked on:
+// a frame whose tags say otherwise (a tag given twice, say) is left to
+// tiff.Decode rather than allocated at a size no limit saw.
+func decodeG4(ra io.ReaderAt, order binary.ByteOrder, off uint32, width, height int) (
+	*image.Paletted, bool) {
 	tags, ok := readTags(ra, order, off)
 	if !ok {
 		return nil, false
@@ -52,7 +57,7 @@ func decodeG4(ra io.ReaderAt, order binary.ByteOrder, off uint32) (*image.Palett
 		one(tagSamplesPerPixel, 1) != 1 || one(tagPlanarConfig, 1) != 1 ||
 		one(tagT6Options, 0) != 0 || len(tags[tagTileWidth]) > 0 ||
 		one(tagPhotometric, 0) > 1 || // white or black is zero; not a palette
-		fill != 1 && fill != 2 || w <= 0 || h <= 0 {
+		fill != 1 && fill != 2 || w != width || h != height || w <= 0 || h <= 0 {
 		return nil, false
 	}
 	rows := int(min(one(tagRowsPerStrip, uint32(h)), uint32(h)))
@@ -116,7 +121,11 @@ func readTags(ra io.ReaderAt, order binary.ByteOrder, off uint32) (map[uint16][]
 				values[i] = order.Uint32(raw[4*i:])
 			}
 		}
-		tags[order.Uint16(e)] = values
+		tag := order.Uint16(e)
+		if _, twice := tags[tag]; twice {
+			return nil, false
+		}
+		tags[tag] = values
 	}
 	return tags, true
 }

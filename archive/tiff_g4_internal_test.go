@@ -73,13 +73,20 @@ func TestG4FastPathMatchesTheDecoder(t *testing.T) {
 			}
 			ra := bytes.NewReader(data)
 
-			got, ok := decodeG4(ra, order, order.Uint32(data[4:8]))
-			if !ok {
-				t.Fatal("the fast path did not read the Group 4 frame")
-			}
 			img, err := tiff.Decode(bytes.NewReader(data))
 			if err != nil {
 				t.Fatal(err)
+			}
+			b := img.Bounds()
+			ifd := order.Uint32(data[4:8])
+			got, ok := decodeG4(ra, order, ifd, b.Dx(), b.Dy())
+			if !ok {
+				t.Fatal("the fast path did not read the Group 4 frame")
+			}
+			// A frame of another size than the limits were checked on is
+			// never allocated by the fast path.
+			if _, ok := decodeG4(ra, order, ifd, b.Dx()+1, b.Dy()); ok {
+				t.Error("the fast path read a frame of another size than it was told")
 			}
 			want, ok := normalise(img).(*image.Paletted)
 			if !ok {
@@ -112,7 +119,7 @@ func BenchmarkDecodeG4(b *testing.B) {
 	b.Run("fast path", func(b *testing.B) {
 		for b.Loop() {
 			if _, ok := decodeG4(bytes.NewReader(data), binary.LittleEndian,
-				binary.LittleEndian.Uint32(data[4:8])); !ok {
+				binary.LittleEndian.Uint32(data[4:8]), 2524, 3540); !ok {
 				b.Fatal("not read")
 			}
 		}
