@@ -2,6 +2,7 @@ package archive
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"sync"
@@ -55,7 +56,7 @@ func (in *Ingester) pages(ctx context.Context, rec Record) (
 	c := &originals
 	c.mu.Lock()
 	oc, ok := c.copies[key]
-	if ok && oc.err != nil && time.Since(oc.failed) > originalFailKept {
+	if ok && oc.stale() {
 		ok = false // try the store again
 	}
 	if ok {
@@ -71,14 +72,9 @@ func (in *Ingester) pages(ctx context.Context, rec Record) (
 	c.mu.Unlock()
 
 	if !ok {
-		func() {
-			defer close(oc.ready) // even if splitting panics, no one waits forever
-			oc.err = fmt.Errorf("archive: copying the original of %s failed", rec.ID)
-			oc.sources, oc.dir, oc.done, oc.err = in.originalPages(ctx, rec)
-			if oc.err != nil {
-				oc.failed = time.Now()
-			}
-		}()
+		oc.fetch(func() ([]pageSource, string, func(), error) {
+			return in.originalPages(ctx, rec)
+		})
 	}
 	<-oc.ready
 	release = func() { c.release(key, oc) }
@@ -90,6 +86,32 @@ func (in *Ingester) pages(ctx context.Context, rec Record) (
 	now := time.Now()
 	_ = os.Chtimes(oc.dir, now, now) // a failure only shortens its life
 	return oc.sources, release, nil
+}
+
+// fetch fills the copy and closes ready. Its fields are written before
+// ready closes and read only after, so that no lock is needed for them; a
+// panic while splitting is a failure too, so that no one waits forever.
+func (oc *originalCopy) fetch(get func() ([]pageSource, string, func(), error)) {
+	defer close(oc.ready)
+	oc.err = errors.New("archive: copying the original failed")
+	oc.failed = time.Now()
+	defer func() {
+		if oc.err != nil {
+			oc.failed = time.Now()
+		}
+	}()
+	oc.sources, oc.dir, oc.done, oc.err = get()
+}
+
+// stale reports a fetch that failed long enough ago to be tried again; a
+// fetch still running is not stale. c.mu is held.
+func (oc *originalCopy) stale() bool {
+	select {
+	case <-oc.ready:
+		return oc.err != nil && time.Since(oc.failed) > originalFailKept
+	default:
+		return false
+	}
 }
 
 // release ends a making's use of a copy, which is removed once it has been

@@ -87,7 +87,14 @@ func decodeG4(ra io.ReaderAt, order binary.ByteOrder, off uint32, width, height 
 	return img, true
 }
 
-// readTags reads the SHORT and LONG values of the IFD at off, by tag.
+// g4Tags are the tags readTags reads: a hostile frame may carry thousands
+// of others, each with tens of thousands of values.
+var g4Tags = map[uint16]bool{tagWidth: true, tagHeight: true, tagBitsPerSample: true,
+	tagCompression: true, tagPhotometric: true, tagFillOrder: true, tagStripOffsets: true,
+	tagSamplesPerPixel: true, tagRowsPerStrip: true, tagStripByteCounts: true,
+	tagPlanarConfig: true, tagT6Options: true, tagTileWidth: true}
+
+// readTags reads the SHORT and LONG values of the g4Tags of the IFD at off.
 func readTags(ra io.ReaderAt, order binary.ByteOrder, off uint32) (map[uint16][]uint32, bool) {
 	var n [2]byte
 	if _, err := ra.ReadAt(n[:], int64(off)); err != nil {
@@ -100,6 +107,10 @@ func readTags(ra io.ReaderAt, order binary.ByteOrder, off uint32) (map[uint16][]
 
 	tags := map[uint16][]uint32{}
 	for e := entries; len(e) >= 12; e = e[12:] {
+		tag := order.Uint16(e)
+		if !g4Tags[tag] {
+			continue
+		}
 		const typeShort, typeLong = 3, 4
 		size := map[uint16]int{typeShort: 2, typeLong: 4}[order.Uint16(e[2:])]
 		count := int(order.Uint32(e[4:]))
@@ -121,7 +132,6 @@ func readTags(ra io.ReaderAt, order binary.ByteOrder, off uint32) (map[uint16][]
 				values[i] = order.Uint32(raw[4*i:])
 			}
 		}
-		tag := order.Uint16(e)
 		if _, twice := tags[tag]; twice {
 			return nil, false
 		}
