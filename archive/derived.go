@@ -109,7 +109,7 @@ func (in *Ingester) PageImage(ctx context.Context, sha256Hex string, n int, kind
 // errNoSuchPage is the making of an image of a page no record has.
 var errNoSuchPage = errors.New("archive: no such page")
 
-// making lets one caller at a time make the images of a page: the record
+// making lets one caller at a time make each image of a page: the record
 // page asks for a page's copies side by side, and each making decodes the
 // whole page.
 var making singleflight.Group
@@ -144,9 +144,6 @@ func (in *Ingester) makePage(ctx context.Context, sha string, n int) ([]byte, er
 	ctx = context.WithoutCancel(ctx)
 	key := PageImageKey(sha, n)
 	v, err, _ := making.Do(makingKey(in.Blobs, key), func() (any, error) {
-		pageMakers <- struct{}{}
-		defer func() { <-pageMakers }()
-
 		rec, p, err := in.pageRow(ctx, sha, n)
 		if err != nil {
 			return nil, err
@@ -198,7 +195,8 @@ func (in *Ingester) pageRow(ctx context.Context, sha string, n int) (Record, Pag
 // that the record is blocked, and the archivist told why its pages show
 // nothing, at once rather than at the next nightly check. The pages of
 // one record failing together share one check, and a record already
-// blocked, or being checked by Fixity itself, is not checked again.
+// blocked, or being checked by the Fixity run that made the image, is not
+// checked again.
 func (in *Ingester) checkDamaged(ctx context.Context, recordID string, err error) {
 	var se *sijil.Error
 	if !errors.As(err, &se) || !slices.Contains([]string{"archive.original_damaged",
@@ -208,6 +206,8 @@ func (in *Ingester) checkDamaged(ctx context.Context, recordID string, err error
 	if ctx.Value(inFixity{}) != nil {
 		return
 	}
+	// A copy's other pages failing cancel its context; the check must end.
+	ctx = context.WithoutCancel(ctx)
 	_, _, _ = checking.Do(makingKey(in.Blobs, recordID), func() (any, error) {
 		blocked, err := NewStore(in.DB).OriginalBlocked(ctx, recordID)
 		if err != nil || blocked {
@@ -229,21 +229,30 @@ var checking singleflight.Group
 // the record.
 type inFixity struct{}
 
-// CertifiablePage returns the PNG of page n for a certified copy: made if
-// it is not made yet, and refused unless it holds the bytes whose hash was
-// recorded when it was made, so that a copy certifies the page the
-// archive made from the original and nothing a disk or a hand changed
-// since.
+// CertifiablePage returns the PNG of page n for a certified copy, as
+// verifiedPageImage does.
 func (in *Ingester) CertifiablePage(ctx context.Context, sha string, n int) ([]byte, error) {
-	data, err := in.pageImage(ctx, sha, n)
+	data, err := in.verifiedPageImage(ctx, sha, n)
 	if errors.Is(err, errNoSuchPage) {
 		return nil, sijil.Errorf(sijil.NotFound, "archive.page_image_not_found",
 			"there is no page %d of this record", n)
 	}
+	return data, err
+}
+
+// verifiedPageImage returns the PNG of page n, made if it is not made yet,
+// and only with the bytes whose hash was recorded when it was made: what
+// is certified, or scaled for the viewer, is the page the archive made
+// from the original, not what a disk or a hand changed since. A page
+// image with no recorded hash (made before hashes were recorded, or whose
+// recording failed) is made again from the original and compared, and its
+// hash recorded then.
+func (in *Ingester) verifiedPageImage(ctx context.Context, sha string, n int) ([]byte, error) {
+	data, err := in.pageImage(ctx, sha, n)
 	if err != nil {
 		return nil, err
 	}
-	rec, _, err := in.pageRow(ctx, sha, n)
+	rec, p, err := in.pageRow(ctx, sha, n)
 	if err != nil {
 		return nil, err
 	}
@@ -251,20 +260,35 @@ func (in *Ingester) CertifiablePage(ctx context.Context, sha string, n int) ([]b
 	if err != nil {
 		return nil, err
 	}
-	want, ok := baselines[PageImageKey(sha, n)]
+	key := PageImageKey(sha, n)
 	sum := sha256.Sum256(data)
-	if ok && (want.wantSHA != hex.EncodeToString(sum[:]) || want.wantSize != int64(len(data))) {
-		err := sijil.Errorf(sijil.Conflict, "archive.page_image_damaged",
-			"the stored image of page %d is not the one made from the original; "+
-				"restore it and run 'sijil fixity'", n)
-		in.checkDamaged(ctx, rec.ID, err)
-		return nil, err
+	got := objectCheck{key: key, wantSHA: hex.EncodeToString(sum[:]), wantSize: int64(len(data))}
+	want, ok := baselines[key]
+	if !ok {
+		made, err := in.derivePage(ctx, rec, p)
+		if err != nil {
+			in.checkDamaged(ctx, rec.ID, err)
+			return nil, err
+		}
+		if bytes.Equal(made, data) {
+			return data, insertBaselines(ctx, in.DB, rec.ID, in.now(), []objectCheck{got})
+		}
+	} else if want.wantSHA == got.wantSHA && want.wantSize == got.wantSize {
+		return data, nil
 	}
-	return data, nil
+	err = sijil.Errorf(sijil.Conflict, "archive.page_image_damaged",
+		"the stored image of page %d is not the one made from the original; "+
+			"restore it and run 'sijil fixity'", n)
+	in.checkDamaged(ctx, rec.ID, err)
+	return nil, err
 }
 
-// derivePage makes the PNG of one page of a record from its original.
+// derivePage makes the PNG of one page of a record from its original,
+// holding one of the pageMakers while it does.
 func (in *Ingester) derivePage(ctx context.Context, rec Record, p Page) ([]byte, error) {
+	pageMakers <- struct{}{}
+	defer func() { <-pageMakers }()
+
 	sources, release, err := in.pages(ctx, rec)
 	if err != nil {
 		return nil, err
@@ -283,13 +307,11 @@ func (in *Ingester) makeScaled(ctx context.Context, sha string, n int, kind Imag
 	[]byte, error) {
 	ctx = context.WithoutCancel(ctx) // as in makePage
 	v, err, _ := making.Do(makingKey(in.Blobs, PageViewKey(sha, n)), func() (any, error) {
-		png, err := in.pageImage(ctx, sha, n)
+		png, err := in.verifiedPageImage(ctx, sha, n)
 		if err != nil {
 			return nil, err
 		}
-		pageMakers <- struct{}{} // a decoded page, as in makePage
-		files, err := scaledFromPNG(png)
-		<-pageMakers
+		files, err := boundedScaled(png)
 		if err != nil {
 			err = sijil.Errorf(sijil.Conflict, "archive.page_image_damaged",
 				"the stored image of page %d is damaged (%w); restore it and run "+
@@ -313,6 +335,14 @@ func (in *Ingester) makeScaled(ctx context.Context, sha string, n int, kind Imag
 		return nil, err
 	}
 	return v.(pageFiles).of(kind), nil
+}
+
+// boundedScaled is scaledFromPNG holding one of the pageMakers, for it
+// decodes the whole page.
+func boundedScaled(png []byte) (pageFiles, error) {
+	pageMakers <- struct{}{}
+	defer func() { <-pageMakers }()
+	return scaledFromPNG(png)
 }
 
 // pageFiles are the files derived from one page: its PNG for OCR and

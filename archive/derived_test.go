@@ -317,3 +317,54 @@ func TestDamagedPageImageIsReportedAndBlocked(t *testing.T) {
 		t.Errorf("the record with a damaged page image is not blocked (%v)", err)
 	}
 }
+
+// TestViewerCopiesComeOnlyFromTheMadePage: a viewer's copy is not made
+// from a page image that is not the one made from the original, which it
+// would otherwise show, and which fixity would then take for its baseline.
+func TestViewerCopiesComeOnlyFromTheMadePage(t *testing.T) {
+	f := newBlobFixture(t)
+	ctx := context.Background()
+	got := f.mustIngest(t, encodePNG(t, textPage(t, pageLines)), "page.png")
+	look(t, f, got, archive.ImagePage)
+	f.overwrite(t, got.pages[0].ImageKey, encodePNG(t, textPage(t, []string{"Forged"})))
+
+	_, _, err := f.in.PageImage(ctx, got.rec.SHA256, 1, archive.ImageView)
+	wantKind(t, err, sijil.Conflict, "archive.page_image_damaged")
+	view := archive.PageViewKey(got.rec.SHA256, 1)
+	if _, err := f.in.Blobs.Stat(ctx, view); !errors.Is(err, archive.ErrBlobNotFound) {
+		t.Errorf("%s was made from the forged page image (%v)", view, err)
+	}
+}
+
+// TestPageImageWithoutHashIsComparedWithTheOriginal: a page image whose
+// hash was never recorded (made before hashes were, or whose recording
+// failed) is certified only once it is found to be the one its original
+// makes, and its hash is recorded then.
+func TestPageImageWithoutHashIsComparedWithTheOriginal(t *testing.T) {
+	f := newBlobFixture(t)
+	ctx := context.Background()
+	got := f.mustIngest(t, encodePNG(t, textPage(t, pageLines)), "page.png")
+	key := got.pages[0].ImageKey
+	forget := func() {
+		t.Helper()
+		if _, err := f.db.ExecContext(ctx, `DELETE FROM fixity_baselines
+			WHERE object_key = $1`, key); err != nil {
+			t.Fatal(err)
+		}
+	}
+	look(t, f, got, archive.ImagePage)
+	forget()
+	if _, err := f.in.CertifiablePage(ctx, got.rec.SHA256, 1); err != nil {
+		t.Fatalf("a page image without its hash, as its original makes it: %v", err)
+	}
+	var n int
+	if err := f.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM fixity_baselines
+		WHERE object_key = $1`, key).Scan(&n); err != nil || n != 1 {
+		t.Errorf("%d hashes recorded for the page image (%v), want 1", n, err)
+	}
+
+	forget()
+	f.overwrite(t, key, encodePNG(t, textPage(t, []string{"Forged"})))
+	_, err := f.in.CertifiablePage(ctx, got.rec.SHA256, 1)
+	wantKind(t, err, sijil.Conflict, "archive.page_image_damaged")
+}

@@ -170,6 +170,8 @@ var detailForms = []detailForm{
 		[]string{"archive.detail_not_in_store"}, []int{0}, nil},
 	{regexp.MustCompile(`^` + regexp.QuoteMeta(detailRemade) + `$`),
 		[]string{"archive.detail_remade"}, []int{0}, nil},
+	{regexp.MustCompile(`^` + regexp.QuoteMeta(detailRemadeDiffers) + `$`),
+		[]string{"archive.detail_remade_differs"}, []int{0}, nil},
 	{regexp.MustCompile(`^reading failed: (.+)$`),
 		[]string{"archive.detail_read_failed"}, []int{1}, nil},
 	{regexp.MustCompile(`^corrected the text of page (\d+)$`),

@@ -40,7 +40,10 @@ func openDB(t testing.TB) *sql.DB {
 		}
 		return db
 	}
-	db, err := sql.Open("sqlite", filepath.Join(t.TempDir(), "sijil.db"))
+	// As cmd/sijil opens it: a making that blocks a record writes while
+	// other pages are read.
+	db, err := sql.Open("sqlite", "file:"+filepath.Join(t.TempDir(), "sijil.db")+
+		"?_pragma=busy_timeout(10000)")
 	if err != nil {
 		t.Fatal(err)
 	}
