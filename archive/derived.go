@@ -125,15 +125,6 @@ func makingKey(blobs Blobs, key string) string {
 // up to 200 MB: a record page asks for every page's thumbnail together.
 var pageMakers = make(chan struct{}, max(1, runtime.NumCPU()))
 
-// pageImage returns the PNG of page n, made if it is not made yet.
-func (in *Ingester) pageImage(ctx context.Context, sha string, n int) ([]byte, error) {
-	data, err := readBlob(ctx, in.Blobs, PageImageKey(sha, n))
-	if errors.Is(err, ErrBlobNotFound) {
-		return in.makePage(ctx, sha, n)
-	}
-	return data, err
-}
-
 // makePage makes page n of the original with the given SHA-256 again as
 // ingest corrected it, stores it, records its hash for fixity, and
 // returns it. Two processes making the same page store the same bytes,
@@ -248,7 +239,10 @@ func (in *Ingester) CertifiablePage(ctx context.Context, sha string, n int) ([]b
 // recording failed) is made again from the original and compared, and its
 // hash recorded then.
 func (in *Ingester) verifiedPageImage(ctx context.Context, sha string, n int) ([]byte, error) {
-	data, err := in.pageImage(ctx, sha, n)
+	data, err := readBlob(ctx, in.Blobs, PageImageKey(sha, n))
+	if errors.Is(err, ErrBlobNotFound) {
+		return in.makePage(ctx, sha, n) // made now, its hash recorded with it
+	}
 	if err != nil {
 		return nil, err
 	}

@@ -94,7 +94,6 @@ func (in *Ingester) pages(ctx context.Context, rec Record) (
 func (oc *originalCopy) fetch(get func() ([]pageSource, string, func(), error)) {
 	defer close(oc.ready)
 	oc.err = errors.New("archive: copying the original failed")
-	oc.failed = time.Now()
 	defer func() {
 		if oc.err != nil {
 			oc.failed = time.Now()
