@@ -18,8 +18,6 @@ import (
 	"strconv"
 	"strings"
 
-	"golang.org/x/image/tiff"
-
 	"github.com/sijil-municipality/sijil"
 )
 
@@ -93,7 +91,7 @@ func pdfPages(ctx context.Context, path string, lim Limits, tmp string) ([]pageS
 		pages[i] = pageSource{number: number, width: w, height: h,
 			decode: func(ctx context.Context) (image.Image, error) {
 				if isScan {
-					img, err := extractScan(ctx, path, number, pw, tmp)
+					img, err := extractScan(ctx, path, number, scan, pw, tmp)
 					if img != nil || err != nil {
 						return img, err
 					}
@@ -185,12 +183,13 @@ func firstOf(f []string) string {
 	return f[0]
 }
 
-// extractScan writes page n's image as TIFF with pdfimages and decodes it.
-// It returns no image, and no error, when what came out does not look
-// like a scan of a page, mostly white (an image drawn through an inverting
-// decode array, say): the page is then drawn instead.
-func extractScan(ctx context.Context, path string, n int, pw []string, tmp string) (
-	image.Image, error) {
+// extractScan writes page n's image, scan, as TIFF with pdfimages and
+// decodes it. It returns no image, and no error, when what came out does
+// not look like a scan of a page, mostly white (an image drawn through an
+// inverting decode array, say), or not at scan's size: the page is then
+// drawn instead.
+func extractScan(ctx context.Context, path string, n int, scan pdfScan, pw []string,
+	tmp string) (image.Image, error) {
 	prefix := filepath.Join(tmp, "pdf-scan-"+strconv.Itoa(n))
 	p := strconv.Itoa(n)
 	_, err := poppler(ctx, "pdfimages",
@@ -206,7 +205,7 @@ func extractScan(ctx context.Context, path string, n int, pw []string, tmp strin
 		return nil, nil
 	}
 	defer f.Close()
-	img, err := tiff.Decode(f)
+	img, err := decodeFirstFrame(f, scan.width, scan.height)
 	if err != nil || !mostlyLight(img) {
 		return nil, nil
 	}

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"image"
 	"io"
+	"math"
 	"os"
 	"os/exec"
 	"strconv"
@@ -45,7 +46,7 @@ func tiffPages(ctx context.Context, f *os.File, size int64, lim Limits, tmp stri
 		}
 		planar := isPlanar(f, order, off)
 		decode := func(ctx context.Context) (image.Image, error) {
-			if g4, ok := decodeG4(f, order, off, cfg.Width, cfg.Height); ok {
+			if g4, ok := decodeBilevel(f, order, off, cfg.Width, cfg.Height); ok {
 				return g4, nil
 			}
 			var img image.Image
@@ -113,6 +114,33 @@ func vipsConfig(ctx context.Context, path string, n int) (image.Config, error) {
 		}
 	}
 	return image.Config{Width: size[0], Height: size[1]}, nil
+}
+
+// decodeFirstFrame decodes the first frame of the TIFF in ra, by the
+// bi-level fast path when it is one of w × h pixels. A frame of another
+// size is an error: the limits were checked on w × h.
+func decodeFirstFrame(ra io.ReaderAt, w, h int) (image.Image, error) {
+	var hdr [8]byte
+	if _, err := ra.ReadAt(hdr[:], 0); err != nil {
+		return nil, err
+	}
+	var order binary.ByteOrder = binary.LittleEndian
+	if hdr[0] == 'M' {
+		order = binary.BigEndian
+	}
+	if img, ok := decodeBilevel(ra, order, order.Uint32(hdr[4:]), w, h); ok {
+		return img, nil
+	}
+
+	cfg, err := tiff.DecodeConfig(io.NewSectionReader(ra, 0, math.MaxInt64))
+	if err != nil {
+		return nil, err
+	}
+	if cfg.Width != w || cfg.Height != h {
+		return nil, fmt.Errorf("archive: the frame is %d × %d, not %d × %d", cfg.Width,
+			cfg.Height, w, h)
+	}
+	return tiff.Decode(io.NewSectionReader(ra, 0, math.MaxInt64))
 }
 
 // walkIFDs follows the chain of image file directories and returns their

@@ -14,13 +14,13 @@ import (
 	"golang.org/x/image/tiff"
 )
 
-// TestG4FastPathMatchesTheDecoder: a Group 4 frame read by the fast path
-// is, pixel for pixel, the frame golang.org/x/image/tiff reads and
-// normalise turns black and white, in every layout scanners write: one
-// strip or many, either bit order, white or black as zero, a width that is
-// no whole number of bytes. A page image made before the fast path is then
-// made again the same.
-func TestG4FastPathMatchesTheDecoder(t *testing.T) {
+// TestBilevelFastPathMatchesTheDecoder: a bi-level frame read by the fast
+// path, Group 4 or uncompressed, is, pixel for pixel, the frame
+// golang.org/x/image/tiff reads and normalise turns black and white, in
+// every layout scanners and pdfimages write: one strip or many, either bit
+// order, white or black as zero, a width that is no whole number of bytes.
+// A page image made before the fast path is then made again the same.
+func TestBilevelFastPathMatchesTheDecoder(t *testing.T) {
 	for _, tool := range []string{"convert", "tiffcp", "tiffset"} {
 		if _, err := exec.LookPath(tool); err != nil {
 			t.Fatalf("%s is missing: run make deps (%v)", tool, err)
@@ -48,6 +48,11 @@ func TestG4FastPathMatchesTheDecoder(t *testing.T) {
 			{"tiffset", "-s", "262", "1", "OUT"}},
 		"odd width": {{"convert", scan, "-crop", "1699x2000+0+0", "+repage", "-compress",
 			"Group4", "OUT"}},
+		"uncompressed": {{"tiffcp", "-c", "none", scan, "OUT"}},
+		"uncompressed, strips of 25, black is zero": {
+			{"tiffcp", "-c", "none", "-r", "25", scan, "OUT"}, {"tiffset", "-s", "262", "1", "OUT"}},
+		"uncompressed, odd width, big-endian": {{"convert", scan, "-crop", "1699x2000+0+0",
+			"+repage", "-compress", "None", "-endian", "MSB", "OUT"}},
 	} {
 		t.Run(name, func(t *testing.T) {
 			path := scan
@@ -79,13 +84,13 @@ func TestG4FastPathMatchesTheDecoder(t *testing.T) {
 			}
 			b := img.Bounds()
 			ifd := order.Uint32(data[4:8])
-			got, ok := decodeG4(ra, order, ifd, b.Dx(), b.Dy())
+			got, ok := decodeBilevel(ra, order, ifd, b.Dx(), b.Dy())
 			if !ok {
-				t.Fatal("the fast path did not read the Group 4 frame")
+				t.Fatal("the fast path did not read the bi-level frame")
 			}
 			// A frame of another size than the limits were checked on is
 			// never allocated by the fast path.
-			if _, ok := decodeG4(ra, order, ifd, b.Dx()+1, b.Dy()); ok {
+			if _, ok := decodeBilevel(ra, order, ifd, b.Dx()+1, b.Dy()); ok {
 				t.Error("the fast path read a frame of another size than it was told")
 			}
 			want, ok := normalise(img).(*image.Paletted)
@@ -118,7 +123,7 @@ func BenchmarkDecodeG4(b *testing.B) {
 	}
 	b.Run("fast path", func(b *testing.B) {
 		for b.Loop() {
-			if _, ok := decodeG4(bytes.NewReader(data), binary.LittleEndian,
+			if _, ok := decodeBilevel(bytes.NewReader(data), binary.LittleEndian,
 				binary.LittleEndian.Uint32(data[4:8]), 2524, 3540); !ok {
 				b.Fatal("not read")
 			}
