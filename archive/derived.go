@@ -561,7 +561,7 @@ func correctedPNG(ctx context.Context, src pageSource, p Page) ([]byte, error) {
 		return nil, err
 	}
 	fix := correction{rotation: p.Rotation, skew: p.Skew}
-	img, err := fix.apply(normalise(scan))
+	img, err := fix.apply(normalise(scan), nil)
 	if err != nil {
 		return nil, err
 	}

@@ -4,6 +4,7 @@ import (
 	"image"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"testing"
 )
 
@@ -71,6 +72,129 @@ func generalDeskew(src []byte, stride, bpp, w, h int, deg float64, bg []byte) []
 		}
 	}
 	return out
+}
+
+// TestDeskewRunsMatchPixelByPixel: a bi-level page is levelled in runs of
+// pixels copied at once (nearestRow), and must come out as it did pixel by
+// pixel, at every angle the skew search can give, at the limit below which
+// runs are not used, on odd and even sizes, on pages wider than tall.
+func TestDeskewRunsMatchPixelByPixel(t *testing.T) {
+	rnd := rand.New(rand.NewPCG(3, 4))
+	angles := []float64{-5.25, -5, -1.7, -0.3, 0.3, 0.7, 1.1, 2.55, 5, 5.25, 0.081, -0.081}
+	for range 20 {
+		angles = append(angles, math.Round((rnd.Float64()*10.5-5.25)*100)/100)
+	}
+	for _, size := range []image.Rectangle{
+		image.Rect(0, 0, 2524, 3540), image.Rect(0, 0, 1, 1), image.Rect(0, 0, 2, 3),
+		image.Rect(0, 0, 17, 4000), image.Rect(0, 0, 3001, 211), image.Rect(0, 0, 640, 641),
+	} {
+		page := image.NewPaletted(size, blackWhite)
+		for i := range page.Pix {
+			page.Pix[i] = uint8(rnd.IntN(2))
+		}
+		for _, deg := range angles {
+			got, err := deskew(page, deg)
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := pixelByPixelNearest(page.Pix, page.Stride, size.Dx(), size.Dy(), deg, 1)
+			gotPix := got.(*image.Paletted).Pix
+			for i := range want {
+				if gotPix[i] != want[i] {
+					t.Fatalf("%v at %.3f°: pixel (%d, %d) is %d, pixel by pixel %d", size, deg,
+						i%size.Dx(), i/size.Dx(), gotPix[i], want[i])
+				}
+			}
+		}
+	}
+}
+
+// TestDeskewIntoDirtyPixels: pages are levelled into pixels a page before
+// left behind (see readCorrected), every one of which must be written
+// again, corners included, in each form of page.
+func TestDeskewIntoDirtyPixels(t *testing.T) {
+	r := image.Rect(0, 0, 333, 251)
+	pages := []image.Image{image.NewGray(r), image.NewRGBA(r), image.NewPaletted(r, blackWhite)}
+	rnd := rand.New(rand.NewPCG(9, 10))
+	for _, page := range pages {
+		pix := pixelsOf(page)
+		for i := range pix {
+			pix[i] = uint8(rnd.IntN(2)) * 255
+		}
+		if p, ok := page.(*image.Paletted); ok {
+			for i := range p.Pix {
+				p.Pix[i] &= 1
+			}
+		}
+		dirty := make([]byte, len(pix)+7)
+		for i := range dirty {
+			dirty[i] = 0x5a
+		}
+
+		want, err := deskew(page, -2.3)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := deskewInto(page, -2.3, dirty)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if &pixelsOf(got)[0] != &dirty[0] {
+			t.Errorf("%T: not levelled into the pixels given", page)
+		}
+		if !slices.Equal(pixelsOf(got), pixelsOf(want)) || got.Bounds() != want.Bounds() {
+			t.Errorf("%T: levelled into dirty pixels, the page differs", page)
+		}
+	}
+}
+
+// pixelByPixelNearest turns a page as deskew did a bi-level one before
+// runs: every point on its own.
+func pixelByPixelNearest(src []byte, stride, w, h int, deg float64, bg byte) []byte {
+	sin, cos := math.Sincos(deg * math.Pi / 180)
+	cx, cy := float64(w-1)/2, float64(h-1)/2
+	out := make([]byte, w*h)
+	for y := range h {
+		dy := float64(y) - cy
+		rowX, rowY := float64(dy*sin), float64(dy*cos)
+		for x := range w {
+			dx := float64(x) - cx
+			sx := cx + float64(dx*cos) - rowX
+			sy := cy + float64(dx*sin) + rowY
+			out[y*w+x] = nearestPixel(src, stride, w, h, sx, sy, bg)
+		}
+	}
+	return out
+}
+
+// TestBilevelInkCellsMatchGrey: the skew of a black-and-white page is
+// searched on the ink its word-wide sums find, which must be the cells the
+// general case finds on the same page in grey, at every width's cell size
+// (1, 2, 3 and 13 pixels across) and at widths no whole number of words.
+func TestBilevelInkCellsMatchGrey(t *testing.T) {
+	rnd := rand.New(rand.NewPCG(5, 6))
+	for _, size := range []image.Rectangle{image.Rect(0, 0, 999, 50),
+		image.Rect(0, 0, 1001, 40), image.Rect(0, 0, 2524, 90), image.Rect(0, 0, 12007, 60)} {
+		page, grey := image.NewPaletted(size, blackWhite), image.NewGray(size)
+		for i := range page.Pix {
+			// Blots rather than noise, so that cells come out either way.
+			if rnd.IntN(3) > 0 && i%size.Dx() > 0 {
+				page.Pix[i] = page.Pix[i-1]
+			} else {
+				page.Pix[i] = uint8(rnd.IntN(2))
+			}
+			grey.Pix[i] = 255 * page.Pix[i]
+		}
+		got, gotCols, gotRows := inkCells(page)
+		want, wantCols, wantRows := inkCells(grey)
+		if len(want) == 0 || len(want) == wantCols*wantRows {
+			t.Fatalf("%v: the page is all one way, %d dark cells", size, len(want))
+		}
+		if gotCols != wantCols || gotRows != wantRows || !slices.Equal(got, want) {
+			t.Errorf("%v: %d × %d cells, %d dark; in grey %d × %d, %d dark", size, gotCols,
+				gotRows, len(got), wantCols, wantRows, len(want))
+		}
+	}
 }
 
 // BenchmarkDeskew levels pages as ingest does before OCR, and as the first

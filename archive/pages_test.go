@@ -48,7 +48,8 @@ func TestDecodePagesOfSamples(t *testing.T) {
 
 // TestTIFFsScannersWrite: TIFFs that office scanners and fax software
 // write but Go's TIFF decoder does not read (CCITT G3, JPEG-compressed,
-// CMYK, planar) are read through libvips, not refused as damaged.
+// CMYK, planar) are read through libvips, not refused as damaged; one
+// with an alpha channel is read as if on white paper.
 func TestTIFFsScannersWrite(t *testing.T) {
 	in := filepath.Join(t.TempDir(), "page.png")
 	if err := os.WriteFile(in, encodePNG(t, textPage(t, pageLines)), 0o600); err != nil {
@@ -63,6 +64,9 @@ func TestTIFFsScannersWrite(t *testing.T) {
 		{"CMYK", []string{"-colorspace", "CMYK", "-compress", "none"}},
 		{"planar RGB", []string{"-type", "TrueColor", "-interlace", "plane", "-compress",
 			"none"}},
+		// Read as grey over white: transparent is not black.
+		{"RGB, white made transparent", []string{"-type", "TrueColorAlpha", "-transparent",
+			"white", "-compress", "LZW"}},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
