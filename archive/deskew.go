@@ -256,17 +256,25 @@ func deskewInto(img image.Image, deg float64, into []byte) (image.Image, error) 
 		dx := float64(x) - cx
 		colX[x], colY[x] = cx+float64(dx*cos), cy+float64(dx*sin)
 	}
-	runs := nearest && 1-cos > minRunTurn
+	if nearest && 1-cos > minRunTurn {
+		// In strips of columns, top to bottom: along a whole row, each run
+		// comes from another source row, and the memory waited on every
+		// one (a 300-dpi page: 13 ms against 8); down a strip, the rows
+		// read follow one another.
+		for x0 := 0; x0 < w; x0 += runStrip {
+			for y := range h {
+				dy := float64(y) - cy
+				r := nearestRow{src: src, stride: stride, w: w, h: h, colX: colX, colY: colY,
+					rowX: float64(dy * sin), rowY: float64(dy * cos), sin: sin, cos: cos}
+				r.fill(dst[y*w:][:w], bg[0], x0, min(x0+runStrip, w))
+			}
+		}
+		return res, nil
+	}
 	for y := range h {
 		dy := float64(y) - cy
 		rowX, rowY := float64(dy*sin), float64(dy*cos)
 		line := dst[y*w*bpp:][:w*bpp]
-		if runs {
-			r := nearestRow{src: src, stride: stride, w: w, h: h, colX: colX, colY: colY,
-				rowX: rowX, rowY: rowY, sin: sin, cos: cos}
-			r.fill(line, bg[0])
-			continue
-		}
 		for x := range w {
 			// The source point that lands on (x, y) after the turn.
 			sx, sy := colX[x]-rowX, colY[x]+rowY
@@ -303,6 +311,10 @@ func nearestPixel(src []byte, stride, w, h int, sx, sy float64, bg byte) byte {
 // than the rounding of the coordinates of any page the limits let in.
 const minRunTurn = 1e-6
 
+// runStrip is the width of the strips of columns deskew levels a bi-level
+// page in: a few cache lines of each row.
+const runStrip = 512
+
 // nearestRow levels one row of a bi-level page, nearest pixel, in runs.
 // Turned by a few degrees, a row of the levelled page takes each of its
 // pixels from the source pixel one column on from the last one's, in the
@@ -330,8 +342,9 @@ func (r *nearestRow) at(x int) (sx, sy float64, ix, iy int) {
 	return sx, sy, int(math.Round(sx)), int(math.Round(sy))
 }
 
-func (r *nearestRow) fill(line []byte, bg byte) {
-	for x := 0; x < r.w; {
+// fill fills pixels from to to-1 of line, the row.
+func (r *nearestRow) fill(line []byte, bg byte, from, to int) {
+	for x := from; x < to; {
 		sx, sy, ix, iy := r.at(x)
 		if uint(ix) >= uint(r.w) || uint(iy) >= uint(r.h) {
 			line[x] = bg
@@ -340,7 +353,7 @@ func (r *nearestRow) fill(line []byte, bg byte) {
 		}
 
 		d := ix - x
-		last := min(r.w-1, r.w-1-d) // keeps ix inside the page
+		last := min(to-1, r.w-1-d) // keeps ix inside the page
 		same := func(e int) bool {
 			_, _, jx, jy := r.at(e)
 			return jx-e == d && jy == iy
