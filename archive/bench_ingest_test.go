@@ -41,11 +41,15 @@ import (
 // into its orientation (OSD) and OCR passes.
 //
 // ratio_pct is the budget's wall-time ratio; cpu_ratio_pct compares the CPU
-// spent per page, which other work on a shared machine hardly moves.
+// spent per page, which other work on a shared machine moves less. With
+// -benchtime Nx the import and its baseline take turns N times, and the
+// figures are their sums, so that a change of load while one side runs
+// weighs on both: on the shared 2-CPU machine, one round's ratio moves by
+// ten points from one minute to the next.
 // first_look_ms is the median time of the first look at a page, which makes
 // the page image and the viewer's copies ingest leaves undone.
 //
-//	go test -run '^$' -bench BulkIngestVsTesseract -benchtime 1x -timeout 30m ./archive/
+//	go test -run '^$' -bench BulkIngestVsTesseract -benchtime 4x -timeout 60m ./archive/
 //
 // SIJIL_BENCH_PAGES (default 24) is the number of pages, SIJIL_BENCH_WORKERS
 // (default: the CPUs) the workers on both sides, SIJIL_BENCH_LANG (default:
@@ -75,8 +79,13 @@ func BenchmarkBulkIngestVsTesseract(b *testing.B) {
 			cfg := cfg
 			cfg.scans = box.scans
 			var sum ingestResult
-			for range b.N {
-				sum.add(cfg.run(b))
+			for i := range b.N {
+				r := cfg.run(b)
+				b.Logf("round %d: %.0f%% (%d pages in %v, bare %v)", i+1,
+					100*r.baseline.Seconds()/r.ingest.Seconds()*float64(r.pages)/
+						float64(r.baselinePages), r.pages, r.ingest.Round(time.Millisecond),
+					r.baseline.Round(time.Millisecond))
+				sum.add(r)
 			}
 			sum.report(b, cfg)
 		})
