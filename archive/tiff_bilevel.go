@@ -21,6 +21,7 @@ const (
 	tagRowsPerStrip    = 278
 	tagStripByteCounts = 279
 	tagPlanarConfig    = 284
+	tagPredictor       = 317
 	tagT6Options       = 293
 	tagTileWidth       = 322
 
@@ -62,6 +63,7 @@ func decodeBilevel(ra io.ReaderAt, order binary.ByteOrder, off uint32, width, he
 		one(tagPhotometric, 0)
 	if one(tagBitsPerSample, 1) != 1 || one(tagSamplesPerPixel, 1) != 1 ||
 		one(tagPlanarConfig, 1) != 1 || len(tags[tagTileWidth]) > 0 ||
+		one(tagPredictor, 1) != 1 ||
 		photometric > 1 || // white or black is zero; not a palette
 		w != width || h != height || w <= 0 || h <= 0 {
 		return nil, false
@@ -168,7 +170,7 @@ var bitsToWhite = func() (t [2][256][8]byte) {
 var bilevelTags = map[uint16]bool{tagWidth: true, tagHeight: true, tagBitsPerSample: true,
 	tagCompression: true, tagPhotometric: true, tagFillOrder: true, tagStripOffsets: true,
 	tagSamplesPerPixel: true, tagRowsPerStrip: true, tagStripByteCounts: true,
-	tagPlanarConfig: true, tagT6Options: true, tagTileWidth: true}
+	tagPlanarConfig: true, tagPredictor: true, tagT6Options: true, tagTileWidth: true}
 
 // readTags reads the SHORT and LONG values of the bilevelTags of the IFD at off.
 func readTags(ra io.ReaderAt, order binary.ByteOrder, off uint32) (map[uint16][]uint32, bool) {
@@ -187,11 +189,16 @@ func readTags(ra io.ReaderAt, order binary.ByteOrder, off uint32) (map[uint16][]
 		if !bilevelTags[tag] {
 			continue
 		}
-		const typeShort, typeLong = 3, 4
-		size := map[uint16]int{typeShort: 2, typeLong: 4}[order.Uint16(e[2:])]
+		// A tag of a type or a count this path does not read is left, with
+		// its frame, to tiff.Decode: taken for absent, its default could
+		// be wrong (a photometric given as a BYTE, a compression other
+		// than none).
+		const typeByte, typeShort, typeLong = 1, 3, 4
+		size := map[uint16]int{typeByte: 1, typeShort: 2, typeLong: 4}[order.Uint16(e[2:])]
 		count := int(order.Uint32(e[4:]))
-		if size == 0 || count <= 0 || count > maxTagValues {
-			continue // a type or a count this path has no use for
+		if size == 0 || count <= 0 || count > maxTagValues ||
+			count > 1 && tag != tagStripOffsets && tag != tagStripByteCounts {
+			return nil, false
 		}
 		raw := e[8:12]
 		if size*count > 4 {
@@ -202,9 +209,12 @@ func readTags(ra io.ReaderAt, order binary.ByteOrder, off uint32) (map[uint16][]
 		}
 		values := make([]uint32, count)
 		for i := range values {
-			if size == 2 {
+			switch size {
+			case 1:
+				values[i] = uint32(raw[i])
+			case 2:
 				values[i] = uint32(order.Uint16(raw[2*i:]))
-			} else {
+			default:
 				values[i] = order.Uint32(raw[4*i:])
 			}
 		}
