@@ -162,6 +162,9 @@ func (in *Ingester) Ingest(ctx context.Context, r io.Reader, meta Metadata) (
 // writes and indexes its record.
 func (in *Ingester) ingestNew(ctx context.Context, store *Store, up *upload, meta Metadata,
 	tmp string) (Record, bool, error) {
+	if err := in.ocr().Check(ctx, in.languages()); err != nil {
+		return Record{}, false, err
+	}
 	sources, err := splitPages(ctx, up.file, up.size, up.media, in.Limits.withDefaults(), tmp)
 	if err != nil {
 		return Record{}, false, err
@@ -169,12 +172,6 @@ func (in *Ingester) ingestNew(ctx context.Context, store *Store, up *upload, met
 
 	pages, err := in.readPages(ctx, up.sha, sources, tmp)
 	if err != nil {
-		// A language missing fails every page alike, and the check names
-		// the package to install. It runs only then: before every file, it
-		// cost a bulk import of one-page files a Tesseract run a page.
-		if cerr := in.ocr().Check(ctx, in.languages()); cerr != nil && ctx.Err() == nil {
-			return Record{}, false, cerr
-		}
 		return Record{}, false, err
 	}
 	err = in.Blobs.Put(ctx, OriginalKey(up.sha), io.NewSectionReader(up.file, 0, up.size),

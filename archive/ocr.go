@@ -11,6 +11,8 @@ import (
 	"os/exec"
 	"strconv"
 	"strings"
+	"sync"
+	"time"
 
 	"github.com/sijil-municipality/sijil"
 )
@@ -62,9 +64,20 @@ const minOSDConfidence = 2.0
 // osdLanguage is the traineddata that orientation detection needs.
 const osdLanguage = "osd"
 
+// checkedTesseracts remembers when Check last found a command and its
+// languages there: for a minute they are taken to be there still. Run
+// before every file, the check cost an import of one-page files a
+// Tesseract run a page; a language taken away within the minute still
+// fails the first Read that asks for it (see run).
+var checkedTesseracts sync.Map // command and languages → time.Time
+
 // Check runs tesseract --list-langs and names the Debian package to install
 // for anything missing.
 func (t Tesseract) Check(ctx context.Context, languages []string) error {
+	key := t.Path + "\x00" + strings.Join(languages, "+")
+	if at, ok := checkedTesseracts.Load(key); ok && time.Since(at.(time.Time)) < time.Minute {
+		return nil
+	}
 	out, err := t.run(ctx, "--list-langs")
 	if err != nil {
 		return err
@@ -81,6 +94,7 @@ func (t Tesseract) Check(ctx context.Context, languages []string) error {
 					"tesseract-ocr-%s", lang, lang)
 		}
 	}
+	checkedTesseracts.Store(key, time.Now())
 	return nil
 }
 
@@ -196,18 +210,21 @@ func (t Tesseract) run(ctx context.Context, args ...string) ([]byte, error) {
 		}
 	}
 	switch {
-	case err == nil:
-		return out, nil
 	case ctx.Err() != nil:
 		return nil, ctx.Err()
 	case errors.Is(err, exec.ErrNotFound), errors.Is(err, fs.ErrNotExist):
 		return nil, sijil.Errorf(sijil.Unavailable, "archive.ocr_missing",
 			"the tesseract command is not installed; install the Debian package "+
 				"tesseract-ocr: %w", err)
+	// Asked for eng+xyz without xyz, Tesseract says so and reads in
+	// English alone, with success: a page read in fewer languages than
+	// asked is refused all the same.
 	case strings.Contains(stderr.String(), "Failed loading language"):
 		return nil, sijil.Errorf(sijil.Unavailable, "archive.ocr_language_missing",
 			"Tesseract lacks a language it was asked for (%s); install the "+
 				"tesseract-ocr-<language> Debian package", lastLine(stderr.String()))
+	case err == nil:
+		return out, nil
 	}
 	return nil, &tesseractError{args: args, stderr: stderr.String(), err: err}
 }

@@ -245,6 +245,13 @@ func TestOCRMissing(t *testing.T) {
 			"archive.ocr_missing", "Debian package tesseract-ocr"},
 		{"no language pack", nil, []string{"xyz"},
 			"archive.ocr_language_missing", "Debian package tesseract-ocr-xyz"},
+		// Tesseract would read in English alone, and say so only on stderr.
+		{"one language pack of two", nil, []string{"eng", "xyz"},
+			"archive.ocr_language_missing", "Debian package tesseract-ocr-xyz"},
+		// Checked once and found, and then not there for a page: the read
+		// itself is refused, not taken in English alone.
+		{"a language gone after the check", uncheckedOCR{}, []string{"eng", "xyz"},
+			"archive.ocr_language_missing", "tesseract-ocr-<language>"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -261,6 +268,12 @@ func TestOCRMissing(t *testing.T) {
 		})
 	}
 }
+
+// uncheckedOCR is the real Tesseract whose check finds every language,
+// as a check a minute old may (see Tesseract.Check).
+type uncheckedOCR struct{ archive.Tesseract }
+
+func (uncheckedOCR) Check(context.Context, []string) error { return nil }
 
 // panickingOCR is the real Tesseract whose Read panics, as a buggy engine
 // binding might.
