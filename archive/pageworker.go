@@ -117,6 +117,13 @@ func (in *Ingester) readPage(ctx context.Context, sha string, src pageSource,
 		return Page{}, err
 	}
 	scan := forOCR(decoded)
+	// A PDF opened with its password cannot be opened again without it,
+	// and the password is never kept: its page image is made now, in
+	// colour if it is. Any other page lets go of its colours here.
+	var colour image.Image
+	if len(pdfPasswordArgs(ctx)) > 0 {
+		colour = decoded
+	}
 	path := filepath.Join(tmp, "page-"+strconv.Itoa(src.number)+ocrExt(scan))
 	defer os.Remove(path)
 
@@ -148,12 +155,9 @@ func (in *Ingester) readPage(ctx context.Context, sha string, src pageSource,
 	}
 	reading = in.readInScript(ctx, path, script, reading, src.number)
 
-	// A PDF opened with its password cannot be opened again without it,
-	// and the password is never kept: its page image is made now, in
-	// colour if it is.
 	var png []byte
-	if len(pdfPasswordArgs(ctx)) > 0 {
-		img, err := fix.apply(normalise(decoded), nil)
+	if colour != nil {
+		img, err := fix.apply(normalise(colour), nil)
 		if err == nil {
 			png, err = encodePNG(img)
 		}
@@ -329,7 +333,8 @@ func forOCR(decoded image.Image) image.Image {
 
 	// Over white, as Tesseract lays a page with an alpha channel: the
 	// colours are premultiplied, so a pixel transparent by a keeps a·255
-	// of white to add.
+	// of white to add (a TIFF's colours said to be premultiplied may not
+	// be, hence the cap).
 	w, h := c.Rect.Dx(), c.Rect.Dy()
 	grey := image.NewGray(c.Rect)
 	for y := range h {
@@ -337,7 +342,7 @@ func forOCR(decoded image.Image) image.Image {
 		for x := range row {
 			p := px[4*x:][:4]
 			lum := (299*int(p[0]) + 587*int(p[1]) + 114*int(p[2])) / 1000
-			row[x] = uint8(lum + 255 - int(p[3]))
+			row[x] = uint8(min(255, lum+255-int(p[3])))
 		}
 	}
 	return grey
