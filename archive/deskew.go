@@ -212,8 +212,9 @@ func deskew(img image.Image, deg float64) (image.Image, error) {
 func deskewInto(img image.Image, deg float64, into []byte) (image.Image, error) {
 	b := img.Bounds()
 	w, h := b.Dx(), b.Dy()
-	sin, cos := math.Sincos(deg * math.Pi / 180)
-	cx, cy := float64(w-1)/2, float64(h-1)/2
+	t := newTurn(w, h, deg)
+	sin, cos, cy := t.sin, t.cos, t.cy
+	colX, colY := t.colX, t.colY
 	r := image.Rect(0, 0, w, h)
 	pixels := func(n int) []byte {
 		if cap(into) >= n {
@@ -246,27 +247,19 @@ func deskewInto(img image.Image, deg float64, into []byte) (image.Image, error) 
 		return nil, fmt.Errorf("archive: cannot deskew a %T", img)
 	}
 
-	// The parts of a source point's coordinates that depend on the column
-	// alone are worked out once per column, and each row adds its own part
-	// in the same order and with the same roundings as the whole formula
-	// (the conversions keep the compiler from fusing a multiply and an
-	// add), so that a page ingested before this gives the same image again.
-	colX, colY := make([]float64, w), make([]float64, w)
-	for x := range w {
-		dx := float64(x) - cx
-		colX[x], colY[x] = cx+float64(dx*cos), cy+float64(dx*sin)
-	}
-	if nearest && 1-cos > minRunTurn {
+	if nearest && t.runs() {
 		// In strips of columns, top to bottom: along a whole row, each run
 		// comes from another source row, and the memory waited on every
 		// one (a 300-dpi page: 13 ms against 8); down a strip, the rows
 		// read follow one another.
 		for x0 := 0; x0 < w; x0 += runStrip {
 			for y := range h {
-				dy := float64(y) - cy
-				r := nearestRow{src: src, stride: stride, w: w, h: h, colX: colX, colY: colY,
-					rowX: float64(dy * sin), rowY: float64(dy * cos), sin: sin, cos: cos}
-				r.fill(dst[y*w:][:w], bg[0], x0, min(x0+runStrip, w))
+				r := t.row(y)
+				line := dst[y*w:][:w]
+				r.runs(x0, min(x0+runStrip, w), func(x, n, ix, iy int) {
+					at := iy*stride + ix
+					copy(line[x:x+n], src[at:at+n])
+				}, func(x int) { line[x] = bg[0] })
 			}
 		}
 		return res, nil
@@ -315,6 +308,39 @@ const minRunTurn = 1e-6
 // page in: a few cache lines of each row.
 const runStrip = 512
 
+// turn is a page's turn by deg degrees about its centre, as deskew works
+// it out. The parts of a source point's coordinates that depend on the
+// column alone are worked out once per column, and each row adds its own
+// part in the same order and with the same roundings as the whole formula
+// (the conversions keep the compiler from fusing a multiply and an add),
+// so that a page ingested before this gives the same image again.
+type turn struct {
+	w, h             int
+	sin, cos, cx, cy float64
+	colX, colY       []float64
+}
+
+func newTurn(w, h int, deg float64) *turn {
+	t := &turn{w: w, h: h, cx: float64(w-1) / 2, cy: float64(h-1) / 2}
+	t.sin, t.cos = math.Sincos(deg * math.Pi / 180)
+	t.colX, t.colY = make([]float64, w), make([]float64, w)
+	for x := range w {
+		dx := float64(x) - t.cx
+		t.colX[x], t.colY[x] = t.cx+float64(dx*t.cos), t.cy+float64(dx*t.sin)
+	}
+	return t
+}
+
+// runs reports whether nearestRow's runs hold for the turn.
+func (t *turn) runs() bool { return 1-t.cos > minRunTurn }
+
+// row is row y of the turn.
+func (t *turn) row(y int) nearestRow {
+	dy := float64(y) - t.cy
+	return nearestRow{w: t.w, h: t.h, colX: t.colX, colY: t.colY,
+		rowX: float64(dy * t.sin), rowY: float64(dy * t.cos), sin: t.sin, cos: t.cos}
+}
+
 // nearestRow levels one row of a bi-level page, nearest pixel, in runs.
 // Turned by a few degrees, a row of the levelled page takes each of its
 // pixels from the source pixel one column on from the last one's, in the
@@ -329,11 +355,10 @@ const runStrip = 512
 // pixels of a row have the same iy and the same ix - x, so do all the
 // pixels between them.
 type nearestRow struct {
-	src          []byte
-	stride, w, h int
-	colX, colY   []float64
-	rowX, rowY   float64
-	sin, cos     float64
+	w, h       int
+	colX, colY []float64
+	rowX, rowY float64
+	sin, cos   float64
 }
 
 // at is the source point of pixel x of the row, rounded: as in deskew.
@@ -342,12 +367,14 @@ func (r *nearestRow) at(x int) (sx, sy float64, ix, iy int) {
 	return sx, sy, int(math.Round(sx)), int(math.Round(sy))
 }
 
-// fill fills pixels from to to-1 of line, the row.
-func (r *nearestRow) fill(line []byte, bg byte, from, to int) {
+// runs goes over pixels from to to-1 of the row: copy is given each run of
+// n pixels from x on, whose source starts at (ix, iy), and outside each
+// pixel whose source lies outside the page.
+func (r *nearestRow) runs(from, to int, copy func(x, n, ix, iy int), outside func(x int)) {
 	for x := from; x < to; {
 		sx, sy, ix, iy := r.at(x)
 		if uint(ix) >= uint(r.w) || uint(iy) >= uint(r.h) {
-			line[x] = bg
+			outside(x)
 			x++
 			continue
 		}
@@ -375,8 +402,7 @@ func (r *nearestRow) fill(line []byte, bg byte, from, to int) {
 			e = lo
 		}
 
-		from := iy*r.stride + ix
-		copy(line[x:e+1], r.src[from:from+e-x+1])
+		copy(x, e-x+1, ix, iy)
 		x = e + 1
 	}
 }

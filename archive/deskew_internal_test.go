@@ -148,6 +148,67 @@ func TestDeskewIntoDirtyPixels(t *testing.T) {
 	}
 }
 
+// TestLevelBitsIsTheLevelledPage: Tesseract is given a black-and-white
+// page levelled a bit a pixel (levelBits), which must be the page image
+// deskew makes, packed, bit for bit: at angles for runs and one too slight
+// for them, at widths of whole bytes and not, levelled into dirty bytes.
+func TestLevelBitsIsTheLevelledPage(t *testing.T) {
+	rnd := rand.New(rand.NewPCG(13, 14))
+	for _, size := range []image.Rectangle{image.Rect(0, 0, 2524, 3540),
+		image.Rect(0, 0, 1, 1), image.Rect(0, 0, 9, 3), image.Rect(0, 0, 64, 64),
+		image.Rect(0, 0, 1699, 211), image.Rect(0, 0, 13, 900)} {
+		page := image.NewPaletted(size, blackWhite)
+		for i := range page.Pix {
+			if rnd.IntN(4) > 0 && i > 0 {
+				page.Pix[i] = page.Pix[i-1]
+			} else {
+				page.Pix[i] = uint8(rnd.IntN(2))
+			}
+		}
+		packed := packPage(page, nil)
+		dirty := make([]byte, len(packed.bits)+3)
+		for _, deg := range []float64{-5.25, -1.7, 0.3, 0.7, 3.14, 5.25, 0.05} {
+			for i := range dirty {
+				dirty[i] = byte(rnd.IntN(256))
+			}
+			levelledPage, err := deskew(page, deg)
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := packPage(levelledPage.(*image.Paletted), nil)
+			got := levelBits(packed, deg, dirty)
+			for y := range size.Dy() {
+				g := got.bits[y*got.stride:][:got.rowBytes()]
+				w := want.bits[y*want.stride:][:want.rowBytes()]
+				if !slices.Equal(g, w) {
+					t.Fatalf("%v at %.2f°: row %d differs from the levelled page image", size,
+						deg, y)
+				}
+			}
+		}
+	}
+}
+
+// TestBitPageIsTheImage: a page packed a bit a pixel holds its image's
+// pixels, black as 1, with nothing set past a row's last pixel.
+func TestBitPageIsTheImage(t *testing.T) {
+	r := image.Rect(0, 0, 21, 5)
+	page := image.NewPaletted(r, blackWhite)
+	for i := range page.Pix {
+		page.Pix[i] = uint8(i % 3 % 2)
+	}
+	p := packPage(page, nil)
+	for y := range r.Dy() {
+		for x := range p.stride * 8 {
+			black := p.bits[y*p.stride+x/8]&(0x80>>(x%8)) != 0
+			want := x < r.Dx() && page.Pix[y*page.Stride+x] == 0
+			if black != want {
+				t.Fatalf("pixel (%d, %d) packed black: %v, want %v", x, y, black, want)
+			}
+		}
+	}
+}
+
 // pixelByPixelNearest turns a page as deskew did a bi-level one before
 // runs: every point on its own.
 func pixelByPixelNearest(src []byte, stride, w, h int, deg float64, bg byte) []byte {

@@ -5,11 +5,9 @@ import (
 	"bytes"
 	"context"
 	"crypto/sha256"
-	"encoding/binary"
 	"encoding/hex"
 	"fmt"
 	"image"
-	"io"
 	"math"
 	"os"
 	"path/filepath"
@@ -215,14 +213,20 @@ type correction struct {
 // turned back by it.
 func (c *correction) apply(scan image.Image, into []byte) (image.Image, error) {
 	img, err := rotate(scan, c.rotation)
-	if err != nil {
-		return nil, err
-	}
-	if math.Abs(c.skew) < minSkew {
-		c.skew = 0
-		return img, nil
+	if err != nil || !c.levels() {
+		return img, err
 	}
 	return deskewInto(img, c.skew, into)
+}
+
+// levels reports whether the skew is worth levelling, and sets it to 0
+// when it is not.
+func (c *correction) levels() bool {
+	if math.Abs(c.skew) < minSkew {
+		c.skew = 0
+		return false
+	}
+	return true
 }
 
 // levelled holds the pixels of pages levelled for Tesseract from one page
@@ -237,30 +241,62 @@ var levelled sync.Pool
 // too small to level is set to 0 in fix.
 func (in *Ingester) readCorrected(ctx context.Context, scan image.Image, fix *correction,
 	path string) (image.Rectangle, Reading, error) {
-	var into []byte
-	if p, ok := levelled.Get().(*[]byte); ok {
-		into = *p
-	}
-	img, err := fix.apply(scan, into)
+	b, err := writeCorrected(scan, fix, path)
 	if err != nil {
-		return image.Rectangle{}, Reading{}, err
-	}
-	defer func() {
-		// Not the scan's own pixels, which an unturned, level page is.
-		pix, orig := pixelsOf(img), pixelsOf(scan)
-		if len(pix) > 0 && (len(orig) == 0 || &pix[0] != &orig[0]) {
-			levelled.Put(&pix)
-		}
-	}()
-
-	if err := writeForOCR(img, path); err != nil {
 		return image.Rectangle{}, Reading{}, err
 	}
 	reading, err := in.ocr().Read(ctx, path, in.languages())
 	if err != nil {
 		return image.Rectangle{}, Reading{}, err
 	}
-	return img.Bounds(), reading, nil
+	return b, reading, nil
+}
+
+// writeCorrected corrects the scanned page and writes it to path for
+// Tesseract (see writeForOCR), and returns the corrected page's bounds. A
+// page of black and white is levelled a bit a pixel (see bitPage).
+func writeCorrected(scan image.Image, fix *correction, path string) (image.Rectangle, error) {
+	into, more := fromLevelled(), fromLevelled()
+	defer func() {
+		for _, pix := range [][]byte{into, more} {
+			if pix != nil {
+				levelled.Put(&pix)
+			}
+		}
+	}()
+
+	if p, ok := scan.(*image.Paletted); ok && isBlackWhite(p.Palette) {
+		turned, err := rotate(p, fix.rotation)
+		if err != nil {
+			return image.Rectangle{}, err
+		}
+		page := packPage(turned.(*image.Paletted), into)
+		into = page.bits
+		if fix.levels() {
+			page = levelBits(page, fix.skew, more)
+			more = page.bits
+		}
+		return turned.Bounds(), writeBitPage(page, path)
+	}
+
+	img, err := fix.apply(scan, into)
+	if err != nil {
+		return image.Rectangle{}, err
+	}
+	// Not the scan's own pixels, which an unturned, level page is.
+	if pix, orig := pixelsOf(img), pixelsOf(scan); len(pix) > 0 &&
+		(len(orig) == 0 || &pix[0] != &orig[0]) {
+		into = pix
+	}
+	return img.Bounds(), writeForOCR(img, path)
+}
+
+// fromLevelled takes pixels from levelled, or none.
+func fromLevelled() []byte {
+	if p, ok := levelled.Get().(*[]byte); ok {
+		return *p
+	}
+	return nil
 }
 
 // pixelsOf is the pixel slice of the image forms normalise returns.
@@ -364,16 +400,15 @@ func ocrExt(img image.Image) string {
 // pixels, compressing it cost each page ~40 ms of CPU for a file deleted
 // once read.
 func writeForOCR(img image.Image, path string) error {
+	if ocrExt(img) == ".pbm" {
+		return writeBitPage(packPage(img.(*image.Paletted), nil), path)
+	}
 	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
 	if err != nil {
 		return fmt.Errorf("archive: writing page for tesseract: %w", err)
 	}
 	w := bufio.NewWriterSize(f, 1<<20)
-	if ocrExt(img) == ".pbm" {
-		err = writePBM(w, img.(*image.Paletted))
-	} else {
-		err = tiff.Encode(w, img, &tiff.Options{Compression: tiff.Uncompressed})
-	}
+	err = tiff.Encode(w, img, &tiff.Options{Compression: tiff.Uncompressed})
 	if err == nil {
 		err = w.Flush()
 	}
@@ -382,38 +417,6 @@ func writeForOCR(img image.Image, path string) error {
 	}
 	if err != nil {
 		return fmt.Errorf("archive: writing page for tesseract: %w", err)
-	}
-	return nil
-}
-
-// writePBM writes a page of black and white as a binary PBM (P4): rows of
-// whole bytes, a 1 bit for black, the first pixel in the high bit.
-func writePBM(w io.Writer, p *image.Paletted) error {
-	width, height := p.Rect.Dx(), p.Rect.Dy()
-	if _, err := fmt.Fprintf(w, "P4\n%d %d\n", width, height); err != nil {
-		return err
-	}
-	row := make([]byte, (width+7)/8)
-	for y := range height {
-		line := p.Pix[y*p.Stride:][:width]
-		i := 0
-		for ; i+8 <= width; i += 8 {
-			// Eight indexes, 1 for white, flipped to 1 for black, one to a
-			// byte; the multiplication brings byte k's bit to bit 63-k, with
-			// nothing to carry into the top byte, which is then the eight
-			// pixels in order.
-			ink := binary.LittleEndian.Uint64(line[i:]) ^ lowBits
-			row[i/8] = byte(ink * 0x8040201008040201 >> 56)
-		}
-		if i < width {
-			row[i/8] = 0
-			for k, v := range line[i:] {
-				row[i/8] |= (1 - v) << (7 - k)
-			}
-		}
-		if _, err := w.Write(row); err != nil {
-			return err
-		}
 	}
 	return nil
 }
