@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"image"
 	"math"
+	"math/bits"
 	"os"
 )
 
@@ -59,6 +60,108 @@ func packPage(img *image.Paletted, into []byte) *bitPage {
 		}
 	}
 	return p
+}
+
+// inkCells finds the dark cells of the page's downscaled copy, f × f
+// pixels a cell, cols by rows cells, as inkCells does on the page's image:
+// a cell is dark where more than 127/255 of its pixels are black, which is
+// where its whites times 255 fall short of 128·f². Packed, the page is an
+// eighth of the bytes to read, and where f divides twelve its blacks are
+// counted twelve pixels at a time by a table (a 300-dpi page is searched
+// for its skew, packing included, in 6-8 ms against 15 on its bytes);
+// other cells are counted one by one.
+func (p *bitPage) inkCells(f, cols, rows int) []image.Point {
+	var ink []image.Point
+	blacks := make([]int, cols)
+	dark := func(n int) bool { return 255*n > 127*f*f }
+	for r := range rows {
+		band := p.bits[r*f*p.stride:]
+		if f < len(chunkCells) && chunkCells[f] != nil {
+			ink = darkChunks(ink, r, cols, band, p.stride, f, chunkCells[f], dark)
+			continue
+		}
+		countCells(blacks, band, p.stride, f)
+		for c, n := range blacks {
+			if dark(n) {
+				ink = append(ink, image.Pt(c, r))
+			}
+		}
+	}
+	return ink
+}
+
+// chunkCells[f], for the cell widths f that divide twelve, gives for each
+// twelve pixels of a packed row the blacks of each of its 12/f cells, a
+// count a byte, the leftmost cell's in the lowest. The counts of f rows of
+// cells up to 6 pixels across stay below 256 in their byte.
+var chunkCells = func() (t [7]*[4096]uint64) {
+	for _, f := range []int{1, 2, 3, 4, 6} {
+		if 12/f > 8 { // more cells than bytes
+			continue
+		}
+		tab := new([4096]uint64)
+		for v := range tab {
+			for j := range 12 / f {
+				cell := v >> (12 - f*(j+1)) & (1<<f - 1)
+				tab[v] |= uint64(bits.OnesCount(uint(cell))) << (8 * j)
+			}
+		}
+		t[f] = tab
+	}
+	return t
+}()
+
+// darkChunks appends to ink the dark cells of row r of cells, the band of
+// f rows from band on, their blacks counted by the table for f, twelve
+// pixels at a time: two chunks in three bytes. The rows' padding takes the
+// reads past their last pixel, white, in cells past the last whole one,
+// which are dropped. Most chunks of a page are blank, and are passed over.
+func darkChunks(ink []image.Point, r, cols int, band []byte, stride, f int,
+	tab *[4096]uint64, dark func(blacks int) bool) []image.Point {
+	k := 12 / f
+	chunks := (cols + k - 1) / k
+	sums := make([]uint64, chunks+1)
+	for dy := range f {
+		row := band[dy*stride:][:stride]
+		for ch, i := 0, 0; ch < chunks; ch, i = ch+2, i+3 {
+			b0, b1, b2 := uint(row[i]), uint(row[i+1]), uint(row[i+2])
+			sums[ch] += tab[b0<<4|b1>>4]
+			sums[ch+1] += tab[(b1&15)<<8|b2]
+		}
+	}
+	for ch, v := range sums[:chunks] {
+		for c := ch * k; v != 0 && c < cols; c, v = c+1, v>>8 {
+			if dark(int(v & 0xff)) {
+				ink = append(ink, image.Pt(c, r))
+			}
+		}
+	}
+	return ink
+}
+
+// countCells sets blacks to the black pixels of each cell of the band of
+// f rows from band on, a cell of a row at a time.
+func countCells(blacks []int, band []byte, stride, f int) {
+	clear(blacks)
+	for dy := range f {
+		row := band[dy*stride:][:stride]
+		for c := range blacks {
+			blacks[c] += countBits(row, c*f, f)
+		}
+	}
+}
+
+// countBits counts the 1 bits of n bits of row from bit s on, up to 56 at
+// a step as copyBits reads them.
+func countBits(row []byte, s, n int) int {
+	count := 0
+	for n > 0 {
+		k := min(n, 56)
+		v := binary.BigEndian.Uint64(row[s/8:]) << (s % 8) >> (64 - k)
+		count += bits.OnesCount64(v)
+		n, s = n-k, s+k
+	}
+	return count
 }
 
 // levelBits is deskew for a bit page, into the bytes of into when they are

@@ -1,7 +1,6 @@
 package archive
 
 import (
-	"encoding/binary"
 	"fmt"
 	"image"
 	"image/color"
@@ -31,7 +30,21 @@ const (
 // is largest) is the one that runs along the text lines rather than
 // across them.
 func estimateSkew(img image.Image) float64 {
-	ink, cols, rows := inkCells(img)
+	if p, ok := img.(*image.Paletted); ok && isBlackWhite(p.Palette) {
+		return estimateSkewBits(packPage(p, nil))
+	}
+	return searchSkew(inkCells(img))
+}
+
+// estimateSkewBits is estimateSkew for a page of black and white, packed.
+func estimateSkewBits(p *bitPage) float64 {
+	f, cols, rows := skewCells(p.width, p.height)
+	return searchSkew(p.inkCells(f, cols, rows), cols, rows)
+}
+
+// searchSkew is the search of estimateSkew over the dark cells of a page's
+// downscaled copy, cols by rows cells.
+func searchSkew(ink []image.Point, cols, rows int) float64 {
 	if len(ink) < minSkewInk {
 		return 0
 	}
@@ -50,16 +63,19 @@ func estimateSkew(img image.Image) float64 {
 	return math.Round(best*100) / 100
 }
 
+// skewCells is the size of the copy of a w × h page that the skew is
+// searched on: f × f pixels a cell, about skewGridWidth cells across.
+func skewCells(w, h int) (f, cols, rows int) {
+	f = max(1, (w+skewGridWidth-1)/skewGridWidth)
+	return f, w / f, h / f
+}
+
 // inkCells returns the dark cells of a copy of img shrunk to about
 // skewGridWidth cells across, a cell being dark when its pixels are on
 // average darker than mid-grey, and the size of that copy.
 func inkCells(img image.Image) (ink []image.Point, cols, rows int) {
 	b := img.Bounds()
-	f := max(1, (b.Dx()+skewGridWidth-1)/skewGridWidth)
-	cols, rows = b.Dx()/f, b.Dy()/f
-	if p, ok := img.(*image.Paletted); ok && isBlackWhite(p.Palette) && f <= 255 {
-		return bilevelInkCells(p, f, cols, rows), cols, rows
-	}
+	f, cols, rows := skewCells(b.Dx(), b.Dy())
 	lum := lumaReader(img)
 
 	sums := make([]int, cols)
@@ -83,42 +99,6 @@ func inkCells(img image.Image) (ink []image.Point, cols, rows int) {
 	return ink, cols, rows
 }
 
-// bilevelInkCells is inkCells for a page of black and white, the fax-grade
-// scans and the scans of PDFs, in a sixth of the time: its pixels are
-// indexes, 1 for white (luminance 255), so the f rows of a band of cells
-// are added eight pixels at a time, as the bytes of a word, none of which
-// can carry into the next while f <= 255; a cell is dark when its whites
-// times 255 fall short of the same 128·f² as in inkCells.
-func bilevelInkCells(p *image.Paletted, f, cols, rows int) []image.Point {
-	w := p.Rect.Dx()
-	band := make([]byte, (w+7)/8*8)
-	var ink []image.Point
-	for r := range rows {
-		clear(band)
-		for dy := range f {
-			line := p.Pix[(r*f+dy)*p.Stride:][:w]
-			i := 0
-			for ; i+8 <= w; i += 8 {
-				sum := binary.LittleEndian.Uint64(band[i:]) + binary.LittleEndian.Uint64(line[i:])
-				binary.LittleEndian.PutUint64(band[i:], sum)
-			}
-			for ; i < w; i++ {
-				band[i] += line[i]
-			}
-		}
-		for c := range cols {
-			whites := 0
-			for _, v := range band[c*f : c*f+f] {
-				whites += int(v)
-			}
-			if 255*whites < 128*f*f {
-				ink = append(ink, image.Pt(c, r))
-			}
-		}
-	}
-	return ink
-}
-
 // isBlackWhite reports whether a palette is normalise's black and white.
 func isBlackWhite(p color.Palette) bool {
 	return len(p) == 2 && p[0] == blackWhite[0] && p[1] == blackWhite[1]
@@ -129,7 +109,7 @@ func isBlackWhite(p color.Palette) bool {
 type skewGrid struct {
 	ink        []image.Point
 	cols, rows int
-	bins       []int
+	bins, rise []int
 }
 
 // profileScore is the sum of squares of the counts of ink cells along
@@ -147,8 +127,17 @@ func (g *skewGrid) profileScore(deg float64) float64 {
 	}
 	bins := g.bins[:n]
 	clear(bins)
+	// A cell's line is its row, a whole number, plus its column's rise,
+	// rounded once per column rather than once per cell.
+	if cap(g.rise) < g.cols {
+		g.rise = make([]int, g.cols)
+	}
+	rise := g.rise[:g.cols]
+	for x := range rise {
+		rise[x] = lift + int(math.Round(-float64(x)*t))
+	}
 	for _, p := range g.ink {
-		bins[lift+int(math.Round(float64(p.Y)-float64(p.X)*t))]++
+		bins[p.Y+rise[p.X]]++
 	}
 	var s float64
 	for _, n := range bins {

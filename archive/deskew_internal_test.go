@@ -229,13 +229,17 @@ func pixelByPixelNearest(src []byte, stride, w, h int, deg float64, bg byte) []b
 }
 
 // TestBilevelInkCellsMatchGrey: the skew of a black-and-white page is
-// searched on the ink its word-wide sums find, which must be the cells the
-// general case finds on the same page in grey, at every width's cell size
-// (1, 2, 3 and 13 pixels across) and at widths no whole number of words.
+// searched on the ink its packed bits show, which must be the cells the
+// general case finds on the same page in grey, so that a page keeps the
+// skew it was levelled by: at cells counted by table (2, 3, 4 and 6
+// pixels across) and one by one (1, 5, 7 and 13), at widths no whole
+// number of bytes or chunks.
 func TestBilevelInkCellsMatchGrey(t *testing.T) {
 	rnd := rand.New(rand.NewPCG(5, 6))
 	for _, size := range []image.Rectangle{image.Rect(0, 0, 999, 50),
-		image.Rect(0, 0, 1001, 40), image.Rect(0, 0, 2524, 90), image.Rect(0, 0, 12007, 60)} {
+		image.Rect(0, 0, 1001, 40), image.Rect(0, 0, 2524, 90), image.Rect(0, 0, 2480, 37),
+		image.Rect(0, 0, 3307, 41), image.Rect(0, 0, 4960, 30), image.Rect(0, 0, 5999, 25),
+		image.Rect(0, 0, 6001, 29), image.Rect(0, 0, 12007, 60)} {
 		page, grey := image.NewPaletted(size, blackWhite), image.NewGray(size)
 		for i := range page.Pix {
 			// Blots rather than noise, so that cells come out either way.
@@ -246,7 +250,8 @@ func TestBilevelInkCellsMatchGrey(t *testing.T) {
 			}
 			grey.Pix[i] = 255 * page.Pix[i]
 		}
-		got, gotCols, gotRows := inkCells(page)
+		f, gotCols, gotRows := skewCells(size.Dx(), size.Dy())
+		got := packPage(page, nil).inkCells(f, gotCols, gotRows)
 		want, wantCols, wantRows := inkCells(grey)
 		if len(want) == 0 || len(want) == wantCols*wantRows {
 			t.Fatalf("%v: the page is all one way, %d dark cells", size, len(want))

@@ -114,7 +114,8 @@ func (in *Ingester) readPage(ctx context.Context, sha string, src pageSource,
 	if err != nil {
 		return Page{}, err
 	}
-	scan := forOCR(decoded)
+	scan := newOCRScan(forOCR(decoded))
+	defer scan.release()
 	// A PDF opened with its password cannot be opened again without it,
 	// and the password is never kept: its page image is made now, in
 	// colour if it is. Any other page lets go of its colours here.
@@ -122,10 +123,10 @@ func (in *Ingester) readPage(ctx context.Context, sha string, src pageSource,
 	if len(pdfPasswordArgs(ctx)) > 0 {
 		colour = decoded
 	}
-	path := filepath.Join(tmp, "page-"+strconv.Itoa(src.number)+ocrExt(scan))
+	path := filepath.Join(tmp, "page-"+strconv.Itoa(src.number)+ocrExt(scan.img))
 	defer os.Remove(path)
 
-	fix := correction{skew: estimateSkew(scan)}
+	fix := correction{skew: scan.skew()}
 	b, reading, err := in.readCorrected(ctx, scan, &fix, path)
 	if err != nil {
 		return Page{}, fmt.Errorf("archive: OCR of page %d: %w", src.number, err)
@@ -140,7 +141,7 @@ func (in *Ingester) readPage(ctx context.Context, sha string, src pageSource,
 	}
 	if fix.rotation != 0 {
 		if fix.rotation != 180 { // a quarter turn shows the lines' slope anew
-			turned, err := rotate(scan, fix.rotation)
+			turned, err := rotate(scan.img, fix.rotation)
 			if err != nil {
 				return Page{}, err
 			}
@@ -236,10 +237,41 @@ func (c *correction) levels() bool {
 // Tesseract has read them.
 var levelled sync.Pool
 
+// ocrScan is a scanned page as readPage corrects it for Tesseract: its
+// image, and for a page of black and white, its pixels packed a bit each,
+// once, for both the skew search and the levelling (see bitPage).
+type ocrScan struct {
+	img    image.Image
+	packed *bitPage // nil unless black and white
+}
+
+// newOCRScan packs a scan of black and white into pixels from levelled;
+// release gives them back.
+func newOCRScan(img image.Image) ocrScan {
+	if p, ok := img.(*image.Paletted); ok && isBlackWhite(p.Palette) {
+		return ocrScan{img: img, packed: packPage(p, fromLevelled())}
+	}
+	return ocrScan{img: img}
+}
+
+func (s ocrScan) release() {
+	if s.packed != nil {
+		levelled.Put(&s.packed.bits)
+	}
+}
+
+// skew is estimateSkew of the scan.
+func (s ocrScan) skew() float64 {
+	if s.packed != nil {
+		return estimateSkewBits(s.packed)
+	}
+	return estimateSkew(s.img)
+}
+
 // readCorrected corrects the scanned page, writes it to path for
 // Tesseract and OCRs it. It returns the corrected page's bounds. A skew
 // too small to level is set to 0 in fix.
-func (in *Ingester) readCorrected(ctx context.Context, scan image.Image, fix *correction,
+func (in *Ingester) readCorrected(ctx context.Context, scan ocrScan, fix *correction,
 	path string) (image.Rectangle, Reading, error) {
 	b, err := writeCorrected(scan, fix, path)
 	if err != nil {
@@ -255,7 +287,7 @@ func (in *Ingester) readCorrected(ctx context.Context, scan image.Image, fix *co
 // writeCorrected corrects the scanned page and writes it to path for
 // Tesseract (see writeForOCR), and returns the corrected page's bounds. A
 // page of black and white is levelled a bit a pixel (see bitPage).
-func writeCorrected(scan image.Image, fix *correction, path string) (image.Rectangle, error) {
+func writeCorrected(scan ocrScan, fix *correction, path string) (image.Rectangle, error) {
 	into, more := fromLevelled(), fromLevelled()
 	defer func() {
 		for _, pix := range [][]byte{into, more} {
@@ -265,26 +297,29 @@ func writeCorrected(scan image.Image, fix *correction, path string) (image.Recta
 		}
 	}()
 
-	if p, ok := scan.(*image.Paletted); ok && isBlackWhite(p.Palette) {
-		turned, err := rotate(p, fix.rotation)
-		if err != nil {
-			return image.Rectangle{}, err
+	if page := scan.packed; page != nil {
+		b := scan.img.Bounds()
+		if fix.rotation != 0 {
+			turned, err := rotate(scan.img, fix.rotation)
+			if err != nil {
+				return image.Rectangle{}, err
+			}
+			b, page = turned.Bounds(), packPage(turned.(*image.Paletted), into)
+			into = page.bits
 		}
-		page := packPage(turned.(*image.Paletted), into)
-		into = page.bits
 		if fix.levels() {
 			page = levelBits(page, fix.skew, more)
 			more = page.bits
 		}
-		return turned.Bounds(), writeBitPage(page, path)
+		return b, writeBitPage(page, path)
 	}
 
-	img, err := fix.apply(scan, into)
+	img, err := fix.apply(scan.img, into)
 	if err != nil {
 		return image.Rectangle{}, err
 	}
 	// Not the scan's own pixels, which an unturned, level page is.
-	if pix, orig := pixelsOf(img), pixelsOf(scan); len(pix) > 0 &&
+	if pix, orig := pixelsOf(img), pixelsOf(scan.img); len(pix) > 0 &&
 		(len(orig) == 0 || &pix[0] != &orig[0]) {
 		into = pix
 	}
