@@ -53,6 +53,9 @@ func TestIngestRefuses(t *testing.T) {
 			sijil.TooLarge, "archive.file_too_many_pixels", "split it into smaller files"},
 		{"too many TIFF pages", tiff2, archive.Limits{MaxPages: 1},
 			sijil.TooLarge, "archive.too_many_pages", "more than 1 pages"},
+		{"too many PDF pages", qpdf(t, pdf, "--empty", "--pages", "IN", "IN", "IN", "--"),
+			archive.Limits{MaxPages: 2}, sijil.TooLarge, "archive.too_many_pages",
+			"more than 2 pages"},
 		{"PDF with a password", encryptedPDF(t, pdf), archive.Limits{},
 			sijil.Invalid, "archive.pdf_password", "give its password"},
 		{"over the byte limit", pdf, archive.Limits{MaxBytes: 100},
@@ -88,6 +91,13 @@ func encryptedPDF(t *testing.T, pdf []byte) []byte {
 // qpdfEncrypt encrypts pdf with AES-256 and the passwords, with qpdf.
 func qpdfEncrypt(t *testing.T, pdf []byte, user, owner string) []byte {
 	t.Helper()
+	return qpdf(t, pdf, "--encrypt", user, owner, "256", "--", "IN")
+}
+
+// qpdf runs qpdf with args, IN standing for pdf's file, and returns the
+// PDF it writes.
+func qpdf(t *testing.T, pdf []byte, args ...string) []byte {
+	t.Helper()
 	if _, err := exec.LookPath("qpdf"); err != nil {
 		t.Fatal("qpdf is missing; install the Debian package qpdf")
 	}
@@ -96,9 +106,14 @@ func qpdfEncrypt(t *testing.T, pdf []byte, user, owner string) []byte {
 	if err := os.WriteFile(in, pdf, 0o600); err != nil {
 		t.Fatal(err)
 	}
-	cmd := exec.Command("qpdf", "--encrypt", user, owner, "256", "--", in, out)
+	for i, a := range args {
+		if a == "IN" {
+			args[i] = in
+		}
+	}
+	cmd := exec.Command("qpdf", append(args, out)...)
 	if msg, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("qpdf --encrypt: %v: %s", err, msg)
+		t.Fatalf("qpdf %q: %v: %s", args, err, msg)
 	}
 	data, err := os.ReadFile(out)
 	if err != nil {
