@@ -58,9 +58,11 @@ func pdfPages(ctx context.Context, path string, lim Limits, tmp string) ([]pageS
 	// pdfinfo prints every page's size only when asked for a page range,
 	// which it ends at the last page: one run gives the page count and the
 	// sizes (a child process costs a one-page scan ~11 ms of CPU), and
-	// prints no more pages than the limit however many the file says.
+	// prints no more pages than the limit however many the file says. It
+	// reads the range as a C int, which a larger limit would wrap.
 	pw := pdfPasswordArgs(ctx)
-	sizes, err := pdfinfo(ctx, pw, "-f", "1", "-l", strconv.Itoa(lim.MaxPages), path)
+	last := strconv.Itoa(min(lim.MaxPages, math.MaxInt32))
+	sizes, err := pdfinfo(ctx, pw, "-f", "1", "-l", last, path)
 	if err != nil {
 		return nil, err
 	}
