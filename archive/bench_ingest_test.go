@@ -321,7 +321,7 @@ func (cfg ingestBench) ingest(b *testing.B, data, manifest, tesseract string) (
 	// One page at a time per file, so that the import runs as many
 	// Tesseracts as the baseline: cfg.workers.
 	warn := slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn})
-	in := &archive.Ingester{Blobs: blobs, DB: db, Index: benchIndex{idx},
+	in := &archive.Ingester{Blobs: blobs, DB: db, Index: index.Archive{Index: idx},
 		OCR: archive.Tesseract{Path: tesseract}, Workers: 1, Languages: cfg.languages,
 		Log: slog.New(warn), TempDir: tmp}
 	m, err := archive.ReadManifest(manifest)
@@ -398,15 +398,6 @@ func openBenchDB(b *testing.B, path string) *sql.DB {
 		b.Fatal(err)
 	}
 	return db
-}
-
-// benchIndex hands pages to the bleve index the way cmd/sijil does.
-type benchIndex struct{ idx *index.Index }
-
-func (x benchIndex) IndexPage(ctx context.Context, p archive.PageText) error {
-	return x.idx.Add(ctx, index.Page{RecordID: p.RecordID, Number: p.Number, Text: p.Text,
-		Filename: p.Filename, RecordType: p.RecordType, Reference: p.Reference,
-		Title: p.Title})
 }
 
 // recorder is a bash script standing in for tesseract.

@@ -374,7 +374,8 @@ func (s *Store) EditPageText(ctx context.Context, recordID string, number int, t
 	if err != nil || !changed {
 		return page, err
 	}
-	err = s.index.IndexPage(context.WithoutCancel(ctx), pageText(rec, number, page.Text))
+	err = s.index.IndexPages(context.WithoutCancel(ctx),
+		[]PageText{pageText(rec, number, page.Text)})
 	if err != nil {
 		return page, fmt.Errorf("archive: page %d of %s is corrected but its search entry "+
 			"is not (run sijil reindex): %w", number, recordID, err)

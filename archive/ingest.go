@@ -17,11 +17,12 @@ import (
 	"github.com/sijil-municipality/sijil"
 )
 
-// Indexer receives the text of each ingested page with its record's
-// metadata. The index package is adapted to it in cmd. IndexPage may be
-// called again for a page already indexed and must replace it.
+// Indexer receives the text of ingested pages with their record's
+// metadata, a record's pages in one call. The index package is adapted to
+// it in cmd. IndexPages may be given a page already indexed and must
+// replace it, and indexes all the pages it is given or none.
 type Indexer interface {
-	IndexPage(ctx context.Context, p PageText) error
+	IndexPages(ctx context.Context, pages []PageText) error
 }
 
 // PageText is one page as the index sees it, with its record's fields.
@@ -263,12 +264,23 @@ func (in *Ingester) now() time.Time {
 	return now().UTC().Truncate(time.Microsecond)
 }
 
-// indexRecord hands every page to ix, trying them all even when one
-// fails, so that one bad page does not hide the rest from search.
+// indexRecord hands the record's pages to ix in one batch: each batch is
+// a segment of the index to write, sync and later merge, which page by
+// page cost a register of 30 pages 30 of them. When the batch fails, the
+// pages are tried one by one, so that one bad page does not hide the rest
+// from search.
 func indexRecord(ctx context.Context, ix Indexer, rec Record, pages []Page) error {
+	texts := make([]PageText, len(pages))
+	for i, p := range pages {
+		texts[i] = pageText(rec, p.Number, p.Text)
+	}
+	if len(texts) == 0 || ix.IndexPages(ctx, texts) == nil {
+		return nil
+	}
+
 	var errs []error
-	for _, p := range pages {
-		if err := ix.IndexPage(ctx, pageText(rec, p.Number, p.Text)); err != nil {
+	for _, p := range texts {
+		if err := ix.IndexPages(ctx, []PageText{p}); err != nil {
 			errs = append(errs, fmt.Errorf("page %d: %w", p.Number, err))
 		}
 	}

@@ -17,17 +17,28 @@ import (
 	"github.com/sijil-municipality/sijil/archive"
 )
 
-// recordingIndex is an archive.Indexer that keeps what it was given.
+// recordingIndex is an archive.Indexer that keeps what it was given, and
+// how many batches it was given it in.
 type recordingIndex struct {
-	mu    sync.Mutex
-	pages []archive.PageText
-	err   error
+	mu      sync.Mutex
+	pages   []archive.PageText
+	batches int
+	err     error
+	// refuseBatches fails every call of more than one page, as a batch
+	// with one bad page in it fails whole.
+	refuseBatches bool
 }
 
-func (x *recordingIndex) IndexPage(_ context.Context, p archive.PageText) error {
+func (x *recordingIndex) IndexPages(_ context.Context, pages []archive.PageText) error {
 	x.mu.Lock()
 	defer x.mu.Unlock()
-	x.pages = append(x.pages, p)
+	x.batches++
+	if x.refuseBatches && len(pages) > 1 {
+		return errors.New("a page of the batch is refused")
+	}
+	if x.err == nil {
+		x.pages = append(x.pages, pages...)
+	}
 	return x.err
 }
 
@@ -197,4 +208,33 @@ func (f *fixture) blob(t *testing.T, key string) []byte {
 		t.Fatalf("blob %s: %v", key, err)
 	}
 	return data
+}
+
+// TestIngestIndexesARecordInOneBatch: a record's pages reach the index in
+// one batch, as each batch is a segment to write and merge; and when the
+// batch fails, every page is still tried on its own, so that one bad page
+// does not hide the others from search.
+func TestIngestIndexesARecordInOneBatch(t *testing.T) {
+	page := textPage(t, pageLines)
+	for _, refuse := range []bool{false, true} {
+		f := newFixture(t, "eng")
+		f.index.refuseBatches = refuse
+
+		rec, _, err := f.in.Ingest(context.Background(), bytes.NewReader(multiTIFF(page, page)),
+			archive.Metadata{Filename: "register.tif"})
+		if err != nil {
+			t.Fatalf("refusing batches %v: %v", refuse, err)
+		}
+
+		wantBatches := map[bool]int{false: 1, true: 3}[refuse] // the batch, then each page
+		if f.index.batches != wantBatches || len(f.index.pages) != 2 {
+			t.Errorf("refusing batches %v: %d pages indexed in %d calls, want 2 in %d",
+				refuse, len(f.index.pages), f.index.batches, wantBatches)
+		}
+		for i, p := range f.index.pages {
+			if p.RecordID != rec.ID || p.Number != i+1 {
+				t.Errorf("indexed page %d is %s/%d", i+1, p.RecordID, p.Number)
+			}
+		}
+	}
 }

@@ -9,20 +9,22 @@ import (
 	"github.com/sijil-municipality/sijil/archive"
 )
 
-// cancellingIndex cancels the ingest's context when the first page arrives,
-// as a Ctrl-C between the commit and the indexing does, and keeps the
-// context error each page was indexed under.
+// cancellingIndex cancels the ingest's context when the first pages
+// arrive, as a Ctrl-C between the commit and the indexing does, and keeps
+// the context error each page was indexed under.
 type cancellingIndex struct {
 	cancel context.CancelFunc
 	mu     sync.Mutex
 	errs   []error
 }
 
-func (x *cancellingIndex) IndexPage(ctx context.Context, _ archive.PageText) error {
+func (x *cancellingIndex) IndexPages(ctx context.Context, pages []archive.PageText) error {
 	x.mu.Lock()
 	defer x.mu.Unlock()
 	x.cancel()
-	x.errs = append(x.errs, ctx.Err())
+	for range pages {
+		x.errs = append(x.errs, ctx.Err())
+	}
 	return ctx.Err()
 }
 

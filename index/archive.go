@@ -12,12 +12,8 @@ import (
 // this package.
 type Archive struct{ *Index }
 
-// IndexPage implements archive.Indexer.
-func (a Archive) IndexPage(ctx context.Context, p archive.PageText) error {
-	return a.Add(ctx, FromArchive(p))
-}
-
-// IndexPages implements archive.IndexBuilder.
+// IndexPages implements archive.Indexer and archive.IndexBuilder: the
+// pages in one batch.
 func (a Archive) IndexPages(ctx context.Context, pages []archive.PageText) error {
 	batch := make([]Page, len(pages))
 	for i, p := range pages {

@@ -24,7 +24,7 @@ func (o *Office) Ingest(tb testing.TB, scan []byte, meta archive.Metadata) archi
 
 type noIndex struct{}
 
-func (noIndex) IndexPage(context.Context, archive.PageText) error { return nil }
+func (noIndex) IndexPages(context.Context, []archive.PageText) error { return nil }
 
 // archivePages reads archived records for certified copies, as cmd/sijil
 // wires it.
