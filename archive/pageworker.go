@@ -95,18 +95,20 @@ func (in *Ingester) safeReadPage(ctx context.Context, sha string, src pageSource
 // a second reading), and so does a page whose script is not in the
 // import's languages (OSD, and a reading in its own; see readInScript).
 //
-// TODO(#4): bulk ingest runs at 44-51 % of bare Tesseract on the shared
-// samples, 69-79 % on upright Arabic pages and 77-80 % on Group 4 TIFF
-// pages (README, Benchmarks). Per upright page, beside a 520-640 ms OCR
-// call, Go spends 110-150 ms of CPU: full-resolution deskew ~55-60, the
-// skew search 13, decoding (Group 4 15, a PDF's scan 13, a JPEG photo
-// more), normalising 10, the file Tesseract reads 8. OCR of the page as
-// scanned is no way out: at 1° of skew Tesseract reads 88 % of the Arabic
-// sample's words back, against 98 % levelled. Coming near 90 % would take
-// levelling in faster code than Go's per-pixel loop, with the same bytes
-// (page images are made again from the original and compared); the
-// samples' turned and English pages would still pay for OSD and a second
-// reading.
+// TODO(#4): bulk ingest runs at 84-90 % of bare Tesseract on upright
+// Arabic pages, 90-94 % on Group 4 TIFF pages, and 46-51 % on the shared
+// samples (README, Benchmarks): the goal of 90 % is met by the registers'
+// Group 4 scans alone, narrowly. Per page, beside a 750-910 ms OCR call,
+// Go spends 57-76 ms of CPU: decoding Group 4 (x/image/ccitt) ~20,
+// levelling 8, the skew search 5, packing 2, and ~16 keeping the record
+// (rows, blobs, the index's segments, GC). A PDF's scan costs ~65 ms more
+// in four poppler processes, and a phone photo ~24 decoding its JPEG and
+// ~22 levelling it bilinearly (nearest pixel reads it worse, 2.9 % of
+// characters wrong against 2.4). OCR of the page as scanned is no way
+// out: at 1° of skew Tesseract reads 88 % of the Arabic sample's words
+// back, against 98 % levelled. The samples' turned and English pages pay
+// for OSD and a second reading, which bare Tesseract, reading them wrong,
+// does not.
 func (in *Ingester) readPage(ctx context.Context, sha string, src pageSource,
 	tmp string) (Page, error) {
 	start := time.Now()
