@@ -1,13 +1,12 @@
 package archive
 
 import (
-	"bufio"
 	"encoding/binary"
 	"fmt"
 	"image"
+	"io"
 	"math"
 	"math/bits"
-	"os"
 )
 
 // bitPage is a page of black and white packed a bit a pixel as a PBM holds
@@ -221,23 +220,11 @@ func copyBits(dst []byte, t int, src []byte, s, n int) {
 
 // writeBitPage writes a bit page to path as a binary PBM (P4).
 func writeBitPage(p *bitPage, path string) error {
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
-	if err != nil {
-		return fmt.Errorf("archive: writing page for tesseract: %w", err)
-	}
-	w := bufio.NewWriterSize(f, 1<<20)
-	_, err = fmt.Fprintf(w, "P4\n%d %d\n", p.width, p.height)
-	for y := 0; y < p.height && err == nil; y++ {
-		_, err = w.Write(p.bits[y*p.stride:][:p.rowBytes()])
-	}
-	if err == nil {
-		err = w.Flush()
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
-		return fmt.Errorf("archive: writing page for tesseract: %w", err)
-	}
-	return nil
+	return writeOCRFile(path, func(w io.Writer) error {
+		_, err := fmt.Fprintf(w, "P4\n%d %d\n", p.width, p.height)
+		for y := 0; y < p.height && err == nil; y++ {
+			_, err = w.Write(p.bits[y*p.stride:][:p.rowBytes()])
+		}
+		return err
+	})
 }

@@ -8,6 +8,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"image"
+	"io"
 	"math"
 	"os"
 	"path/filepath"
@@ -440,12 +441,20 @@ func writeForOCR(img image.Image, path string) error {
 	if ocrExt(img) == ".pbm" {
 		return writeBitPage(packPage(img.(*image.Paletted), nil), path)
 	}
+	return writeOCRFile(path, func(w io.Writer) error {
+		return tiff.Encode(w, img, &tiff.Options{Compression: tiff.Uncompressed})
+	})
+}
+
+// writeOCRFile writes the file Tesseract reads to path through a buffer,
+// its bytes written by encode.
+func writeOCRFile(path string, encode func(w io.Writer) error) error {
 	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
 	if err != nil {
 		return fmt.Errorf("archive: writing page for tesseract: %w", err)
 	}
 	w := bufio.NewWriterSize(f, 1<<20)
-	err = tiff.Encode(w, img, &tiff.Options{Compression: tiff.Uncompressed})
+	err = encode(w)
 	if err == nil {
 		err = w.Flush()
 	}
