@@ -356,10 +356,10 @@ func (r *nearestRow) at(x int) (sx, sy float64, ix, iy int) {
 	return sx, sy, int(math.Round(sx)), int(math.Round(sy))
 }
 
-// runs goes over pixels from to to-1 of the row: copy is given each run of
+// runs goes over pixels from to to-1 of the row: run is given each run of
 // n pixels from x on, whose source starts at (ix, iy), and outside each
 // pixel whose source lies outside the page.
-func (r *nearestRow) runs(from, to int, copy func(x, n, ix, iy int), outside func(x int)) {
+func (r *nearestRow) runs(from, to int, run func(x, n, ix, iy int), outside func(x int)) {
 	for x := from; x < to; {
 		sx, sy, ix, iy := r.at(x)
 		if uint(ix) >= uint(r.w) || uint(iy) >= uint(r.h) {
@@ -391,7 +391,7 @@ func (r *nearestRow) runs(from, to int, copy func(x, n, ix, iy int), outside fun
 			e = lo
 		}
 
-		copy(x, e-x+1, ix, iy)
+		run(x, e-x+1, ix, iy)
 		x = e + 1
 	}
 }
