@@ -71,15 +71,19 @@ func packPage(img *image.Paletted, into []byte) *bitPage {
 // other cells are counted one by one.
 func (p *bitPage) inkCells(f, cols, rows int) []image.Point {
 	var ink []image.Point
-	blacks := make([]int, cols)
 	dark := func(n int) bool { return 255*n > 127*f*f }
-	for r := range rows {
-		band := p.bits[r*f*p.stride:]
-		if f < len(chunkCells) && chunkCells[f] != nil {
-			ink = darkChunks(ink, r, cols, band, p.stride, f, chunkCells[f], dark)
-			continue
+	if f < len(chunkCells) && chunkCells[f] != nil {
+		k := 12 / f
+		sums := make([]uint64, (cols+k-1)/k+1)
+		for r := range rows {
+			ink = darkChunks(ink, r, cols, p.bits[r*f*p.stride:], p.stride, f, sums, dark)
 		}
-		countCells(blacks, band, p.stride, f)
+		return ink
+	}
+
+	blacks := make([]int, cols)
+	for r := range rows {
+		countCells(blacks, p.bits[r*f*p.stride:], p.stride, f)
 		for c, n := range blacks {
 			if dark(n) {
 				ink = append(ink, image.Pt(c, r))
@@ -93,11 +97,9 @@ func (p *bitPage) inkCells(f, cols, rows int) []image.Point {
 // twelve pixels of a packed row the blacks of each of its 12/f cells, a
 // count a byte, the leftmost cell's in the lowest. The counts of f rows of
 // cells up to 6 pixels across stay below 256 in their byte.
+// (Cells a pixel across would be twelve to a chunk, more than its bytes.)
 var chunkCells = func() (t [7]*[4096]uint64) {
-	for _, f := range []int{1, 2, 3, 4, 6} {
-		if 12/f > 8 { // more cells than bytes
-			continue
-		}
+	for _, f := range []int{2, 3, 4, 6} {
 		tab := new([4096]uint64)
 		for v := range tab {
 			for j := range 12 / f {
@@ -112,14 +114,15 @@ var chunkCells = func() (t [7]*[4096]uint64) {
 
 // darkChunks appends to ink the dark cells of row r of cells, the band of
 // f rows from band on, their blacks counted by the table for f, twelve
-// pixels at a time: two chunks in three bytes. The rows' padding takes the
-// reads past their last pixel, white, in cells past the last whole one,
-// which are dropped. Most chunks of a page are blank, and are passed over.
+// pixels at a time, two chunks in three bytes, into sums, one a chunk and
+// one spare. The reads past a row's last pixel fall in its padding; the
+// cells past the last whole one are dropped. Most chunks of a page are
+// blank, and are passed over.
 func darkChunks(ink []image.Point, r, cols int, band []byte, stride, f int,
-	tab *[4096]uint64, dark func(blacks int) bool) []image.Point {
-	k := 12 / f
-	chunks := (cols + k - 1) / k
-	sums := make([]uint64, chunks+1)
+	sums []uint64, dark func(blacks int) bool) []image.Point {
+	tab, k := chunkCells[f], 12/f
+	chunks := len(sums) - 1
+	clear(sums)
 	for dy := range f {
 		row := band[dy*stride:][:stride]
 		for ch, i := 0, 0; ch < chunks; ch, i = ch+2, i+3 {
