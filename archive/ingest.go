@@ -266,27 +266,30 @@ func (in *Ingester) now() time.Time {
 
 // indexRecord hands the record's pages to ix in one batch: each batch is
 // a segment of the index to write, sync and later merge, which page by
-// page cost a register of 30 pages 30 of them. When the batch fails, the
-// pages are tried one by one, so that one bad page does not hide the rest
-// from search.
+// page cost a register of 30 pages 30 of them. When a batch of several
+// fails, its pages are tried one by one, so that one bad page does not
+// hide the rest from search.
 func indexRecord(ctx context.Context, ix Indexer, rec Record, pages []Page) error {
+	if len(pages) == 0 {
+		return nil
+	}
 	texts := make([]PageText, len(pages))
 	for i, p := range pages {
 		texts[i] = pageText(rec, p.Number, p.Text)
 	}
-	if len(texts) == 0 || ix.IndexPages(ctx, texts) == nil {
-		return nil
-	}
 
-	var errs []error
-	for _, p := range texts {
-		if err := ix.IndexPages(ctx, []PageText{p}); err != nil {
-			errs = append(errs, fmt.Errorf("page %d: %w", p.Number, err))
+	err := ix.IndexPages(ctx, texts)
+	if err != nil && len(texts) > 1 {
+		var errs []error
+		for _, p := range texts {
+			if err := ix.IndexPages(ctx, []PageText{p}); err != nil {
+				errs = append(errs, fmt.Errorf("page %d: %w", p.Number, err))
+			}
 		}
+		err = errors.Join(errs...)
 	}
-	if len(errs) > 0 {
-		return fmt.Errorf("archive: record %s is stored but not fully indexed: %w",
-			rec.ID, errors.Join(errs...))
+	if err != nil {
+		return fmt.Errorf("archive: record %s is stored but not fully indexed: %w", rec.ID, err)
 	}
 	return nil
 }
