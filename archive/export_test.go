@@ -10,26 +10,11 @@ import (
 // DecodePages decodes every page of the scan at path, for tests of the
 // splitter that need no OCR.
 func DecodePages(ctx context.Context, path string, lim Limits) ([]image.Image, error) {
-	f, err := os.Open(path)
+	f, pages, err := openPages(ctx, path, lim, os.TempDir())
 	if err != nil {
 		return nil, err
 	}
 	defer f.Close()
-	st, err := f.Stat()
-	if err != nil {
-		return nil, err
-	}
-	head := make([]byte, sniffLen)
-	n, _ := f.ReadAt(head, 0)
-	media, err := Sniff(head[:n])
-	if err != nil {
-		return nil, err
-	}
-
-	pages, err := splitPages(ctx, f, st.Size(), media, lim.withDefaults(), os.TempDir())
-	if err != nil {
-		return nil, err
-	}
 	var imgs []image.Image
 	for _, p := range pages {
 		img, err := p.decode(ctx)
@@ -39,6 +24,36 @@ func DecodePages(ctx context.Context, path string, lim Limits) ([]image.Image, e
 		imgs = append(imgs, img)
 	}
 	return imgs, nil
+}
+
+// openPages opens the scan at path and splits it into pages as ingest
+// does, not yet decoded; the file stays open for their decoding.
+func openPages(ctx context.Context, path string, lim Limits, tmp string) (f *os.File,
+	pages []pageSource, err error) {
+	if f, err = os.Open(path); err != nil {
+		return nil, nil, err
+	}
+	defer func() {
+		if err != nil {
+			f.Close()
+		}
+	}()
+
+	st, err := f.Stat()
+	if err != nil {
+		return nil, nil, err
+	}
+	head := make([]byte, sniffLen)
+	n, _ := f.ReadAt(head, 0)
+	media, err := Sniff(head[:n])
+	if err != nil {
+		return nil, nil, err
+	}
+	pages, err = splitPages(ctx, f, st.Size(), media, lim.withDefaults(), tmp)
+	if err != nil {
+		return nil, nil, err
+	}
+	return f, pages, nil
 }
 
 // SetToolTimeout shortens the outside tools' time limit for a test.

@@ -2,7 +2,6 @@ package archive
 
 import (
 	"context"
-	"os"
 	"path/filepath"
 	"testing"
 )
@@ -70,26 +69,11 @@ func BenchmarkPrepareForOCR(b *testing.B) {
 // firstPageSource splits the scan at path as ingest does and returns its
 // first page, not yet decoded.
 func firstPageSource(b *testing.B, path string) pageSource {
-	f, err := os.Open(path)
+	f, pages, err := openPages(context.Background(), path, Limits{}, b.TempDir())
 	if err != nil {
-		b.Fatalf("the shared sample is missing: %v", err)
+		b.Fatalf("the shared sample %s: %v", path, err)
 	}
 	b.Cleanup(func() { f.Close() })
-	st, err := f.Stat()
-	if err != nil {
-		b.Fatal(err)
-	}
-	head := make([]byte, sniffLen)
-	n, _ := f.ReadAt(head, 0)
-	media, err := Sniff(head[:n])
-	if err != nil {
-		b.Fatal(err)
-	}
-	pages, err := splitPages(context.Background(), f, st.Size(), media,
-		Limits{}.withDefaults(), b.TempDir())
-	if err != nil {
-		b.Fatal(err)
-	}
 	return pages[0]
 }
 
