@@ -197,7 +197,7 @@ func deskew(img image.Image, deg float64) (image.Image, error) {
 
 // deskewInto is deskew into the pixels of into when it holds enough of
 // them, which it overwrites every one of, so that into may come dirty from
-// a pool (see readCorrected).
+// a pool (see writeCorrected).
 func deskewInto(img image.Image, deg float64, into []byte) (image.Image, error) {
 	b := img.Bounds()
 	w, h := b.Dx(), b.Dy()

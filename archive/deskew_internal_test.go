@@ -110,7 +110,7 @@ func TestDeskewRunsMatchPixelByPixel(t *testing.T) {
 }
 
 // TestDeskewIntoDirtyPixels: pages are levelled into pixels a page before
-// left behind (see readCorrected), every one of which must be written
+// left behind (see writeCorrected), every one of which must be written
 // again, corners included, in each form of page.
 func TestDeskewIntoDirtyPixels(t *testing.T) {
 	r := image.Rect(0, 0, 333, 251)

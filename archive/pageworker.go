@@ -83,8 +83,10 @@ func (in *Ingester) safeReadPage(ctx context.Context, sha string, src pageSource
 }
 
 // readPage reads one page. Orientation detection costs as much as OCR
-// itself, so it runs only when the first reading is in doubt (see
-// doubtful), always on the full-resolution page:
+// itself, so it runs only when the page is in doubt, always on the
+// full-resolution page: before the first reading when the page's rows of
+// ink look turned (see looksTurned), else after it when that reading is
+// in doubt (see doubtful):
 //
 //	300-dpi Arabic page, OMP_THREAD_LIMIT=1   seconds
 //	OCR alone (--psm 3, txt+tsv)              0.76-1.11
@@ -92,9 +94,11 @@ func (in *Ingester) safeReadPage(ctx context.Context, sha string, src pageSource
 //	OSD and OCR in one run (--psm 1)          1.16-1.61
 //
 // Upright pages, nearly all of an archive, cost one Tesseract run, as bare
-// Tesseract does; an upside-down or sideways page costs two more (OSD and
-// a second reading), and so does a page whose script is not in the
-// import's languages (OSD, and a reading in its own; see readInScript).
+// Tesseract does. A page that looks turned costs two (OSD, then the
+// reading of the page turned upright); a turned page that does not look
+// it, three (a wasted reading more). A page in a script the import's
+// languages lack is read in its own as well, at the same cost (see
+// readFirst and readInScript).
 //
 // TODO(#4): bulk ingest runs at 84-90 % of bare Tesseract on upright
 // Arabic pages, 90-94 % on Group 4 TIFF pages, and 46-51 % on the shared
@@ -130,32 +134,32 @@ func (in *Ingester) readPage(ctx context.Context, sha string, src pageSource,
 	defer os.Remove(path)
 
 	fix := correction{skew: scan.skew()}
-	b, reading, err := in.readCorrected(ctx, scan, &fix, path)
+	b, rows, err := writeCorrected(scan, &fix, path)
 	if err != nil {
 		return Page{}, fmt.Errorf("archive: OCR of page %d: %w", src.number, err)
 	}
 	var script string
-	if doubtful(reading.Words) {
-		osd, err := in.ocr().Orientation(ctx, path)
-		if err != nil {
-			return Page{}, fmt.Errorf("archive: orientation of page %d: %w", src.number, err)
+	oriented := looksTurned(rows)
+	if oriented {
+		if b, script, err = in.turnUpright(ctx, scan, &fix, path, src.number, b); err != nil {
+			return Page{}, err
 		}
-		fix.rotation, script = osd.Rotate, osd.Script
 	}
-	if fix.rotation != 0 {
-		if fix.rotation != 180 { // a quarter turn shows the lines' slope anew
-			turned, err := rotate(scan.img, fix.rotation)
-			if err != nil {
-				return Page{}, err
+	reading, err := in.readFirst(ctx, path, script, src.number)
+	if err != nil {
+		return Page{}, fmt.Errorf("archive: OCR of page %d: %w", src.number, err)
+	}
+	if !oriented && doubtful(reading.Words) {
+		if b, script, err = in.turnUpright(ctx, scan, &fix, path, src.number, b); err != nil {
+			return Page{}, err
+		}
+		if fix.rotation != 0 {
+			if reading, err = in.ocr().Read(ctx, path, in.languages()); err != nil {
+				return Page{}, fmt.Errorf("archive: OCR of page %d: %w", src.number, err)
 			}
-			fix.skew = estimateSkew(turned)
 		}
-		b, reading, err = in.readCorrected(ctx, scan, &fix, path)
-		if err != nil {
-			return Page{}, fmt.Errorf("archive: OCR of page %d: %w", src.number, err)
-		}
+		reading = in.readInScript(ctx, path, script, reading, src.number)
 	}
-	reading = in.readInScript(ctx, path, script, reading, src.number)
 
 	var png []byte
 	if colour != nil {
@@ -173,13 +177,79 @@ func (in *Ingester) readPage(ctx context.Context, sha string, src pageSource,
 	}
 	in.log().DebugContext(ctx, "archive read a page", "sha256", sha, "page", p.Number,
 		"rotation", p.Rotation, "skew", p.Skew, "confidence", p.Confidence,
-		"duration_ms", time.Since(start).Milliseconds())
+		"looked_turned", oriented, "duration_ms", time.Since(start).Milliseconds())
 	return p, nil
+}
+
+// turnUpright asks Tesseract's OSD how the page written at path is turned
+// and, when it is, writes it there again turned upright. It returns the
+// bounds of the page as written there (b, when it was not turned) and the
+// script OSD named, if it was sure.
+func (in *Ingester) turnUpright(ctx context.Context, scan ocrScan, fix *correction,
+	path string, page int, b image.Rectangle) (image.Rectangle, string, error) {
+	osd, err := in.ocr().Orientation(ctx, path)
+	if err != nil {
+		return image.Rectangle{}, "", fmt.Errorf("archive: orientation of page %d: %w",
+			page, err)
+	}
+	fix.rotation = osd.Rotate
+	switch fix.rotation {
+	case 0:
+		return b, osd.Script, nil
+	case 90, 270: // a quarter turn shows the lines' slope anew
+		turned, err := rotate(scan.img, fix.rotation)
+		if err != nil {
+			return image.Rectangle{}, "", err
+		}
+		fix.skew = estimateSkew(turned)
+	}
+	b, _, err = writeCorrected(scan, fix, path)
+	if err != nil {
+		return image.Rectangle{}, "", fmt.Errorf("archive: OCR of page %d: %w", page, err)
+	}
+	return b, osd.Script, nil
 }
 
 // scriptLanguages are the Tesseract languages of the scripts OSD names,
 // for the archive's two languages.
 var scriptLanguages = map[string]string{"Arabic": "ara", "Latin": "eng"}
+
+// otherScript is the language of the script OSD named when the import's
+// languages lack it, or "".
+func (in *Ingester) otherScript(script string) string {
+	lang := scriptLanguages[script]
+	if lang == "" || slices.Contains(in.languages(), lang) {
+		return ""
+	}
+	return lang
+}
+
+// readFirst reads the page at path in the import's languages, or, when
+// OSD has already named a script they lack, in its language first: an
+// English page in an import of Arabic reads so once, not twice. If that
+// reading is in doubt, the import's languages read it too, and the
+// surer reading is kept.
+func (in *Ingester) readFirst(ctx context.Context, path, script string, page int) (
+	Reading, error) {
+	lang := in.otherScript(script)
+	if lang == "" {
+		return in.ocr().Read(ctx, path, in.languages())
+	}
+	first, err := in.ocr().Read(ctx, path, []string{lang})
+	if err != nil {
+		in.log().WarnContext(ctx, "archive could not read a page in its script's language",
+			"page", page, "script", script, "language", lang, "err", err)
+		return in.ocr().Read(ctx, path, in.languages())
+	}
+	if !doubtful(first.Words) {
+		return first, nil
+	}
+	again, err := in.ocr().Read(ctx, path, in.languages())
+	if err != nil {
+		return Reading{}, err
+	}
+	return surer(first, again), nil
+}
 
 // readInScript reads the page at path again in the language of its script
 // when the import's languages lack it (an English letter in a box of
@@ -188,8 +258,8 @@ var scriptLanguages = map[string]string{"Arabic": "ara", "Latin": "eng"}
 // installed keeps the first reading, with a warning.
 func (in *Ingester) readInScript(ctx context.Context, path, script string, first Reading,
 	page int) Reading {
-	lang := scriptLanguages[script]
-	if lang == "" || slices.Contains(in.languages(), lang) {
+	lang := in.otherScript(script)
+	if lang == "" {
 		return first
 	}
 	again, err := in.ocr().Read(ctx, path, []string{lang})
@@ -198,6 +268,12 @@ func (in *Ingester) readInScript(ctx context.Context, path, script string, first
 			"page", page, "script", script, "language", lang, "err", err)
 		return first
 	}
+	return surer(first, again)
+}
+
+// surer is the reading of the two whose words Tesseract is surer of, the
+// first when they are as sure.
+func surer(first, again Reading) Reading {
 	if meanConfidence(again.Words) <= meanConfidence(first.Words) {
 		return first
 	}
@@ -236,8 +312,8 @@ func (c *correction) levels() bool {
 // levelled holds the pixels of pages levelled for Tesseract from one page
 // to the next. A page levelled into fresh memory spent more time on the
 // kernel's zeroing of it than on levelling it (a 300-dpi A4 page: ~13 ms
-// of ~18); nothing but readCorrected holds these pixels, and only until
-// Tesseract has read them.
+// of ~18); nothing but writeCorrected holds these pixels, and only until
+// it has written them for Tesseract.
 var levelled sync.Pool
 
 // ocrScan is a scanned page as readPage corrects it for Tesseract: its
@@ -271,26 +347,12 @@ func (s ocrScan) skew() float64 {
 	return estimateSkew(s.img)
 }
 
-// readCorrected corrects the scanned page, writes it to path for
-// Tesseract and OCRs it. It returns the corrected page's bounds. A skew
-// too small to level is set to 0 in fix.
-func (in *Ingester) readCorrected(ctx context.Context, scan ocrScan, fix *correction,
-	path string) (image.Rectangle, Reading, error) {
-	b, err := writeCorrected(scan, fix, path)
-	if err != nil {
-		return image.Rectangle{}, Reading{}, err
-	}
-	reading, err := in.ocr().Read(ctx, path, in.languages())
-	if err != nil {
-		return image.Rectangle{}, Reading{}, err
-	}
-	return b, reading, nil
-}
-
 // writeCorrected corrects the scanned page and writes it to path for
-// Tesseract (see writeForOCR), and returns the corrected page's bounds. A
-// page of black and white is levelled a bit a pixel (see bitPage).
-func writeCorrected(scan ocrScan, fix *correction, path string) (image.Rectangle, error) {
+// Tesseract (see writeForOCR), and returns the corrected page's bounds and
+// the dark pixels of each of its rows (see looksTurned). A page of black
+// and white is levelled a bit a pixel (see bitPage).
+func writeCorrected(scan ocrScan, fix *correction, path string) (image.Rectangle, []int,
+	error) {
 	into, more := fromLevelled(), fromLevelled()
 	defer func() {
 		for _, pix := range [][]byte{into, more} {
@@ -305,7 +367,7 @@ func writeCorrected(scan ocrScan, fix *correction, path string) (image.Rectangle
 		if fix.rotation != 0 {
 			turned, err := rotate(scan.img, fix.rotation)
 			if err != nil {
-				return image.Rectangle{}, err
+				return image.Rectangle{}, nil, err
 			}
 			b, page = turned.Bounds(), packPage(turned.(*image.Paletted), into)
 			into = page.bits
@@ -314,19 +376,19 @@ func writeCorrected(scan ocrScan, fix *correction, path string) (image.Rectangle
 			page = levelBits(page, fix.skew, more)
 			more = page.bits
 		}
-		return b, writeBitPage(page, path)
+		return b, bitRows(page), writeBitPage(page, path)
 	}
 
 	img, err := fix.apply(scan.img, into)
 	if err != nil {
-		return image.Rectangle{}, err
+		return image.Rectangle{}, nil, err
 	}
 	// Not the scan's own pixels, which an unturned, level page is.
 	if pix, orig := pixelsOf(img), pixelsOf(scan.img); len(pix) > 0 &&
 		(len(orig) == 0 || &pix[0] != &orig[0]) {
 		into = pix
 	}
-	return img.Bounds(), writeForOCR(img, path)
+	return img.Bounds(), darkRows(img), writeForOCR(img, path)
 }
 
 // fromLevelled takes pixels from levelled, or none.

@@ -1,12 +1,19 @@
 package archive_test
 
 import (
+	"context"
+	"fmt"
+	"image"
+	"image/draw"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"unicode"
+
+	"github.com/sijil-municipality/sijil/archive"
 )
 
 // TestIngestSamples ingests the real scans of the shared samples folder
@@ -79,6 +86,100 @@ func TestIngestSamples(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestTurnedPagesAskOrientationFirst: a page that looks turned before
+// it is read is read once, after Tesseract's OSD has turned it upright,
+// not a first time wrong; an upright page is read once without OSD; and
+// an English page in an import of Arabic is read once, in English, when
+// OSD has named its script first. The calls are the real Tesseract's,
+// counted.
+func TestTurnedPagesAskOrientationFirst(t *testing.T) {
+	dir := samplesDir(t)
+	if dir == "" {
+		t.Log("no shared samples; TestIngestGenerated covers turned pages")
+		return
+	}
+	scan := func(name string) []byte {
+		data, err := os.ReadFile(filepath.Join(dir, "scans", name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return data
+	}
+	pages, err := archive.DecodePages(context.Background(),
+		filepath.Join(dir, "scans", "building-administration.tif"), archive.Limits{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	grey := image.NewGray(pages[0].Bounds())
+	draw.Draw(grey, grey.Rect, pages[0], pages[0].Bounds().Min, draw.Src)
+
+	tests := []struct {
+		name      string
+		data      []byte
+		languages []string
+		rotation  int
+		calls     []string
+		words     []string
+	}{
+		{"upright.tif", scan("building-administration.tif"), nil, 0,
+			[]string{"read ara"}, []string{"الإدارة"}},
+		{"upside-down.tif", scan("building-administration-upside-down.tif"), nil, 180,
+			[]string{"osd", "read ara"}, []string{"الإدارة"}},
+		{"sideways.png", encodePNG(t, quarterTurn(grey)), nil, 270,
+			[]string{"osd", "read ara"}, []string{"الإدارة"}},
+		{"english.tif", scan("latin/phototest.tif"), []string{"ara"}, 0,
+			[]string{"osd", "read eng"}, []string{"quick brown", "lazy fox"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			f := newFixture(t, tt.languages...)
+			ocr := &countingOCR{}
+			f.in.OCR = ocr
+
+			got := f.mustIngest(t, tt.data, tt.name)
+
+			if r := rotations(got.pages); !slices.Equal(r, []int{tt.rotation}) {
+				t.Errorf("rotations %v, want [%d]", r, tt.rotation)
+			}
+			if !slices.Equal(ocr.calls, tt.calls) {
+				t.Errorf("tesseract calls %q, want %q", ocr.calls, tt.calls)
+			}
+			for _, w := range tt.words {
+				if !strings.Contains(got.pages[0].Text, w) {
+					t.Errorf("the page lacks %q:\n%s", w, got.pages[0].Text)
+				}
+			}
+		})
+	}
+}
+
+// countingOCR is the real Tesseract, its orientation detections and
+// readings listed as they are asked for.
+type countingOCR struct {
+	archive.Tesseract
+	mu    sync.Mutex
+	calls []string
+}
+
+func (c *countingOCR) Orientation(ctx context.Context, path string) (archive.Orientation,
+	error) {
+	c.add("osd")
+	return c.Tesseract.Orientation(ctx, path)
+}
+
+func (c *countingOCR) Read(ctx context.Context, path string, languages []string) (
+	archive.Reading, error) {
+	c.add(fmt.Sprintf("read %s", strings.Join(languages, "+")))
+	return c.Tesseract.Read(ctx, path, languages)
+}
+
+func (c *countingOCR) add(call string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.calls = append(c.calls, call)
 }
 
 // charErrorRate is the edit distance between the two texts, after
