@@ -221,11 +221,12 @@ func copyBits(dst []byte, t int, src []byte, s, n int) {
 	}
 }
 
-// writeBitPage writes a bit page to path as a binary PBM (P4).
-func writeBitPage(p *bitPage, path string) error {
+// writeBitPage writes rows top to bottom-1 of a bit page to path as a
+// binary PBM (P4).
+func writeBitPage(p *bitPage, top, bottom int, path string) error {
 	return writeOCRFile(path, func(w io.Writer) error {
-		_, err := fmt.Fprintf(w, "P4\n%d %d\n", p.width, p.height)
-		for y := 0; y < p.height && err == nil; y++ {
+		_, err := fmt.Fprintf(w, "P4\n%d %d\n", p.width, bottom-top)
+		for y := top; y < bottom && err == nil; y++ {
 			_, err = w.Write(p.bits[y*p.stride:][:p.rowBytes()])
 		}
 		return err

@@ -5,9 +5,12 @@ import (
 	"context"
 	"errors"
 	"image"
+	"image/color"
+	"image/draw"
 	_ "image/jpeg" // the viewer's images are JPEG
 	"io"
 	"os"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -367,4 +370,44 @@ func TestPageImageWithoutHashIsComparedWithTheOriginal(t *testing.T) {
 	f.overwrite(t, key, encodePNG(t, textPage(t, []string{"Forged"})))
 	_, err := f.in.CertifiablePage(ctx, got.rec.SHA256, 1)
 	wantKind(t, err, sijil.Conflict, "archive.page_image_damaged")
+}
+
+// TestWordBoxesLieOnTheWriting: Tesseract is given only the band of a
+// page that holds writing (see inkBand), and the word boxes kept are
+// still in the whole page's pixels, where the viewer draws a hit: on a
+// page blank above and below its lines, in grey and in black and white.
+func TestWordBoxesLieOnTheWriting(t *testing.T) {
+	text := textPage(t, pageLines)
+	const top = 1200 // the rows of blank paper above the writing
+	grey := image.NewGray(image.Rect(0, 0, text.Rect.Dx(), top+2*text.Rect.Dy()))
+	draw.Draw(grey, grey.Rect, image.White, image.Point{}, draw.Src)
+	draw.Draw(grey, text.Rect.Add(image.Pt(0, top)), text, image.Point{}, draw.Src)
+	bw := image.NewPaletted(grey.Rect, color.Palette{color.Black, color.White})
+	draw.Draw(bw, bw.Rect, grey, image.Point{}, draw.Src)
+
+	for name, page := range map[string]image.Image{"grey.png": grey, "bilevel.png": bw} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			f := newFixture(t, "eng")
+
+			got := f.mustIngest(t, encodePNG(t, page), name)
+
+			pw, err := archive.LoadWords(context.Background(), f.in.Blobs, got.rec.SHA256, 1)
+			if err != nil {
+				t.Fatal(err)
+			}
+			// textPage draws line i with its baseline at row 150 + 70·i, the
+			// line of "bakery" being the third; its letters rise ~30 rows.
+			baseline := top + 150 + 2*70
+			i := slices.IndexFunc(pw.Words, func(w archive.Word) bool { return w.Text == "bakery" })
+			if i < 0 {
+				t.Fatalf("no word \"bakery\" among %+v", pw.Words)
+			}
+			if w := pw.Words[i]; w.Y < baseline-40 || w.Y > baseline-20 ||
+				w.Y+w.H < baseline || w.Y+w.H > baseline+20 {
+				t.Errorf("\"bakery\" boxed at rows %d to %d; its baseline is row %d",
+					w.Y, w.Y+w.H, baseline)
+			}
+		})
+	}
 }

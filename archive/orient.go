@@ -115,3 +115,35 @@ func darkRows(img image.Image) []int {
 	}
 	return rows
 }
+
+// inkBand is the band of rows, top to bottom-1, of a page whose rows hold
+// rows[y] dark pixels, that Tesseract is given: from a margin above the
+// first row with writing to one below the last. Below the writing of a
+// short letter, half a page can be blank, and Tesseract spent time on it
+// as on writing: the Arabic sample, two thirds blank, reads to the same
+// text in 0.66 s instead of 0.88, and OSD takes 1.00 s instead of 1.42.
+// A row has writing from minBandInk dark pixels on, so that a page number
+// or the dot of a letter is kept in, and only specks of dust are not;
+// the margin is a few lines of writing high, as Tesseract finds lines
+// best with white around them (the same text with margins of 10 to 120
+// rows).
+func inkBand(rows []int) (top, bottom int) {
+	has := func(n int) bool { return n >= minBandInk }
+	first, last := slices.IndexFunc(rows, has), len(rows)-1
+	if first < 0 {
+		return 0, len(rows) // nothing to cut to
+	}
+	for !has(rows[last]) {
+		last--
+	}
+	margin := max(minBandMargin, len(rows)/64)
+	return max(0, first-margin), min(len(rows), last+1+margin)
+}
+
+const (
+	// minBandInk is the dark pixels a row holds from which inkBand takes
+	// it for writing.
+	minBandInk = 3
+	// minBandMargin is the least margin inkBand leaves, in rows.
+	minBandMargin = 16
+)

@@ -134,14 +134,14 @@ func (in *Ingester) readPage(ctx context.Context, sha string, src pageSource,
 	defer os.Remove(path)
 
 	fix := correction{skew: scan.skew()}
-	b, rows, err := writeCorrected(scan, &fix, path)
+	w, err := writeCorrected(scan, &fix, path)
 	if err != nil {
 		return Page{}, fmt.Errorf("archive: OCR of page %d: %w", src.number, err)
 	}
 	var script string
-	oriented := looksTurned(rows)
+	oriented := looksTurned(w.rows)
 	if oriented {
-		if b, script, err = in.turnUpright(ctx, scan, &fix, path, src.number, b); err != nil {
+		if w, script, err = in.turnUpright(ctx, scan, &fix, path, src.number, w); err != nil {
 			return Page{}, err
 		}
 	}
@@ -150,7 +150,7 @@ func (in *Ingester) readPage(ctx context.Context, sha string, src pageSource,
 		return Page{}, fmt.Errorf("archive: OCR of page %d: %w", src.number, err)
 	}
 	if !oriented && doubtful(reading.Words) {
-		if b, script, err = in.turnUpright(ctx, scan, &fix, path, src.number, b); err != nil {
+		if w, script, err = in.turnUpright(ctx, scan, &fix, path, src.number, w); err != nil {
 			return Page{}, err
 		}
 		if fix.rotation != 0 {
@@ -159,6 +159,9 @@ func (in *Ingester) readPage(ctx context.Context, sha string, src pageSource,
 			}
 		}
 		reading = in.readInScript(ctx, path, script, reading, src.number)
+	}
+	for i := range reading.Words { // from the band written to the page
+		reading.Words[i].Y += w.top
 	}
 
 	var png []byte
@@ -171,7 +174,7 @@ func (in *Ingester) readPage(ctx context.Context, sha string, src pageSource,
 			return Page{}, err
 		}
 	}
-	p, err := in.storePage(ctx, sha, src.number, b, png, reading, fix)
+	p, err := in.storePage(ctx, sha, src.number, w.bounds, png, reading, fix)
 	if err != nil {
 		return Page{}, err
 	}
@@ -183,31 +186,29 @@ func (in *Ingester) readPage(ctx context.Context, sha string, src pageSource,
 
 // turnUpright asks Tesseract's OSD how the page written at path is turned
 // and, when it is, writes it there again turned upright. It returns the
-// bounds of the page as written there (b, when it was not turned) and the
-// script OSD named, if it was sure.
+// page as written there (w, when it was not turned) and the script OSD
+// named, if it was sure.
 func (in *Ingester) turnUpright(ctx context.Context, scan ocrScan, fix *correction,
-	path string, page int, b image.Rectangle) (image.Rectangle, string, error) {
+	path string, page int, w written) (written, string, error) {
 	osd, err := in.ocr().Orientation(ctx, path)
 	if err != nil {
-		return image.Rectangle{}, "", fmt.Errorf("archive: orientation of page %d: %w",
-			page, err)
+		return written{}, "", fmt.Errorf("archive: orientation of page %d: %w", page, err)
 	}
 	fix.rotation = osd.Rotate
 	switch fix.rotation {
 	case 0:
-		return b, osd.Script, nil
+		return w, osd.Script, nil
 	case 90, 270: // a quarter turn shows the lines' slope anew
 		turned, err := rotate(scan.img, fix.rotation)
 		if err != nil {
-			return image.Rectangle{}, "", err
+			return written{}, "", err
 		}
 		fix.skew = estimateSkew(turned)
 	}
-	b, _, err = writeCorrected(scan, fix, path)
-	if err != nil {
-		return image.Rectangle{}, "", fmt.Errorf("archive: OCR of page %d: %w", page, err)
+	if w, err = writeCorrected(scan, fix, path); err != nil {
+		return written{}, "", fmt.Errorf("archive: OCR of page %d: %w", page, err)
 	}
-	return b, osd.Script, nil
+	return w, osd.Script, nil
 }
 
 // scriptLanguages are the Tesseract languages of the scripts OSD names,
@@ -347,12 +348,17 @@ func (s ocrScan) skew() float64 {
 	return estimateSkew(s.img)
 }
 
-// writeCorrected corrects the scanned page and writes it to path for
-// Tesseract (see writeForOCR), and returns the corrected page's bounds and
-// the dark pixels of each of its rows (see looksTurned). A page of black
-// and white is levelled a bit a pixel (see bitPage).
-func writeCorrected(scan ocrScan, fix *correction, path string) (image.Rectangle, []int,
-	error) {
+// written is a corrected page as writeCorrected wrote it for Tesseract.
+type written struct {
+	bounds image.Rectangle // the corrected page's
+	rows   []int           // the dark pixels of each of its rows (see looksTurned)
+	top    int             // the page's row that is the file's first (see inkBand)
+}
+
+// writeCorrected corrects the scanned page and writes the band of it that
+// holds writing to path for Tesseract (see inkBand, writeForOCR). A page
+// of black and white is levelled a bit a pixel (see bitPage).
+func writeCorrected(scan ocrScan, fix *correction, path string) (written, error) {
 	into, more := fromLevelled(), fromLevelled()
 	defer func() {
 		for _, pix := range [][]byte{into, more} {
@@ -367,7 +373,7 @@ func writeCorrected(scan ocrScan, fix *correction, path string) (image.Rectangle
 		if fix.rotation != 0 {
 			turned, err := rotate(scan.img, fix.rotation)
 			if err != nil {
-				return image.Rectangle{}, nil, err
+				return written{}, err
 			}
 			b, page = turned.Bounds(), packPage(turned.(*image.Paletted), into)
 			into = page.bits
@@ -376,19 +382,32 @@ func writeCorrected(scan ocrScan, fix *correction, path string) (image.Rectangle
 			page = levelBits(page, fix.skew, more)
 			more = page.bits
 		}
-		return b, bitRows(page), writeBitPage(page, path)
+		w := written{bounds: b, rows: bitRows(page)}
+		top, bottom := inkBand(w.rows)
+		w.top = top
+		return w, writeBitPage(page, top, bottom, path)
 	}
 
 	img, err := fix.apply(scan.img, into)
 	if err != nil {
-		return image.Rectangle{}, nil, err
+		return written{}, err
 	}
 	// Not the scan's own pixels, which an unturned, level page is.
 	if pix, orig := pixelsOf(img), pixelsOf(scan.img); len(pix) > 0 &&
 		(len(orig) == 0 || &pix[0] != &orig[0]) {
 		into = pix
 	}
-	return img.Bounds(), darkRows(img), writeForOCR(img, path)
+	w := written{bounds: img.Bounds(), rows: darkRows(img)}
+	top, bottom := inkBand(w.rows)
+	w.top = top
+	if sub, ok := img.(interface {
+		SubImage(image.Rectangle) image.Image
+	}); ok {
+		img = sub.SubImage(image.Rect(0, top, w.bounds.Dx(), bottom).Add(w.bounds.Min))
+	} else {
+		w.top = 0
+	}
+	return w, writeForOCR(img, path)
 }
 
 // fromLevelled takes pixels from levelled, or none.
@@ -501,7 +520,8 @@ func ocrExt(img image.Image) string {
 // once read.
 func writeForOCR(img image.Image, path string) error {
 	if ocrExt(img) == ".pbm" {
-		return writeBitPage(packPage(img.(*image.Paletted), nil), path)
+		p := packPage(img.(*image.Paletted), nil)
+		return writeBitPage(p, 0, p.height, path)
 	}
 	return writeOCRFile(path, func(w io.Writer) error {
 		return tiff.Encode(w, img, &tiff.Options{Compression: tiff.Uncompressed})

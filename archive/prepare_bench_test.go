@@ -43,7 +43,7 @@ func BenchmarkPrepareForOCR(b *testing.B) {
 		})
 		b.Run(name+"/level and write", func(b *testing.B) {
 			for b.Loop() {
-				if _, _, err := writeCorrected(scan, &correction{skew: skew}, out); err != nil {
+				if _, err := writeCorrected(scan, &correction{skew: skew}, out); err != nil {
 					b.Fatal(err)
 				}
 			}
@@ -56,7 +56,7 @@ func BenchmarkPrepareForOCR(b *testing.B) {
 				}
 				scan := newOCRScan(forOCR(decoded))
 				fix := correction{skew: scan.skew()}
-				_, _, err = writeCorrected(scan, &fix, out)
+				_, err = writeCorrected(scan, &fix, out)
 				scan.release()
 				if err != nil {
 					b.Fatal(err)
