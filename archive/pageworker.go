@@ -100,20 +100,23 @@ func (in *Ingester) safeReadPage(ctx context.Context, sha string, src pageSource
 // languages lack is read in its own as well, at the same cost (see
 // readFirst and readInScript).
 //
-// TODO(#4): bulk ingest runs at 84-90 % of bare Tesseract on upright
-// Arabic pages, 90-94 % on Group 4 TIFF pages, and 46-51 % on the shared
-// samples (README, Benchmarks): the goal of 90 % is met by the registers'
-// Group 4 scans alone, narrowly. Per page, beside a 750-910 ms OCR call,
-// Go spends 57-76 ms of CPU: decoding Group 4 (x/image/ccitt) ~20,
-// levelling 8, the skew search 5, packing 2, and ~16 keeping the record
-// (rows, blobs, the index's segments, GC). A PDF's scan costs ~65 ms more
-// in four poppler processes, and a phone photo ~24 decoding its JPEG and
-// ~22 levelling it bilinearly (nearest pixel reads it worse, 2.9 % of
-// characters wrong against 2.4). OCR of the page as scanned is no way
-// out: at 1° of skew Tesseract reads 88 % of the Arabic sample's words
-// back, against 98 % levelled. The samples' turned and English pages pay
-// for OSD and a second reading, which bare Tesseract, reading them wrong,
-// does not.
+// TODO(#4): against bare Tesseract reading the scans as they are, bulk
+// ingest runs at 96-108 % on Group 4 TIFF pages, 95-101 % on upright
+// Arabic pages, and 77-80 % on the shared samples (README, Benchmarks):
+// Tesseract is given only the band of a page that holds writing, which
+// on the samples' two-thirds-blank page saves more than Go spends. What
+// Sijil adds to Tesseract's work on the same images is 85-93 % (G4),
+// 82-88 % (upright) and 54-57 % (samples): per page, beside a 700-920 ms
+// OCR call, Go spends 60-77 ms of CPU: decoding Group 4 (x/image/ccitt)
+// ~20, levelling 8, the skew search 5, packing 2, and ~16 keeping the
+// record (rows, blobs, the index's segments, GC). A PDF's scan costs
+// ~65 ms more in four poppler processes, and a phone photo ~24 decoding
+// its JPEG and ~22 levelling it bilinearly (nearest pixel reads it worse:
+// 2.9 % of characters wrong against 2.4). OCR of the page as scanned is
+// no way out: at 1° of skew Tesseract reads 88 % of the Arabic sample's
+// words back, against 98 % levelled. The samples' turned and English
+// pages pay for OSD, which bare Tesseract, reading them wrong, does not,
+// and those that do not look turned for a wasted reading too.
 func (in *Ingester) readPage(ctx context.Context, sha string, src pageSource,
 	tmp string) (Page, error) {
 	start := time.Now()
