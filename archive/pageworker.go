@@ -239,10 +239,8 @@ func (in *Ingester) readFirst(ctx context.Context, path, script string, page int
 	if lang == "" {
 		return in.ocr().Read(ctx, path, in.languages())
 	}
-	first, err := in.ocr().Read(ctx, path, []string{lang})
-	if err != nil {
-		in.log().WarnContext(ctx, "archive could not read a page in its script's language",
-			"page", page, "script", script, "language", lang, "err", err)
+	first, ok := in.readInLanguage(ctx, path, script, lang, page)
+	if !ok {
 		return in.ocr().Read(ctx, path, in.languages())
 	}
 	if !doubtful(first.Words) {
@@ -266,13 +264,25 @@ func (in *Ingester) readInScript(ctx context.Context, path, script string, first
 	if lang == "" {
 		return first
 	}
-	again, err := in.ocr().Read(ctx, path, []string{lang})
-	if err != nil {
-		in.log().WarnContext(ctx, "archive could not read a page in its script's language",
-			"page", page, "script", script, "language", lang, "err", err)
+	again, ok := in.readInLanguage(ctx, path, script, lang, page)
+	if !ok {
 		return first
 	}
 	return surer(first, again)
+}
+
+// readInLanguage reads the page at path in the language of its script. It
+// reports false, with a warning, when it cannot (a language not installed),
+// for the caller to keep to the import's languages.
+func (in *Ingester) readInLanguage(ctx context.Context, path, script, lang string,
+	page int) (Reading, bool) {
+	r, err := in.ocr().Read(ctx, path, []string{lang})
+	if err != nil {
+		in.log().WarnContext(ctx, "archive could not read a page in its script's language",
+			"page", page, "script", script, "language", lang, "err", err)
+		return Reading{}, false
+	}
+	return r, true
 }
 
 // surer is the reading of the two whose words Tesseract is surer of, the
