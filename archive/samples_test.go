@@ -53,6 +53,10 @@ func TestIngestSamples(t *testing.T) {
 		// script, and it is read again in English.
 		{"latin/eurotext.tif", []string{"ara"}, []int{0}, 0,
 			[]string{"The (quick) [brown] {fox} jumps!", "is spam"}},
+		// A page whose lines look turned, OSD asked first: its script is
+		// named Latin with little confidence, and that is enough.
+		{"latin/8087_054.3B.tif", []string{"ara"}, []int{0}, 0,
+			[]string{"Dubrovnik", "Dalmatian coast"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.file, func(t *testing.T) {
