@@ -82,16 +82,17 @@ func (in *Ingester) safeReadPage(ctx context.Context, sha string, src pageSource
 	return in.readPage(ctx, sha, src, tmp)
 }
 
-// readPage reads one page. Orientation detection costs as much as OCR
-// itself, so it runs only when the page is in doubt, always on the
+// readPage reads one page. Orientation detection costs most of what OCR
+// does, so it runs only when the page is in doubt, always on the
 // full-resolution page: before the first reading when the page's rows of
 // ink look turned (see looksTurned), else after it when that reading is
-// in doubt (see doubtful):
+// in doubt (see doubtful). CPU seconds on the band of the samples' 300-dpi
+// Arabic page (see inkBand), OMP_THREAD_LIMIT=1:
 //
-//	300-dpi Arabic page, OMP_THREAD_LIMIT=1   seconds
-//	OCR alone (--psm 3, txt+tsv)              0.76-1.11
-//	OSD (--psm 0) then OCR                    2.37
-//	OSD and OCR in one run (--psm 1)          1.16-1.61
+//	OCR alone (--psm 3, txt+tsv)                   0.69-0.75
+//	OSD (--psm 0), 100 characters (osdCharacters)  0.45-0.58
+//	OSD, Tesseract's default 250 characters        1.02-1.18
+//	OSD and OCR in one run (--psm 1)               1.19-1.31
 //
 // Upright pages, nearly all of an archive, cost one Tesseract run, as bare
 // Tesseract does. A page that looks turned costs two (OSD, then the
@@ -100,23 +101,21 @@ func (in *Ingester) safeReadPage(ctx context.Context, sha string, src pageSource
 // languages lack is read in its own as well, at the same cost (see
 // readFirst and readInScript).
 //
-// TODO(#4): against bare Tesseract reading the scans as they are, bulk
-// ingest runs at 96-108 % on Group 4 TIFF pages, 95-101 % on upright
-// Arabic pages, and 77-80 % on the shared samples (README, Benchmarks):
-// Tesseract is given only the band of a page that holds writing, which
-// on the samples' two-thirds-blank page saves more than Go spends. What
-// Sijil adds to Tesseract's work on the same images is 85-93 % (G4),
-// 82-88 % (upright) and 54-57 % (samples): per page, beside a 700-920 ms
-// OCR call, Go spends 60-77 ms of CPU: decoding Group 4 (x/image/ccitt)
-// ~20, levelling 8, the skew search 5, packing 2, and ~16 keeping the
-// record (rows, blobs, the index's segments, GC). A PDF's scan costs
-// ~65 ms more in four poppler processes, and a phone photo ~24 decoding
-// its JPEG and ~22 levelling it bilinearly (nearest pixel reads it worse:
-// 2.9 % of characters wrong against 2.4). OCR of the page as scanned is
-// no way out: at 1° of skew Tesseract reads 88 % of the Arabic sample's
-// words back, against 98 % levelled. The samples' turned and English
-// pages pay for OSD, which bare Tesseract, reading them wrong, does not,
-// and those that do not look turned for a wasted reading too.
+// Against bare Tesseract reading the scans as they are, bulk ingest runs
+// at 101-107 % on Group 4 TIFF pages, 95-99 % on upright Arabic pages and
+// 92-100 % on the shared samples, turned and English pages included
+// (README, Benchmarks): Tesseract is given only the band of a page that
+// holds writing, which saves about what Go spends. What Sijil adds to
+// Tesseract's work on the same images is 85-91 % (G4), 85 % (upright) and
+// 66-69 % (samples, whose OSD runs bare Tesseract never makes): per page,
+// beside a 710-955 ms OCR call, Go spends 65-74 ms of CPU: decoding Group
+// 4 (x/image/ccitt) ~20, levelling 8, the skew search 5, packing 2, and
+// ~16 keeping the record (rows, blobs, the index's segments, GC). A PDF's
+// scan costs ~65 ms more in four poppler processes, and a phone photo ~24
+// decoding its JPEG and ~22 levelling it bilinearly (nearest pixel reads
+// it worse: 2.9 % of characters wrong against 2.4). OCR of the page as
+// scanned is no way out: at 1° of skew Tesseract reads 88 % of the Arabic
+// sample's words back, against 98 % levelled.
 func (in *Ingester) readPage(ctx context.Context, sha string, src pageSource,
 	tmp string) (Page, error) {
 	start := time.Now()
