@@ -229,7 +229,7 @@ const (
 // so they get the same folding as the pages; term and fuzzy queries do
 // not, so their text is folded here.
 func buildQuery(cq clerkQuery, raw string, fuzzy bool) (query.Query, error) {
-	var parts []query.Query
+	var parts, wide []query.Query
 	for _, w := range cq.words {
 		parts = append(parts, wordQuery(w, fuzzy))
 	}
@@ -240,12 +240,25 @@ func buildQuery(cq clerkQuery, raw string, fuzzy bool) (query.Query, error) {
 		parts = append(parts, phraseQuery(p))
 	}
 	for _, f := range cq.filters {
-		parts = append(parts, filterQuery(f, fuzzy))
+		if wideFilter(f) {
+			wide = append(wide, filterQuery(f, fuzzy))
+		} else {
+			parts = append(parts, filterQuery(f, fuzzy))
+		}
+	}
+	if len(parts) == 0 {
+		parts, wide = wide, nil
 	}
 	if len(parts) == 0 {
 		return nil, errEmptyQuery()
 	}
 
+	if len(wide) > 0 {
+		q := bleve.NewBooleanQuery()
+		q.AddMust(parts...)
+		q.AddFilter(bleve.NewConjunctionQuery(wide...))
+		return q, nil
+	}
 	all := bleve.NewConjunctionQuery(parts...)
 	if len(cq.phrases) > 0 || len(cq.filters) > 0 || len(cq.patterns) > 0 {
 		return all, nil
@@ -408,6 +421,19 @@ func phraseQuery(p string) query.Query {
 		q.AddQuery(whole)
 	}
 	return q
+}
+
+// wideFilter says whether a filter matches a large share of the archive
+// whatever its value: a record type (there are a handful) or a span of
+// years. Beside other parts of a query, such a filter only narrows, unscored.
+// Scored, it would cost a walk through every page of that type or span
+// up to the last match: zap keeps term frequencies chunk by chunk, so a
+// scored reader steps through its postings one by one where an unscored
+// one jumps, and type:deed beside a parcel cost ten times more at a
+// million pages than at 100,000. Its score never ordered the hits anyway,
+// every page of a type scoring the same for it.
+func wideFilter(f filter) bool {
+	return f.field == fieldRecordType || f.field == fieldYear
 }
 
 // filterQuery restricts the search to pages whose field has the value.

@@ -3,6 +3,7 @@ package index_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -81,6 +82,15 @@ func TestQueryLanguage(t *testing.T) {
 		{"year range", "year:1995..1999", []string{"permit-1998", "deed-1995"}},
 		{"year range in arabic digits", "year:١٩٦٠..١٩٦٩", []string{"craft-1962"}},
 		{"year range and word", "year:1990..2010 رخصة", []string{"permit-1998", "permit-2003"}},
+		{"type and year, nothing else", "type:building_permit year:1995..1999",
+			[]string{"permit-1998"}},
+		{"parcel, type and year", "parcel:1234 type:deed year:1990..2000",
+			[]string{"deed-1995"}},
+		{"type and year keep out a parcel's other pages", "parcel:1234 type:deed year:1996..2000",
+			nil},
+		{"word, type and year", "رخصة type:building_permit year:2000..2010",
+			[]string{"permit-2003"}},
+		{"type pattern and word", "type:craft* رخصة", []string{"craft-1962"}},
 		{"filter name in capitals", "TYPE:deed", []string{"deed-1995"}},
 		{"colon in a number is a word", "4517:ب", nil},
 		{"unbalanced quote is words", `"رخصة حرفة`, []string{"craft-1962"}},
@@ -282,6 +292,44 @@ func recordIDs(hits []index.Hit) []string {
 	return out
 }
 
+// TestWideFiltersDoNotRank: a record type or a span of years narrows what
+// a clerk finds but leaves the order the words give it.
+func TestWideFiltersDoNotRank(t *testing.T) {
+	ix := openIndex(t)
+	var pages []index.Page
+	filtered := map[string]bool{} // deeds of 1960..2020
+	for i := range 12 {
+		p := index.Page{
+			RecordID:   fmt.Sprintf("p%02d", i),
+			Number:     1,
+			Text:       strings.Repeat("مخالفة ", 1+i%4) + strings.Repeat("في البناء ", i%3),
+			RecordType: []string{"deed", "building_permit"}[i%2],
+			Year:       1950 + 7*i,
+		}
+		pages = append(pages, p)
+		filtered[p.RecordID] = p.RecordType == "deed" && p.Year >= 1960 && p.Year <= 2020
+	}
+	if err := ix.AddAll(context.Background(), pages); err != nil {
+		t.Fatal(err)
+	}
+	ranked := func(q string) []string {
+		res, err := ix.Query(context.Background(), index.Request{Query: q, Limit: 20})
+		if err != nil {
+			t.Fatalf("Query(%q): %v", q, err)
+		}
+		return recordIDs(res.Hits)
+	}
+
+	all := ranked("مخالفة")
+	if len(all) != len(pages) {
+		t.Fatalf("the word alone found %v, want all %d pages", all, len(pages))
+	}
+	want := slices.DeleteFunc(slices.Clone(all), func(id string) bool { return !filtered[id] })
+	if got := ranked("مخالفة type:deed year:1960..2020"); !slices.Equal(got, want) {
+		t.Errorf("with a type and years: %v, want the word's order %v", got, want)
+	}
+}
+
 // TestBroadQuery pins what a query matching more than CountCap pages
 // gives: a lower-bound total, facets marked approximate that count the
 // first CountCap matches, and exact matches only, since unscored fuzzy
@@ -327,6 +375,8 @@ func TestNearSpellingsAreCounted(t *testing.T) {
 	}{
 		{"owner:الحلبي", 1, 0},
 		{"owner:الحلني", 1, 1}, // one letter wrong
+		{"owner:الحلني type:building_permit", 1, 1},
+		{"owner:الحلني type:deed", 0, 0},
 	} {
 		res, err := ix.Query(context.Background(), index.Request{Query: tt.query, Limit: 10})
 		if err != nil {
