@@ -432,8 +432,10 @@ func phraseQuery(p string) query.Query {
 // up to the last match: zap keeps term frequencies chunk by chunk, so a
 // scored reader steps through its postings one by one where an unscored
 // one jumps, and type:deed beside a parcel, with as many hits shown, cost
-// 3.7 times more at a million pages than at 100,000. Its score never
-// ordered the hits anyway, every page of a type scoring the same for it.
+// 3.7 times more at a million pages than at 100,000. Their scores said
+// nothing of relevance: every page of a type scores the same for it, and
+// a page's score for a span of years depends on how the index stores
+// numbers.
 func wideFilter(f filter) bool {
 	return f.field == fieldRecordType || f.field == fieldYear
 }
